@@ -1,0 +1,73 @@
+#include "admin/admin_api.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "admin/auth.hpp"
+#include "admin/errors_view.hpp"
+#include "core/errors.hpp"
+#include "crypto/random.hpp"
+
+namespace gh::admin {
+namespace {
+std::vector<std::pair<std::string, std::string>> parse_query(std::string_view q) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= q.size(); ++i) {
+    if (i != q.size() && q[i] != '&') continue;
+    auto part = q.substr(start, i - start);
+    start = i + 1;
+    if (part.empty()) continue;
+    auto eq = part.find('=');
+    out.emplace_back(percent_decode(part.substr(0, eq)),
+                     eq == part.npos ? std::string() : percent_decode(part.substr(eq + 1)));
+  }
+  return out;
+}
+}  // namespace
+
+AdminApi::AdminApi(AdminServices services) : s_(std::move(services)) {
+  register_iam_v3(router_, s_);
+  register_apig_v2(router_, s_);
+  register_roma_v2(router_, s_);
+  register_modelarts_v1(router_, s_);
+  register_gatehouse(router_, s_);
+}
+
+http::Response AdminApi::handle(http::Request& raw, const http::RequestContext& ctx) {
+  std::string_view target(raw.target().data(), raw.target().size());
+  auto qmark = target.find('?');
+  std::string_view path = target.substr(0, qmark);
+  AdminRequest req{raw, ctx, crypto::new_id(), {}, {}, {}};
+  if (qmark != target.npos) req.query = parse_query(target.substr(qmark + 1));
+
+  if (path == "/health" && raw.method() == http::bhttp::verb::get)
+    return json_response(req, 200, json::object{{"status", "ok"}});
+
+  auto m = router_.match(raw.method(), path);
+  if (!m.route) {
+    auto e =
+        m.path_matched ? core::errors::method_not_allowed() : core::errors::resource_not_found();
+    return error_response(req, m.dialect, e);
+  }
+  req.params = std::move(m.params);
+  try {
+    if (m.route->authenticated) {
+      auto it = req.params.find("project_id");
+      auto caller = authenticate(s_.iam, req, it == req.params.end() ? "" : it->second);
+      if (!caller) return error_response(req, m.dialect, caller.error());
+      req.caller = std::move(caller.value());
+    }
+    return m.route->handler(req);
+  } catch (const std::exception& ex) {
+    // The route pattern, never the path: paths can carry AppCode values (ModelArts v1).
+    std::string pattern;
+    for (auto& seg : m.route->segments) pattern += "/" + seg;
+    spdlog::error("admin: unhandled error on {} {}: {}", std::string(raw.method_string()), pattern,
+                  ex.what());
+    return error_response(req, m.dialect,
+                          m.dialect == Dialect::kModelArts ? core::errors::modelarts_internal()
+                                                           : core::errors::system_error());
+  }
+}
+
+}  // namespace gh::admin

@@ -1,0 +1,39 @@
+#pragma once
+// The management API: every dialect's routes over one set of services.
+#include <functional>
+#include <string>
+
+#include "admin/router.hpp"
+#include "services/app_service.hpp"
+#include "services/iam_service.hpp"
+#include "services/modelarts_service.hpp"
+
+namespace gh::admin {
+
+struct AdminServices {
+  services::IamService& iam;
+  services::AppService& apps;
+  services::ModelArtsService& modelarts;
+  store::Store& store;
+  std::string region = "default";
+  std::function<std::string()> public_url;  // this admin listener, for the IAM catalogue
+};
+
+class AdminApi {
+ public:
+  explicit AdminApi(AdminServices services);
+  http::Response handle(http::Request& req, const http::RequestContext& ctx);
+
+ private:
+  AdminServices s_;
+  Router router_;
+};
+
+// Per-dialect registration (one file each).
+void register_iam_v3(Router& r, AdminServices& s);
+void register_apig_v2(Router& r, AdminServices& s);  // /apigw/ and /apic/ app + AppCode routes
+void register_roma_v2(Router& r, AdminServices& s);  // ROMA instances and integration apps
+void register_modelarts_v1(Router& r, AdminServices& s);
+void register_gatehouse(Router& r, AdminServices& s);  // audit trail
+
+}  // namespace gh::admin

@@ -1,0 +1,107 @@
+// ROMA Connect v2 (reference §A.5, decision G12): instances and integration apps under
+// /v2/{project_id}/instances/…; the app/AppCode routes under /apic/ are registered by apig_v2.cpp.
+#include "admin/admin_api.hpp"
+#include "admin/respond.hpp"
+#include "admin/views.hpp"
+#include "core/errors.hpp"
+
+namespace gh::admin {
+namespace {
+using V = http::bhttp::verb;
+constexpr Dialect D = Dialect::kApig;
+
+services::InstanceScope scope(const AdminRequest& q) {
+  return {q.param("project_id"), q.param("instance_id"), core::InstanceKind::kRoma};
+}
+
+core::Result<services::AppInput> integration_input(const json::object& body) {
+  services::AppInput in;
+  in.roma_key_rules = true;
+  in.app_type = "roma";
+  in.roma_app_type = "integration";
+  for (auto [field, target] :
+       {std::pair{"name", &in.name}, std::pair{"remark", &in.remark}, std::pair{"key", &in.app_key},
+        std::pair{"secret", &in.app_secret}}) {
+    auto v = opt_string(body, field);
+    if (!v) return v.error();
+    *target = std::move(v.value());
+  }
+  return in;
+}
+
+std::string owner_name(const AdminRequest& q, const core::App& a) {
+  return a.owner_user_id == q.caller.user_id ? q.caller.user_name : std::string();
+}
+}  // namespace
+
+void register_roma_v2(Router& r, AdminServices& s) {
+  auto& apps = s.apps;
+  r.add(V::get, "/v2/{project_id}/instances", D, true, [&apps](AdminRequest& q) {
+    GH_TRY(page, page_from_query(q), q, D);
+    auto list = apps.instances(q.caller, q.param("project_id"), core::InstanceKind::kRoma);
+    return respond(q, D, list, 200, [&](const std::vector<core::Instance>& all) {
+      json::array items;
+      for (std::size_t i = page->offset; i < all.size() && items.size() < std::size_t(page->limit);
+           ++i)
+        items.push_back(roma_instance(all[i]));
+      auto size = static_cast<std::int64_t>(items.size());
+      return json::object{{"total", static_cast<std::int64_t>(all.size())},
+                          {"size", size},
+                          {"instances", std::move(items)}};
+    });
+  });
+
+  const std::string base = "/v2/{project_id}/instances/{instance_id}/apps";
+  r.add(V::post, base, D, true, [&apps](AdminRequest& q) {
+    GH_TRY(body, body_object(q, false), q, D);
+    GH_TRY(in, integration_input(*body), q, D);
+    auto app = apps.create_app(q.caller, scope(q), std::move(*in));
+    return respond(q, D, app, 201,
+                   [&](const core::App& a) { return roma_app(a, owner_name(q, a)); });
+  });
+  r.add(V::get, base, D, true, [&apps](AdminRequest& q) {
+    GH_TRY(page, page_from_query(q), q, D);
+    store::AppFilter f;
+    f.name = q.query_value("name").value_or("");
+    f.app_type = "roma";
+    auto list = apps.list_apps(q.caller, scope(q), f, *page);
+    return respond(q, D, list, 200, [&](const core::Paged<core::App>& p) {
+      json::array items;
+      for (auto& a : p.items) items.push_back(roma_app(a, owner_name(q, a)));
+      return json::object{{"total", p.total},
+                          {"size", static_cast<std::int64_t>(p.items.size())},
+                          {"apps", std::move(items)}};
+    });
+  });
+  r.add(V::get, base + "/{app_id}", D, true, [&apps](AdminRequest& q) {
+    auto app = apps.get_app(q.caller, scope(q), q.param("app_id"));
+    return respond(q, D, app, 200,
+                   [&](const core::App& a) { return roma_app(a, owner_name(q, a)); });
+  });
+  r.add(V::put, base + "/{app_id}", D, true, [&apps](AdminRequest& q) {
+    GH_TRY(body, body_object(q, false), q, D);
+    GH_TRY(in, integration_input(*body), q, D);
+    auto app = apps.update_app(q.caller, scope(q), q.param("app_id"), std::move(*in));
+    return respond(q, D, app, 200,
+                   [&](const core::App& a) { return roma_app(a, owner_name(q, a)); });
+  });
+  r.add(V::delete_, base + "/{app_id}", D, true, [&apps](AdminRequest& q) {
+    return respond_empty(q, D, apps.delete_app(q.caller, scope(q), q.param("app_id")), 204);
+  });
+  r.add(V::get, base + "/{app_id}/secret", D, true, [&apps](AdminRequest& q) {
+    auto app = apps.get_app(q.caller, scope(q), q.param("app_id"));
+    return respond(q, D, app, 200, [](const core::App& a) {
+      return json::object{{"id", a.id}, {"key", a.app_key}, {"secret", a.app_secret}};
+    });
+  });
+  r.add(V::put, base + "/{app_id}/secret", D, true, [&apps](AdminRequest& q) {
+    GH_TRY(body, body_object(q, true), q, D);
+    GH_TRY(secret, opt_string(*body, "secret"), q, D);
+    auto app = apps.reset_secret(q.caller, scope(q), q.param("app_id"), *secret);
+    return respond(q, D, app, 200, [](const core::App& a) {
+      return json::object{{"id", a.id}, {"key", a.app_key}, {"secret", a.app_secret}};
+    });
+  });
+}
+
+}  // namespace gh::admin

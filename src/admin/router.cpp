@@ -1,0 +1,91 @@
+#include "admin/router.hpp"
+
+namespace gh::admin {
+namespace {
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> out;
+  if (path.empty() || path[0] != '/') return out;
+  std::size_t start = 1;
+  for (std::size_t i = 1; i <= path.size(); ++i)
+    if (i == path.size() || path[i] == '/') {
+      out.push_back(path.substr(start, i - start));
+      start = i + 1;
+    }
+  return out;
+}
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+        continue;
+      }
+    }
+    out += s[i];
+  }
+  return out;
+}
+
+std::optional<std::string> AdminRequest::query_value(std::string_view name) const {
+  for (auto& [k, v] : query)
+    if (k == name) return v;
+  return std::nullopt;
+}
+
+void Router::add(http::bhttp::verb method, std::string_view pattern, Dialect dialect,
+                 bool authenticated, RouteHandler handler) {
+  Route r{method, {}, dialect, authenticated, std::move(handler)};
+  for (auto seg : split_path(pattern)) r.segments.emplace_back(seg);
+  routes_.push_back(std::move(r));
+}
+
+Match Router::match(http::bhttp::verb method, std::string_view raw_path) const {
+  Match m;
+  m.dialect = dialect_for_path(raw_path);
+  auto segs = split_path(raw_path);
+  for (const auto& r : routes_) {
+    if (r.segments.size() != segs.size()) continue;
+    std::map<std::string, std::string> params;
+    bool ok = true;
+    for (std::size_t i = 0; ok && i < segs.size(); ++i) {
+      const auto& pat = r.segments[i];
+      if (pat.size() > 2 && pat.front() == '{' && pat.back() == '}') {
+        if (segs[i].empty())
+          ok = false;
+        else
+          params[pat.substr(1, pat.size() - 2)] = percent_decode(segs[i]);
+      } else {
+        ok = pat == segs[i];
+      }
+    }
+    if (!ok) continue;
+    m.path_matched = true;
+    m.dialect = r.dialect;
+    if (r.method == method) {
+      m.route = &r;
+      m.params = std::move(params);
+      return m;
+    }
+  }
+  return m;
+}
+
+Dialect dialect_for_path(std::string_view p) {
+  if (p.rfind("/v3", 0) == 0) return Dialect::kIam;
+  if (p.rfind("/v1/", 0) == 0 && p.find("/app-auth/") != p.npos) return Dialect::kModelArts;
+  return Dialect::kApig;
+}
+
+}  // namespace gh::admin

@@ -1,0 +1,26 @@
+#include "app/config.hpp"
+
+#include <charconv>
+#include <stdexcept>
+
+namespace gh::app {
+
+HostPort parse_host_port(const std::string& s) {
+  auto colon = s.rfind(':');
+  if (colon == std::string::npos || colon + 1 == s.size())
+    throw std::invalid_argument("expected HOST:PORT, got '" + s + "'");
+  HostPort hp;
+  hp.host = s.substr(0, colon);
+  if (hp.host.size() >= 2 && hp.host.front() == '[' && hp.host.back() == ']')
+    hp.host = hp.host.substr(1, hp.host.size() - 2);
+  if (hp.host.empty()) hp.host = "0.0.0.0";
+  unsigned port = 0;
+  auto tail = s.substr(colon + 1);
+  auto [p, ec] = std::from_chars(tail.data(), tail.data() + tail.size(), port);
+  if (ec != std::errc() || p != tail.data() + tail.size() || port > 65535)
+    throw std::invalid_argument("bad port in '" + s + "'");
+  hp.port = static_cast<std::uint16_t>(port);
+  return hp;
+}
+
+}  // namespace gh::app

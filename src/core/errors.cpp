@@ -1,0 +1,150 @@
+#include "core/errors.hpp"
+
+#include <fmt/format.h>
+
+namespace gh::core::errors {
+namespace {
+Error make(ErrorKind kind, int status, std::string code, std::string message,
+           std::string param = {}) {
+  return Error{kind, status, std::move(code), std::move(message), std::move(param)};
+}
+constexpr std::string_view kParamMsg =
+    "Invalid parameter value,parameterName:{}. Please refer to the support documentation";
+}  // namespace
+
+Error token_missing() {
+  return make(ErrorKind::kUnauthorized, 401, "APIG.1000", "The token is missing.");
+}
+Error token_expired() {
+  return make(ErrorKind::kUnauthorized, 401, "APIG.1001", "The token has expired.");
+}
+Error token_invalid() {
+  return make(ErrorKind::kUnauthorized, 401, "APIG.1002",
+              "Incorrect token or token resolution failed");
+}
+Error no_permission() {
+  return make(ErrorKind::kForbidden, 403, "APIG.1005", "No permissions to request this method");
+}
+Error instance_not_found(std::string_view id) {
+  return make(ErrorKind::kNotFound, 404, "APIG.3030",
+              fmt::format("The instance does not exist;id:{}", id));
+}
+Error system_error() {
+  return make(ErrorKind::kInternal, 500, "APIG.9999", "System error");
+}
+Error store_unavailable() {
+  return make(ErrorKind::kUnavailable, 503, "APIG.9999",
+              "System error: the configuration store is unavailable, retry later");
+}
+Error resource_not_found() {
+  return make(ErrorKind::kNotFound, 404, "APIG.3000", "The requested resource does not exist.");
+}
+Error method_not_allowed() {
+  return make(ErrorKind::kBadRequest, 405, "APIG.2000", "Parameter error. Method not allowed.");
+}
+Error body_too_large() {
+  return make(ErrorKind::kBadRequest, 413, "APIG.2000", "Parameter error. Request body too large.");
+}
+
+Error parameter_error() {
+  return make(ErrorKind::kBadRequest, 400, "APIG.2000", "Parameter error.");
+}
+Error parameters_missing() {
+  return make(ErrorKind::kBadRequest, 400, "APIG.2001",
+              "The request parameters must be specified.");
+}
+Error invalid_param(std::string_view name) {
+  return make(ErrorKind::kBadRequest, 400, "APIG.2011", fmt::format(kParamMsg, name),
+              std::string(name));
+}
+Error forbidden_param_value(std::string_view name) {
+  return make(ErrorKind::kBadRequest, 400, "APIG.2012", fmt::format(kParamMsg, name),
+              std::string(name));
+}
+
+Error app_not_found(std::string_view app_id) {
+  return make(ErrorKind::kNotFound, 404, "APIG.3004", fmt::format("App {} does not exist", app_id));
+}
+Error app_name_exists() {
+  return make(ErrorKind::kConflict, 400, "APIG.3203", "The app name already exists.", "name");
+}
+Error app_key_exists() {
+  return make(ErrorKind::kConflict, 400, "APIG.3310", "The app key already exist", "app_key");
+}
+Error too_many_apps() {
+  return make(ErrorKind::kQuota, 403, "APIG.3103",
+              "The number of apps exceeds the maximum allowed limit.");
+}
+Error too_many_app_codes() {
+  return make(ErrorKind::kQuota, 403, "APIG.3131",
+              "The number of APP codes exceeds the maximum allowed limit");
+}
+Error app_code_exists() {
+  Error e = forbidden_param_value("app_code");
+  e.kind = ErrorKind::kConflict;
+  return e;
+}
+Error app_code_not_found() {
+  return make(ErrorKind::kNotFound, 404, "APIG.3082", "The APP code does not exist");
+}
+
+Error iam_bad_request(std::string_view m) {
+  return make(ErrorKind::kBadRequest, 400, "400", std::string(m));
+}
+Error iam_unauthorized(std::string_view m) {
+  return make(ErrorKind::kUnauthorized, 401, "401", std::string(m));
+}
+Error iam_forbidden(std::string_view m) {
+  return make(ErrorKind::kForbidden, 403, "403", std::string(m));
+}
+Error iam_not_found(std::string_view m) {
+  return make(ErrorKind::kNotFound, 404, "404", std::string(m));
+}
+Error iam_conflict(std::string_view m) {
+  return make(ErrorKind::kConflict, 409, "409", std::string(m));
+}
+Error iam_locked() {
+  return make(ErrorKind::kUnauthorized, 401, "401",
+              "The account is locked due to too many failed login attempts. Retry later.");
+}
+
+Error modelarts_param(std::string_view detail) {
+  return make(ErrorKind::kBadRequest, 400, "ModelArts.0104",
+              detail.empty() ? std::string("Parameter error.")
+                             : fmt::format("Parameter error. {}", detail));
+}
+Error modelarts_not_creator() {
+  return make(ErrorKind::kForbidden, 403, "ModelArts.0203",
+              "Only the creator of the app can perform this operation.");
+}
+Error modelarts_app_not_found(std::string_view id) {
+  return make(ErrorKind::kNotFound, 404, "ModelArts.0202",
+              fmt::format("App {} does not exist.", id));
+}
+Error modelarts_app_bound() {
+  return modelarts_param("The app is still bound to APIs and cannot be deleted.");
+}
+Error modelarts_too_many_apps() {
+  return modelarts_param("The number of apps of the user exceeds the maximum allowed limit (5).");
+}
+
+}  // namespace gh::core::errors
+
+namespace gh::core::errors {
+Error aksk_failure(std::string_view detail) {
+  return Error{ErrorKind::kUnauthorized,
+               401,
+               "APIGW.0301",
+               fmt::format("Incorrect IAM authentication information: {}", detail),
+               {}};
+}
+}  // namespace gh::core::errors
+
+namespace gh::core::errors {
+Error modelarts_code_not_found() {
+  return Error{ErrorKind::kNotFound, 404, "ModelArts.0204", "The app code does not exist.", {}};
+}
+Error modelarts_internal() {
+  return Error{ErrorKind::kInternal, 500, "ModelArts.0001", "Internal error.", {}};
+}
+}  // namespace gh::core::errors

@@ -1,0 +1,63 @@
+#pragma once
+// The error catalogue: every APIG.xxxx / ModelArts.xxxx entry Gatehouse answers with, in one place
+// (reference §A.4, §B.3 and the decisions of §G). Change wording here and nowhere else.
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+
+namespace gh::core::errors {
+
+// ---- management plane, common (reference §A.4)
+Error token_missing();                          // 401 APIG.1000
+Error token_expired();                          // 401 APIG.1001
+Error token_invalid();                          // 401 APIG.1002
+Error no_permission();                          // 403 APIG.1005
+Error instance_not_found(std::string_view id);  // 404 APIG.3030
+Error system_error();                           // 500 APIG.9999
+Error store_unavailable();                      // 503 APIG.9999
+Error resource_not_found();                     // 404 APIG.0101-like for unknown management paths
+Error method_not_allowed();                     // 405 APIG.2000
+Error body_too_large();                         // 413 APIG.2000
+
+// ---- parameters
+Error parameter_error();                             // 400 APIG.2000
+Error parameters_missing();                          // 400 APIG.2001 (no body / not JSON)
+Error invalid_param(std::string_view name);          // 400 APIG.2011
+Error forbidden_param_value(std::string_view name);  // 400 APIG.2012
+
+// ---- apps and AppCodes
+Error app_not_found(std::string_view app_id);  // 404 APIG.3004
+Error app_name_exists();                       // 400 APIG.3203
+Error app_key_exists();                        // 400 APIG.3310
+Error too_many_apps();                         // 403 APIG.3103
+Error too_many_app_codes();                    // 403 APIG.3131
+Error app_code_exists();                       // 400 APIG.2012 (decision G1)
+Error app_code_not_found();                    // 404 APIG.3082 (decision G5)
+
+// ---- IAM (Keystone shape is rendered by the iam dialect from these)
+Error iam_bad_request(std::string_view message);   // 400
+Error iam_unauthorized(std::string_view message);  // 401
+Error iam_forbidden(std::string_view message);     // 403
+Error iam_not_found(std::string_view message);     // 404
+Error iam_conflict(std::string_view message);      // 409
+Error iam_locked();                                // 401, too many failed logins
+
+// ---- ModelArts v1 (decision G10)
+Error modelarts_param(std::string_view detail);      // 400 ModelArts.0104
+Error modelarts_not_creator();                       // 403 ModelArts.0203
+Error modelarts_app_not_found(std::string_view id);  // 404 ModelArts.0202
+Error modelarts_app_bound();                         // 400 ModelArts.0104 (app still bound to APIs)
+Error modelarts_too_many_apps();                     // 400 ModelArts.0104 (5 apps per user)
+
+}  // namespace gh::core::errors
+
+namespace gh::core::errors {
+// AK/SK signature failures on management calls, as Huawei's front gateway words them.
+Error aksk_failure(std::string_view detail);  // 401 APIGW.0301
+}  // namespace gh::core::errors
+
+namespace gh::core::errors {
+Error modelarts_code_not_found();  // 404 ModelArts.0204 (not in Huawei's public catalogue)
+Error modelarts_internal();        // 500 ModelArts.0001
+}  // namespace gh::core::errors

@@ -1,0 +1,23 @@
+#pragma once
+// Hashes, MACs and encodings on OpenSSL 3 (EVP_MD / EVP_MAC). Inputs and raw outputs are byte
+// strings held in std::string.
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace gh::crypto {
+std::string sha256(std::string_view data);                 // 32 raw bytes
+std::string sha256_hex(std::string_view data);             // 64 lowercase hex
+std::string hmac_sha256(std::string_view key, std::string_view msg);  // 32 raw bytes
+std::string hmac_sha256_hex(std::string_view key, std::string_view msg);
+std::string hex_encode(std::string_view raw);              // lowercase
+std::optional<std::string> hex_decode(std::string_view hex);
+std::string base64_encode(std::string_view raw);           // standard alphabet, padded
+std::optional<std::string> base64_decode(std::string_view text);
+std::string base64url_encode(std::string_view raw);        // URL alphabet, unpadded
+std::optional<std::string> base64url_decode(std::string_view text);
+// Constant-time equality: time depends only on the lengths, never on where bytes differ.
+bool constant_time_equal(std::string_view a, std::string_view b);
+// PBKDF2-HMAC-SHA256, 32-byte output.
+std::string pbkdf2_sha256(std::string_view password, std::string_view salt, int iterations);
+}  // namespace gh::crypto

@@ -1,0 +1,66 @@
+#pragma once
+// A small HTTP/1.1 server on Boost.Beast: keep-alive, pipelining (requests are answered in order),
+// optional TLS, limits on the request line, headers and body, idle/slow-client timeouts, graceful
+// stop. The handler runs on one of the server's threads and may block briefly (store calls).
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace gh::http {
+
+namespace bhttp = boost::beast::http;
+using Request = bhttp::request<bhttp::string_body>;
+using Response = bhttp::response<bhttp::string_body>;
+
+struct RequestContext {
+  std::string remote_ip;
+  std::uint16_t remote_port = 0;
+  bool tls = false;
+};
+
+// Protocol-level failures the server answers itself, before any handler runs.
+enum class ProtocolError {
+  kBadRequest,      // 400: unparsable request, conflicting Content-Length/Transfer-Encoding
+  kUriTooLong,      // 414: request line over the limit
+  kHeadersTooLarge, // 494: one header over header_limit or all over headers_total_limit
+  kBodyTooLarge,    // 413: body over body_limit
+};
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;  // 0 = the OS picks; see Server::port()
+  int threads = 2;
+  std::size_t request_line_limit = 32 * 1024;
+  std::size_t header_limit = 32 * 1024;          // one header line
+  std::size_t headers_total_limit = 128 * 1024;  // all headers
+  std::size_t body_limit = 12 * 1024 * 1024;
+  std::chrono::milliseconds idle_timeout{60'000};     // keep-alive idle
+  std::chrono::milliseconds request_timeout{30'000};  // whole request must arrive within
+  // TLS: when both are set, the listener speaks TLS 1.2/1.3 only.
+  std::string tls_cert_file, tls_key_file;
+  // Renders a protocol error (status + JSON body). Must not throw.
+  std::function<Response(ProtocolError)> error_renderer;
+};
+
+using Handler = std::function<Response(Request& req, const RequestContext& ctx)>;
+
+class Server {
+ public:
+  Server(ServerOptions options, Handler handler);  // binds; throws std::system_error on failure
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  std::uint16_t port() const;  // the bound port
+  void start();                // starts the threads; returns at once
+  void stop();                 // stops accepting, closes connections, joins threads; idempotent
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gh::http

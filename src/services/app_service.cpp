@@ -1,0 +1,303 @@
+#include "services/app_service.hpp"
+
+#include "core/clock.hpp"
+#include "core/errors.hpp"
+#include "core/validation.hpp"
+#include "crypto/random.hpp"
+#include "services/audit.hpp"
+
+namespace gh::services {
+namespace errors = core::errors;
+using core::Result;
+
+bool plausible_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (unsigned char c : id)
+    if (!(std::isalnum(c) || c == '-' || c == '_')) return false;
+  return true;
+}
+
+namespace {
+// Validates the fields present in `in`; `creating` requires a name.
+core::Status check_app_input(const AppInput& in, bool name_required) {
+  if (name_required && !in.name) return errors::invalid_param("name");
+  if (in.name && !core::rules::is_app_name(*in.name)) return errors::invalid_param("name");
+  if (in.remark && !core::rules::is_remark(*in.remark, 255)) return errors::invalid_param("remark");
+  if (in.app_key) {
+    bool ok = in.roma_key_rules ? core::rules::is_roma_key(*in.app_key)
+                                : core::rules::is_app_key(*in.app_key);
+    if (!ok) return errors::invalid_param(in.roma_key_rules ? "key" : "app_key");
+  }
+  if (in.app_secret) {
+    bool ok = in.roma_key_rules ? core::rules::is_roma_secret(*in.app_secret)
+                                : core::rules::is_app_secret(*in.app_secret);
+    if (!ok) return errors::invalid_param(in.roma_key_rules ? "secret" : "app_secret");
+  }
+  return core::ok_status();
+}
+}  // namespace
+
+void AppService::notify() {
+  if (listener_) listener_();
+}
+
+Result<core::Instance> AppService::load_instance(store::Tx& tx, const Caller& c,
+                                                 const InstanceScope& s, bool write) {
+  auto perm =
+      write ? require_project_write(c, s.project_id) : require_project_read(c, s.project_id);
+  if (!perm) return perm.error();
+  auto inst = plausible_id(s.instance_id) ? tx.instance(s.instance_id) : std::nullopt;
+  if (!inst || inst->project_id != s.project_id || inst->kind != s.kind)
+    return errors::instance_not_found(s.instance_id);
+  return *inst;
+}
+
+Result<core::App> AppService::load_app(store::Tx& tx, const Caller& c, const InstanceScope& s,
+                                       const std::string& app_id, bool write,
+                                       std::string_view id_param) {
+  auto inst = load_instance(tx, c, s, write);
+  if (!inst) return inst.error();
+  if (!plausible_id(app_id)) return errors::forbidden_param_value(id_param);
+  auto app = tx.app(s.instance_id, app_id);
+  if (!app) return errors::app_not_found(app_id);
+  return *app;
+}
+
+Result<core::Instance> AppService::instance(const Caller& c, const InstanceScope& s) {
+  return store_.read([&](store::Tx& tx) { return load_instance(tx, c, s, false); });
+}
+
+Result<std::vector<core::Instance>> AppService::instances(const Caller& c,
+                                                          const std::string& project_id,
+                                                          std::optional<core::InstanceKind> kind) {
+  return store_.read([&](store::Tx& tx) -> Result<std::vector<core::Instance>> {
+    if (auto p = require_project_read(c, project_id); !p) return p.error();
+    std::vector<core::Instance> out;
+    for (auto& i : tx.instances(project_id))
+      if (!kind || i.kind == *kind) out.push_back(i);
+    return out;
+  });
+}
+
+Result<core::App> AppService::create_app_in(store::Tx& tx, const Caller& c,
+                                            const core::Instance& inst, AppInput in) {
+  if (auto v = check_app_input(in, true); !v) return v.error();
+  tx.lock_instance(inst.id);
+  if (tx.count_apps(inst.id) >= limits_.max_apps_per_instance) return errors::too_many_apps();
+  if (tx.app_name_taken(inst.id, *in.name, "")) return errors::app_name_exists();
+  core::App app;
+  app.id = crypto::new_id();
+  app.instance_id = inst.id;
+  app.project_id = inst.project_id;
+  app.name = *in.name;
+  app.remark = in.remark.value_or("");
+  app.app_key = in.app_key.value_or(crypto::random_hex(16));
+  app.app_secret = in.app_secret.value_or(crypto::random_hex(16));
+  if (tx.app_key_taken(inst.id, app.app_key, "")) return errors::app_key_exists();
+  app.app_type = in.app_type;
+  app.roma_app_type = in.roma_app_type;
+  app.owner_user_id = c.user_id;
+  app.workspace_id = in.workspace_id;
+  app.register_time = app.update_time = core::now_nanos();
+  tx.insert_app(app);
+  tx.record_change(inst.id, "app", app.id, "create");
+  return app;
+}
+
+Result<core::App> AppService::create_app(const Caller& c, const InstanceScope& s, AppInput in) {
+  auto r = store_.write(
+      [&](store::Tx& tx) -> Result<core::App> {
+        auto inst = load_instance(tx, c, s, true);
+        if (!inst) return inst.error();
+        return create_app_in(tx, c, *inst, in);
+      },
+      errors::app_name_exists());
+  audit_result(store_, c, {s.project_id, "app.create", "app", r ? r->id : "", in.name.value_or("")},
+               r);
+  if (r) notify();
+  return r;
+}
+
+Result<core::Paged<core::App>> AppService::list_apps(const Caller& c, const InstanceScope& s,
+                                                     store::AppFilter f, core::Page page) {
+  return store_.read([&](store::Tx& tx) -> Result<core::Paged<core::App>> {
+    auto inst = load_instance(tx, c, s, false);
+    if (!inst) return inst.error();
+    return tx.apps(s.instance_id, f, page);
+  });
+}
+
+Result<core::App> AppService::get_app(const Caller& c, const InstanceScope& s,
+                                      const std::string& id) {
+  return store_.read([&](store::Tx& tx) { return load_app(tx, c, s, id, false, "id"); });
+}
+
+Result<core::App> AppService::validate_app(const Caller& c, const InstanceScope& s,
+                                           const std::string& id) {
+  return get_app(c, s, id);
+}
+
+Result<core::App> AppService::update_app(const Caller& c, const InstanceScope& s,
+                                         const std::string& id, AppInput in) {
+  auto r = store_.write(
+      [&](store::Tx& tx) -> Result<core::App> {
+        auto app = load_app(tx, c, s, id, true, "id");
+        if (!app) return app.error();
+        if (auto v = check_app_input(in, true); !v) return v.error();
+        if (tx.app_name_taken(s.instance_id, *in.name, id)) return errors::app_name_exists();
+        if (in.app_key && tx.app_key_taken(s.instance_id, *in.app_key, id))
+          return errors::app_key_exists();
+        app->name = *in.name;
+        if (in.remark) app->remark = *in.remark;
+        if (in.app_key) app->app_key = *in.app_key;
+        if (in.app_secret) app->app_secret = *in.app_secret;
+        app->update_time = core::now_nanos();
+        tx.update_app(*app);
+        tx.record_change(s.instance_id, "app", id, "update");
+        return app;
+      },
+      errors::app_name_exists());
+  audit_result(store_, c, {s.project_id, "app.update", "app", id, in.name.value_or("")}, r);
+  if (r) notify();
+  return r;
+}
+
+core::Status AppService::delete_app(const Caller& c, const InstanceScope& s,
+                                    const std::string& id) {
+  auto r = store_.write([&](store::Tx& tx) -> core::Status {
+    auto app = load_app(tx, c, s, id, true, "id");
+    if (!app) return app.error();
+    tx.delete_app(id);  // cascades its AppCodes (decision G7)
+    tx.record_change(s.instance_id, "app", id, "delete");
+    return core::ok_status();
+  });
+  audit_result(store_, c, {s.project_id, "app.delete", "app", id, ""}, r);
+  if (r) notify();
+  return r;
+}
+
+Result<core::App> AppService::reset_secret(const Caller& c, const InstanceScope& s,
+                                           const std::string& id,
+                                           std::optional<std::string> secret) {
+  auto r = store_.write([&](store::Tx& tx) -> Result<core::App> {
+    auto app = load_app(tx, c, s, id, true, "id");
+    if (!app) return app.error();
+    if (secret && !secret->empty()) {
+      bool ok = app->app_type == "roma" ? core::rules::is_roma_secret(*secret)
+                                        : core::rules::is_app_secret(*secret);
+      if (!ok) return errors::invalid_param("app_secret");
+      app->app_secret = *secret;
+    } else {
+      app->app_secret = crypto::random_hex(16);
+    }
+    app->update_time = core::now_nanos();
+    tx.update_app(*app);
+    tx.record_change(s.instance_id, "app", id, "update");
+    return app;
+  });
+  audit_result(store_, c, {s.project_id, "app_secret.reset", "app", id, ""}, r);
+  if (r) notify();
+  return r;
+}
+
+Result<AppOutline> AppService::outline(const Caller& c, const InstanceScope& s) {
+  return store_.read([&](store::Tx& tx) -> Result<AppOutline> {
+    auto inst = load_instance(tx, c, s, false);
+    if (!inst) return inst.error();
+    // No app holds an API authorization until the data plane's authorizations exist.
+    return AppOutline{0, tx.count_apps(s.instance_id)};
+  });
+}
+
+// ---------------------------------------------------------------- AppCodes
+Result<core::AppCode> AppService::add_code_in(store::Tx& tx, const core::App& app,
+                                              std::optional<std::string> custom_value) {
+  if (custom_value && !core::rules::is_app_code(*custom_value))
+    return errors::invalid_param("app_code");
+  tx.lock_app(app.id);  // serialises concurrent writers on this app (row lock on PostgreSQL)
+  if (tx.count_app_codes(app.id) >= kMaxAppCodesPerApp) return errors::too_many_app_codes();
+  core::AppCode code;
+  code.id = crypto::new_id();
+  code.app_id = app.id;
+  code.instance_id = app.instance_id;
+  code.value = custom_value ? *custom_value : crypto::random_hex(32);
+  if (tx.app_code_value_taken(app.instance_id, code.value)) return errors::app_code_exists();
+  code.create_time = core::now_nanos();
+  tx.insert_app_code(code);
+  tx.record_change(app.instance_id, "app_code", code.id, "create");
+  return code;
+}
+
+Result<core::AppCode> AppService::generate_code(const Caller& c, const InstanceScope& s,
+                                                const std::string& app_id) {
+  auto r = store_.write(
+      [&](store::Tx& tx) -> Result<core::AppCode> {
+        auto app = load_app(tx, c, s, app_id, true, "app_id");
+        if (!app) return app.error();
+        return add_code_in(tx, *app, std::nullopt);
+      },
+      errors::app_code_exists());
+  audit_result(store_, c,
+               {s.project_id, "app_code.generate", "app_code", r ? r->id : "",
+                "app_id=" + app_id + (r ? " value=" + mask_secret(r->value) : "")},
+               r);
+  if (r) notify();
+  return r;
+}
+
+Result<core::AppCode> AppService::create_code(const Caller& c, const InstanceScope& s,
+                                              const std::string& app_id, const std::string& value) {
+  auto r = store_.write(
+      [&](store::Tx& tx) -> Result<core::AppCode> {
+        auto app = load_app(tx, c, s, app_id, true, "app_id");
+        if (!app) return app.error();
+        return add_code_in(tx, *app, value);
+      },
+      errors::app_code_exists());
+  audit_result(store_, c,
+               {s.project_id, "app_code.create", "app_code", r ? r->id : "",
+                "app_id=" + app_id + " value=" + mask_secret(value)},
+               r);
+  if (r) notify();
+  return r;
+}
+
+Result<core::Paged<core::AppCode>> AppService::list_codes(const Caller& c, const InstanceScope& s,
+                                                          const std::string& app_id,
+                                                          core::Page page) {
+  return store_.read([&](store::Tx& tx) -> Result<core::Paged<core::AppCode>> {
+    auto app = load_app(tx, c, s, app_id, false, "app_id");
+    if (!app) return app.error();
+    return tx.app_codes(app_id, page);
+  });
+}
+
+Result<core::AppCode> AppService::get_code(const Caller& c, const InstanceScope& s,
+                                           const std::string& app_id, const std::string& code_id) {
+  return store_.read([&](store::Tx& tx) -> Result<core::AppCode> {
+    auto app = load_app(tx, c, s, app_id, false, "app_id");
+    if (!app) return app.error();
+    auto code = plausible_id(code_id) ? tx.app_code(app_id, code_id) : std::nullopt;
+    if (!code) return errors::app_code_not_found();
+    return *code;
+  });
+}
+
+core::Status AppService::delete_code(const Caller& c, const InstanceScope& s,
+                                     const std::string& app_id, const std::string& code_id) {
+  auto r = store_.write([&](store::Tx& tx) -> core::Status {
+    auto app = load_app(tx, c, s, app_id, true, "app_id");
+    if (!app) return app.error();
+    auto code = plausible_id(code_id) ? tx.app_code(app_id, code_id) : std::nullopt;
+    if (!code) return errors::app_code_not_found();
+    tx.delete_app_code(code_id);
+    tx.record_change(s.instance_id, "app_code", code_id, "delete");
+    return core::ok_status();
+  });
+  audit_result(store_, c,
+               {s.project_id, "app_code.delete", "app_code", code_id, "app_id=" + app_id}, r);
+  if (r) notify();
+  return r;
+}
+
+}  // namespace gh::services

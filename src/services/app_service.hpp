@@ -1,0 +1,101 @@
+#pragma once
+// App and AppCode use cases, shared by every dialect (APIG v2, ROMA Connect, ModelArts v1). Every
+// rule lives here once: value rules, the AppCode-per-app limit, per-instance uniqueness of names,
+// keys and AppCode values, the apps-per-instance quota, RBAC, audit and change events.
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "core/error.hpp"
+#include "core/model.hpp"
+#include "services/caller.hpp"
+#include "services/limits.hpp"
+#include "store/store.hpp"
+
+namespace gh::services {
+
+// The instance a dialect call addresses; `kind` is the kind the dialect's path implies (G12).
+struct InstanceScope {
+  std::string project_id, instance_id;
+  core::InstanceKind kind = core::InstanceKind::kApig;
+};
+
+struct AppInput {
+  std::optional<std::string> name, remark, app_key, app_secret;
+  std::string app_type = "apig";
+  std::string roma_app_type;
+  std::string workspace_id = "0";
+  // Which rule set applies to app_key/app_secret: APIG (§A.2) or ROMA integration apps (§A.5).
+  bool roma_key_rules = false;
+};
+
+struct AppOutline {
+  std::int64_t authed = 0, unauthed = 0;
+};
+
+// Listener for committed credential changes (the gateway applies them as deltas).
+using ChangeListener = std::function<void()>;
+
+class AppService {
+ public:
+  AppService(store::Store& store, Limits limits) : store_(store), limits_(limits) {}
+  void on_change(ChangeListener l) { listener_ = std::move(l); }
+  const Limits& limits() const { return limits_; }
+
+  core::Result<core::Instance> instance(const Caller& c, const InstanceScope& s);
+  core::Result<std::vector<core::Instance>> instances(const Caller& c,
+                                                      const std::string& project_id,
+                                                      std::optional<core::InstanceKind> kind);
+
+  core::Result<core::App> create_app(const Caller& c, const InstanceScope& s, AppInput in);
+  core::Result<core::Paged<core::App>> list_apps(const Caller& c, const InstanceScope& s,
+                                                 store::AppFilter f, core::Page page);
+  core::Result<core::App> get_app(const Caller& c, const InstanceScope& s, const std::string& id);
+  core::Result<core::App> update_app(const Caller& c, const InstanceScope& s, const std::string& id,
+                                     AppInput in);
+  core::Status delete_app(const Caller& c, const InstanceScope& s, const std::string& id);
+  core::Result<core::App> reset_secret(const Caller& c, const InstanceScope& s,
+                                       const std::string& id, std::optional<std::string> secret);
+  // Any project member may validate an app; only id/name/remark are to be shown.
+  core::Result<core::App> validate_app(const Caller& c, const InstanceScope& s,
+                                       const std::string& id);
+  core::Result<AppOutline> outline(const Caller& c, const InstanceScope& s);
+
+  core::Result<core::AppCode> generate_code(const Caller& c, const InstanceScope& s,
+                                            const std::string& app_id);
+  core::Result<core::AppCode> create_code(const Caller& c, const InstanceScope& s,
+                                          const std::string& app_id, const std::string& value);
+  core::Result<core::Paged<core::AppCode>> list_codes(const Caller& c, const InstanceScope& s,
+                                                      const std::string& app_id, core::Page page);
+  core::Result<core::AppCode> get_code(const Caller& c, const InstanceScope& s,
+                                       const std::string& app_id, const std::string& code_id);
+  core::Status delete_code(const Caller& c, const InstanceScope& s, const std::string& app_id,
+                           const std::string& code_id);
+
+  // ---- building blocks for dialects that address apps by project (ModelArts v1). They apply the
+  // same rules inside the caller's transaction; RBAC and audit stay with the caller.
+  core::Result<core::App> create_app_in(store::Tx& tx, const Caller& c, const core::Instance& inst,
+                                        AppInput in);
+  core::Result<core::AppCode> add_code_in(store::Tx& tx, const core::App& app,
+                                          std::optional<std::string> custom_value);
+  void notify();
+  store::Store& store() { return store_; }
+
+ private:
+  // Checks RBAC, the instance (existence, project, kind) and the app id shape, then loads the app.
+  core::Result<core::App> load_app(store::Tx& tx, const Caller& c, const InstanceScope& s,
+                                   const std::string& app_id, bool write,
+                                   std::string_view id_param);
+  core::Result<core::Instance> load_instance(store::Tx& tx, const Caller& c, const InstanceScope& s,
+                                             bool write);
+
+  store::Store& store_;
+  Limits limits_;
+  ChangeListener listener_;
+};
+
+// Shape check for ids in paths: ids we issue are 32 hex, but lookups of other plausible shapes
+// (e.g. a dashed UUID) answer 404; only garbage answers 400.
+bool plausible_id(std::string_view id);
+
+}  // namespace gh::services

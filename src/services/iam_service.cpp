@@ -1,0 +1,505 @@
+#include "services/iam_service.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "core/clock.hpp"
+#include "core/errors.hpp"
+#include "crypto/digest.hpp"
+#include "crypto/random.hpp"
+#include "services/audit.hpp"
+
+namespace gh::services {
+namespace errors = core::errors;
+using core::Result;
+
+namespace {
+constexpr int kPbkdf2Iterations = 100'000;
+constexpr std::int64_t kSkewSeconds = 15 * 60;
+constexpr std::string_view kTokenPrefix = "gh1.";
+const char* kWrongCredentials = "The username or password is wrong.";
+
+// Role ids are fixed so that every node and every restart agrees on them.
+const std::vector<RoleInfo> kRoles = {
+    {"6f3c8a0e2d5b4c7a9e1f0b2d4c6a8e01", core::kRoleAdmin, "APIG Administrator",
+     "Full control of API Gateway resources in the project"},
+    {"6f3c8a0e2d5b4c7a9e1f0b2d4c6a8e02", core::kRoleViewer, "APIG Viewer",
+     "Read-only access to API Gateway resources in the project"},
+};
+
+const RoleInfo* role_by_id(std::string_view id) {
+  for (auto& r : kRoles)
+    if (r.id == id || r.name == id) return &r;
+  return nullptr;
+}
+
+// Upper-case letters and digits, as Huawei AKs look (20 chars); SKs are 40 alphanumerics.
+std::string random_alnum(std::size_t n, bool upper_only) {
+  static constexpr std::string_view kUpper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  static constexpr std::string_view kAll =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  auto alphabet = upper_only ? kUpper : kAll;
+  std::string out;
+  while (out.size() < n) {
+    for (unsigned char b : crypto::random_bytes(n * 2)) {
+      // Rejection sampling keeps the distribution uniform.
+      if (b >= 256 - (256 % alphabet.size())) continue;
+      out += alphabet[b % alphabet.size()];
+      if (out.size() == n) break;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= s.size(); ++i)
+    if (i == s.size() || s[i] == sep) {
+      out.push_back(s.substr(start, i - start));
+      start = i + 1;
+    }
+  return out;
+}
+
+std::int64_t to_int(std::string_view s) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return (ec == std::errc() && p == s.data() + s.size()) ? v : -1;
+}
+
+core::Status require_domain_admin(const Caller& c) {
+  if (!c.domain_admin)
+    return errors::iam_forbidden("You are not authorized to perform the requested action.");
+  return core::ok_status();
+}
+}  // namespace
+
+std::string hash_password(std::string_view password) {
+  std::string salt = crypto::random_bytes(16);
+  return fmt::format("pbkdf2-sha256${}${}${}", kPbkdf2Iterations, crypto::hex_encode(salt),
+                     crypto::hex_encode(crypto::pbkdf2_sha256(password, salt, kPbkdf2Iterations)));
+}
+
+bool check_password(std::string_view password, std::string_view stored) {
+  auto parts = split(stored, '$');
+  if (parts.size() != 4 || parts[0] != "pbkdf2-sha256") return false;
+  auto iterations = to_int(parts[1]);
+  auto salt = crypto::hex_decode(parts[2]);
+  auto expected = crypto::hex_decode(parts[3]);
+  if (iterations <= 0 || iterations > 10'000'000 || !salt || !expected) return false;
+  return crypto::constant_time_equal(
+      crypto::pbkdf2_sha256(password, *salt, static_cast<int>(iterations)), *expected);
+}
+
+IamService::IamService(store::Store& store, Limits limits)
+    : store_(store), limits_(limits), token_key_(store.sealer().derive_key("iam-token")) {}
+
+BootstrapInfo IamService::bootstrap(const std::string& admin_password) {
+  auto r = store_.write([&](store::Tx& tx) -> Result<BootstrapInfo> {
+    BootstrapInfo info;
+    if (auto done = tx.setting("bootstrap")) {
+      auto parts = split(*done, '|');
+      if (parts.size() != 5) return errors::system_error();
+      info = {std::string(parts[0]), std::string(parts[1]), std::string(parts[2]),
+              std::string(parts[3]), std::string(parts[4]), false};
+      return info;
+    }
+    auto now = core::now_nanos();
+    core::Domain domain{crypto::new_id(), "default"};
+    tx.insert_domain(domain);
+    core::User admin;
+    admin.id = crypto::new_id();
+    admin.name = "admin";
+    admin.domain_id = domain.id;
+    admin.password_hash = hash_password(admin_password);
+    admin.domain_admin = true;
+    admin.created = admin.password_changed = now;
+    tx.insert_user(admin);
+    core::Project project{crypto::new_id(), "default", domain.id, "Default project"};
+    tx.insert_project(project);
+    tx.grant_role(project.id, admin.id, core::kRoleAdmin);
+    core::Instance apig{crypto::new_id(), project.id, "apig-default", core::InstanceKind::kApig,
+                        now};
+    core::Instance roma{crypto::new_id(), project.id, "roma-default", core::InstanceKind::kRoma,
+                        now + 1};
+    tx.insert_instance(apig);
+    tx.insert_instance(roma);
+    info = {domain.id, project.id, admin.id, apig.id, roma.id, true};
+    tx.put_setting("bootstrap", fmt::format("{}|{}|{}|{}|{}", domain.id, project.id, admin.id,
+                                            apig.id, roma.id));
+    return info;
+  });
+  if (!r) throw std::runtime_error("bootstrap failed: " + r.error().message);
+  return r.value();
+}
+
+Result<core::Domain> IamService::domain(const std::string& id) {
+  return store_.read([&](store::Tx& tx) -> Result<core::Domain> {
+    auto d = tx.domain_by_id(id);
+    if (!d) return errors::iam_not_found("Could not find domain: " + id);
+    return *d;
+  });
+}
+
+Result<IssuedToken> IamService::login(const PasswordLogin& in) {
+  struct Found {
+    core::User user;
+    core::Domain domain;
+    store::UserSecurity sec;
+  };
+  auto found = store_.read([&](store::Tx& tx) -> Result<Found> {
+    std::optional<core::Domain> d;
+    if (!in.domain_id.empty())
+      d = tx.domain_by_id(in.domain_id);
+    else if (!in.domain_name.empty())
+      d = tx.domain_by_name(in.domain_name);
+    std::optional<core::User> u;
+    if (!in.user_id.empty())
+      u = tx.user_by_id(in.user_id);
+    else if (d)
+      u = tx.user_by_name(d->id, in.user_name);
+    if (u && !d) d = tx.domain_by_id(u->domain_id);
+    if (!u || !d || u->domain_id != d->id) return errors::iam_unauthorized(kWrongCredentials);
+    return Found{*u, *d, tx.user_security(u->id)};
+  });
+  if (!found) {
+    check_password(in.password, hash_password("timing-equaliser"));  // same cost as a real check
+    return found.error();
+  }
+  auto now = core::now_nanos();
+  auto& user = found->user;
+  if (found->sec.locked_until > now) return errors::iam_locked();
+  if (!user.enabled || !check_password(in.password, user.password_hash)) {
+    auto sec = found->sec;
+    sec.failed_logins += 1;
+    if (sec.failed_logins >= limits_.login_failures_before_lock) {
+      sec.locked_until = now + limits_.login_lock_seconds * 1'000'000'000;
+      sec.failed_logins = 0;
+    }
+    (void)store_.write([&](store::Tx& tx) -> core::Status {
+      tx.set_user_security(user.id, sec);
+      return core::ok_status();
+    });
+    return errors::iam_unauthorized(kWrongCredentials);
+  }
+  if (found->sec.failed_logins != 0 || found->sec.locked_until != 0) {
+    (void)store_.write([&](store::Tx& tx) -> core::Status {
+      tx.set_user_security(user.id, {});
+      return core::ok_status();
+    });
+  }
+
+  return store_.read([&](store::Tx& tx) -> Result<IssuedToken> {
+    IssuedToken t;
+    t.user = user;
+    t.domain = found->domain;
+    if (!in.project_id.empty() || !in.project_name.empty()) {
+      std::optional<core::Project> p;
+      if (!in.project_id.empty()) {
+        p = tx.project_by_id(in.project_id);
+      } else {
+        std::string dom = in.project_domain_id;
+        if (dom.empty() && !in.project_domain_name.empty())
+          if (auto d = tx.domain_by_name(in.project_domain_name)) dom = d->id;
+        if (dom.empty()) dom = user.domain_id;
+        auto ps = tx.projects(dom, in.project_name);
+        if (!ps.empty()) p = ps[0];
+      }
+      if (!p || p->domain_id != user.domain_id)
+        return errors::iam_unauthorized("Could not find the project in the scope of the user.");
+      t.roles = user.domain_admin ? std::vector<std::string>{core::kRoleAdmin}
+                                  : tx.roles_of(p->id, user.id);
+      if (t.roles.empty())
+        return errors::iam_unauthorized("The user has no roles on the requested project.");
+      t.project = *p;
+    } else if (!in.scope_domain_id.empty() || !in.scope_domain_name.empty()) {
+      bool match = in.scope_domain_id.empty() ? in.scope_domain_name == found->domain.name
+                                              : in.scope_domain_id == found->domain.id;
+      if (!match)
+        return errors::iam_unauthorized("The user has no access to the requested domain.");
+    }
+    t.issued = core::now_nanos();
+    t.expires = t.issued + limits_.token_lifetime_seconds * 1'000'000'000;
+    std::string payload = fmt::format("{}|{}|{}|{}|{}", user.id, t.project ? t.project->id : "",
+                                      t.issued, t.expires, crypto::random_hex(8));
+    t.token = sign_token(payload);
+    return t;
+  });
+}
+
+std::string IamService::sign_token(const std::string& payload) const {
+  return std::string(kTokenPrefix) + crypto::base64url_encode(payload) + "." +
+         crypto::base64url_encode(crypto::hmac_sha256(token_key_, payload));
+}
+
+Result<Caller> IamService::caller_for(store::Tx& tx, const core::User& u,
+                                      const std::string& project_id) {
+  Caller c;
+  c.user_id = u.id;
+  c.user_name = u.name;
+  c.domain_id = u.domain_id;
+  c.domain_admin = u.domain_admin;
+  if (auto d = tx.domain_by_id(u.domain_id)) c.domain_name = d->name;
+  c.project_id = project_id;
+  if (!project_id.empty()) {
+    auto p = tx.project_by_id(project_id);
+    if (!p || p->domain_id != u.domain_id) {
+      c.project_id = "!" + project_id;  // a foreign project: never matches a path
+      c.domain_admin = false;
+    } else {
+      c.roles = tx.roles_of(project_id, u.id);
+    }
+  }
+  return c;
+}
+
+Result<Caller> IamService::verify_token(std::string_view token) {
+  if (token.empty()) return errors::token_missing();
+  if (token.size() > 4096 || token.substr(0, kTokenPrefix.size()) != kTokenPrefix)
+    return errors::token_invalid();
+  auto parts = split(token.substr(kTokenPrefix.size()), '.');
+  if (parts.size() != 2) return errors::token_invalid();
+  auto payload = crypto::base64url_decode(parts[0]);
+  auto mac = crypto::base64url_decode(parts[1]);
+  if (!payload || !mac ||
+      !crypto::constant_time_equal(*mac, crypto::hmac_sha256(token_key_, *payload)))
+    return errors::token_invalid();
+  auto fields = split(*payload, '|');
+  if (fields.size() != 5) return errors::token_invalid();
+  auto issued = to_int(fields[2]), expires = to_int(fields[3]);
+  if (issued < 0 || expires < 0) return errors::token_invalid();
+  if (core::now_nanos() >= expires) return errors::token_expired();
+  return store_.read([&](store::Tx& tx) -> Result<Caller> {
+    auto u = tx.user_by_id(std::string(fields[0]));
+    // A deleted or disabled user, or a password changed since issue, voids the token.
+    if (!u || !u->enabled || u->password_changed > issued) return errors::token_invalid();
+    auto c = caller_for(tx, *u, std::string(fields[1]));
+    if (c) c->via = "token";
+    return c;
+  });
+}
+
+Result<Caller> IamService::verify_signature(const SignedCall& call,
+                                            std::string_view project_header) {
+  auto auth = crypto::parse_sdk_authorization(call.authorization);
+  if (!auth) return errors::aksk_failure("the Authorization header is malformed");
+  bool date_signed = std::find(auth->signed_headers.begin(), auth->signed_headers.end(),
+                               "x-sdk-date") != auth->signed_headers.end();
+  auto dates = call.headers("x-sdk-date");
+  if (!date_signed || dates.size() != 1)
+    return errors::aksk_failure("x-sdk-date must be present and signed");
+  auto when = crypto::parse_sdk_date(dates[0]);
+  if (!when) return errors::aksk_failure("x-sdk-date is malformed");
+  auto now = core::now_nanos() / 1'000'000'000;
+  if (std::llabs(now - *when) > kSkewSeconds)
+    return errors::aksk_failure(fmt::format("signature expired, signature time:{},server time:{}",
+                                            dates[0], crypto::format_sdk_date(now)));
+  return store_.read([&](store::Tx& tx) -> Result<Caller> {
+    auto key = tx.access_key(auth->access);
+    if (!key || key->status != "active") return errors::aksk_failure("access key not found");
+    auto content = call.headers("x-sdk-content-sha256");
+    std::string body_hash =
+        content.size() == 1 ? std::string(content[0]) : crypto::sha256_hex(call.body);
+    crypto::CanonicalInput in{call.method, call.target, &auth->signed_headers, call.headers,
+                              body_hash};
+    auto expected = crypto::sdk_signature(
+        key->secret, crypto::string_to_sign(dates[0], crypto::canonical_request(in)));
+    if (!crypto::constant_time_equal(expected, auth->signature))
+      return errors::aksk_failure("verify aksk signature fail");
+    auto u = tx.user_by_id(key->user_id);
+    if (!u || !u->enabled) return errors::aksk_failure("access key not found");
+    auto c = caller_for(tx, *u, std::string(project_header));
+    if (c) c->via = "aksk";
+    return c;
+  });
+}
+
+Result<std::vector<core::Project>> IamService::list_projects(const Caller& c,
+                                                             const std::string& name) {
+  return store_.read([&](store::Tx& tx) -> Result<std::vector<core::Project>> {
+    auto all = tx.projects(c.domain_id, name);
+    if (c.domain_admin) return all;
+    std::vector<core::Project> mine;
+    for (auto& p : all)
+      if (!tx.roles_of(p.id, c.user_id).empty()) mine.push_back(p);
+    return mine;
+  });
+}
+
+Result<core::Project> IamService::create_project(const Caller& c, const std::string& name,
+                                                 const std::string& description) {
+  if (auto a = require_domain_admin(c); !a) return a.error();
+  if (name.empty() || name.size() > 64) return errors::iam_bad_request("Invalid project name.");
+  return store_.write(
+      [&](store::Tx& tx) -> Result<core::Project> {
+        if (!tx.projects(c.domain_id, name).empty())
+          return errors::iam_conflict("The project name already exists.");
+        core::Project p{crypto::new_id(), name, c.domain_id, description};
+        tx.insert_project(p);
+        auto now = core::now_nanos();
+        tx.insert_instance(
+            {crypto::new_id(), p.id, "apig-default", core::InstanceKind::kApig, now});
+        tx.insert_instance(
+            {crypto::new_id(), p.id, "roma-default", core::InstanceKind::kRoma, now + 1});
+        return p;
+      },
+      errors::iam_conflict("The project name already exists."));
+}
+
+Result<core::User> IamService::create_user(const Caller& c, const std::string& name,
+                                           const std::string& password,
+                                           const std::string& domain_id) {
+  if (auto a = require_domain_admin(c); !a) return a.error();
+  if (!domain_id.empty() && domain_id != c.domain_id)
+    return errors::iam_forbidden("You are not authorized to perform the requested action.");
+  if (name.empty() || name.size() > 64) return errors::iam_bad_request("Invalid user name.");
+  if (password.size() < 6 || password.size() > 128)
+    return errors::iam_bad_request("The password must contain 6 to 128 characters.");
+  auto r = store_.write(
+      [&](store::Tx& tx) -> Result<core::User> {
+        if (tx.user_by_name(c.domain_id, name))
+          return errors::iam_conflict("The user name already exists.");
+        core::User u;
+        u.id = crypto::new_id();
+        u.name = name;
+        u.domain_id = c.domain_id;
+        u.password_hash = hash_password(password);
+        u.created = u.password_changed = core::now_nanos();
+        tx.insert_user(u);
+        return u;
+      },
+      errors::iam_conflict("The user name already exists."));
+  audit_result(store_, c, {c.project_id, "user.create", "user", r ? r->id : "", name}, r);
+  return r;
+}
+
+Result<std::vector<core::User>> IamService::list_users(const Caller& c) {
+  return store_.read([&](store::Tx& tx) -> Result<std::vector<core::User>> {
+    if (c.domain_admin) return tx.users(c.domain_id);
+    auto self = tx.user_by_id(c.user_id);
+    return self ? std::vector<core::User>{*self} : std::vector<core::User>{};
+  });
+}
+
+Result<core::User> IamService::get_user(const Caller& c, const std::string& id) {
+  return store_.read([&](store::Tx& tx) -> Result<core::User> {
+    auto u = tx.user_by_id(id);
+    if (!u || u->domain_id != c.domain_id || (!c.domain_admin && u->id != c.user_id))
+      return errors::iam_not_found("Could not find user: " + id + ".");
+    return *u;
+  });
+}
+
+core::Status IamService::delete_user(const Caller& c, const std::string& id) {
+  if (auto a = require_domain_admin(c); !a) return a.error();
+  if (id == c.user_id) return errors::iam_forbidden("You cannot delete yourself.");
+  auto r = store_.write([&](store::Tx& tx) -> core::Status {
+    auto u = tx.user_by_id(id);
+    if (!u || u->domain_id != c.domain_id)
+      return errors::iam_not_found("Could not find user: " + id + ".");
+    tx.delete_user(id);  // cascades roles and access keys; its tokens fail from now on
+    return core::ok_status();
+  });
+  audit_result(store_, c, {c.project_id, "user.delete", "user", id, ""}, r);
+  return r;
+}
+
+const std::vector<RoleInfo>& IamService::roles() {
+  return kRoles;
+}
+
+core::Status IamService::set_role(const Caller& c, const std::string& project_id,
+                                  const std::string& user_id, const std::string& role_id,
+                                  bool grant) {
+  if (auto a = require_domain_admin(c); !a) return a.error();
+  auto role = role_by_id(role_id);
+  if (!role) return errors::iam_not_found("Could not find role: " + role_id + ".");
+  return store_.write([&](store::Tx& tx) -> core::Status {
+    auto p = tx.project_by_id(project_id);
+    if (!p || p->domain_id != c.domain_id)
+      return errors::iam_not_found("Could not find project: " + project_id + ".");
+    auto u = tx.user_by_id(user_id);
+    if (!u || u->domain_id != c.domain_id)
+      return errors::iam_not_found("Could not find user: " + user_id + ".");
+    if (grant) {
+      tx.grant_role(project_id, user_id, role->name);
+    } else if (!tx.revoke_role(project_id, user_id, role->name)) {
+      return errors::iam_not_found("Could not find role assignment.");
+    }
+    return core::ok_status();
+  });
+}
+
+Result<std::vector<std::string>> IamService::roles_of(const Caller& c,
+                                                      const std::string& project_id,
+                                                      const std::string& user_id) {
+  return store_.read([&](store::Tx& tx) -> Result<std::vector<std::string>> {
+    if (!c.domain_admin && user_id != c.user_id)
+      return errors::iam_forbidden("You are not authorized to perform the requested action.");
+    return tx.roles_of(project_id, user_id);
+  });
+}
+
+Result<core::AccessKey> IamService::create_access_key(const Caller& c, const std::string& user_id,
+                                                      const std::string& description) {
+  std::string uid = user_id.empty() ? c.user_id : user_id;
+  if (uid != c.user_id && !c.domain_admin)
+    return errors::iam_forbidden("You are not authorized to perform the requested action.");
+  if (description.size() > 255) return errors::iam_bad_request("Invalid description.");
+  auto r = store_.write([&](store::Tx& tx) -> Result<core::AccessKey> {
+    auto u = tx.user_by_id(uid);
+    if (!u || u->domain_id != c.domain_id)
+      return errors::iam_not_found("Could not find user: " + uid + ".");
+    if (tx.access_keys(uid).size() >= 2)
+      return errors::iam_bad_request("The number of access keys of the user exceeds 2.");
+    core::AccessKey k{random_alnum(20, true), random_alnum(40, false), uid, description, "active",
+                      core::now_nanos()};
+    tx.insert_access_key(k);
+    return k;
+  });
+  audit_result(
+      store_, c,
+      {c.project_id, "access_key.create", "access_key", r ? r->access : "", "user_id=" + uid}, r);
+  return r;
+}
+
+Result<std::vector<core::AccessKey>> IamService::list_access_keys(const Caller& c,
+                                                                  const std::string& user_id) {
+  std::string uid = user_id.empty() ? c.user_id : user_id;
+  if (uid != c.user_id && !c.domain_admin)
+    return errors::iam_forbidden("You are not authorized to perform the requested action.");
+  return store_.read([&](store::Tx& tx) -> Result<std::vector<core::AccessKey>> {
+    auto u = tx.user_by_id(uid);
+    if (!u || u->domain_id != c.domain_id) return std::vector<core::AccessKey>{};
+    return tx.access_keys(uid);
+  });
+}
+
+Result<core::AccessKey> IamService::get_access_key(const Caller& c, const std::string& access) {
+  return store_.read([&](store::Tx& tx) -> Result<core::AccessKey> {
+    auto k = access.size() <= 64 ? tx.access_key(access) : std::nullopt;
+    std::optional<core::User> owner;
+    if (k) owner = tx.user_by_id(k->user_id);
+    if (!k || !owner || owner->domain_id != c.domain_id ||
+        (k->user_id != c.user_id && !c.domain_admin))
+      return errors::iam_not_found("Could not find credential: " + access + ".");
+    k->secret.clear();  // never shown again after creation
+    return *k;
+  });
+}
+
+core::Status IamService::delete_access_key(const Caller& c, const std::string& access) {
+  auto found = get_access_key(c, access);
+  if (!found) return found.error();
+  auto r = store_.write([&](store::Tx& tx) -> core::Status {
+    tx.delete_access_key(access);
+    return core::ok_status();
+  });
+  audit_result(store_, c, {c.project_id, "access_key.delete", "access_key", access, ""}, r);
+  return r;
+}
+
+}  // namespace gh::services

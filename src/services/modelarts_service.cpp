@@ -1,0 +1,209 @@
+#include "services/modelarts_service.hpp"
+
+#include <algorithm>
+
+#include "core/clock.hpp"
+#include "core/errors.hpp"
+#include "core/validation.hpp"
+#include "crypto/random.hpp"
+#include "services/audit.hpp"
+
+namespace gh::services {
+namespace errors = core::errors;
+using core::Result;
+
+ModelArtsApp ModelArtsService::detail(store::Tx& tx, const core::App& app) {
+  ModelArtsApp m;
+  m.app = app;
+  auto inst = tx.instance(app.instance_id);
+  bool roma = inst && inst->kind == core::InstanceKind::kRoma;
+  m.app_type = roma ? "APIC" : "DEDICATE_APIG";
+  if (!roma)
+    for (auto& c : tx.all_app_codes(app.id)) m.app_codes.push_back(c.value);
+  return m;
+}
+
+Result<core::App> ModelArtsService::own_app(store::Tx& tx, const Caller& c,
+                                            const std::string& project_id,
+                                            const std::string& app_id, bool write) {
+  auto perm = write ? require_project_write(c, project_id) : require_project_read(c, project_id);
+  if (!perm) return perm.error();
+  if (!plausible_id(app_id)) return errors::modelarts_app_not_found(app_id);
+  auto app = tx.app_by_id(app_id);
+  if (!app || app->project_id != project_id) return errors::modelarts_app_not_found(app_id);
+  if (app->owner_user_id != c.user_id) return errors::modelarts_not_creator();
+  return *app;
+}
+
+Result<std::pair<std::int64_t, std::vector<ModelArtsApp>>> ModelArtsService::list(
+    const Caller& c, const std::string& project_id, const ModelArtsListQuery& q) {
+  using Out = std::pair<std::int64_t, std::vector<ModelArtsApp>>;
+  return apps_.store().read([&](store::Tx& tx) -> Result<Out> {
+    if (auto p = require_project_read(c, project_id); !p) return p.error();
+    store::AppFilter f;
+    f.owner_user_id = c.user_id;
+    f.name = q.app_name;
+    auto all = tx.apps_in_project(project_id, f);
+    if (!q.app_ids.empty())
+      std::erase_if(all, [&](const core::App& a) {
+        return std::find(q.app_ids.begin(), q.app_ids.end(), a.id) == q.app_ids.end();
+      });
+    std::stable_sort(all.begin(), all.end(), [&](const core::App& a, const core::App& b) {
+      bool less = q.sort_by == "app_name"     ? a.name < b.name
+                  : q.sort_by == "updated_at" ? a.update_time < b.update_time
+                                              : a.register_time < b.register_time;
+      bool greater = q.sort_by == "app_name"     ? b.name < a.name
+                     : q.sort_by == "updated_at" ? b.update_time < a.update_time
+                                                 : b.register_time < a.register_time;
+      return q.descending ? greater : less;
+    });
+    Out out{static_cast<std::int64_t>(all.size()), {}};
+    for (std::size_t i = static_cast<std::size_t>(q.offset);
+         i < all.size() && out.second.size() < static_cast<std::size_t>(q.limit); ++i)
+      out.second.push_back(detail(tx, all[i]));
+    return out;
+  });
+}
+
+Result<ModelArtsApp> ModelArtsService::create(const Caller& c, const std::string& project_id,
+                                              const std::string& name, const std::string& remark,
+                                              const std::string& workspace_id) {
+  if (!core::rules::is_app_name(name)) return errors::modelarts_param("Invalid app_name.");
+  if (!core::rules::is_remark(remark, 200)) return errors::modelarts_param("Invalid app_remark.");
+  auto r = apps_.store().write(
+      [&](store::Tx& tx) -> Result<ModelArtsApp> {
+        if (auto p = require_project_write(c, project_id); !p) return p.error();
+        // New ModelArts apps land on the project's first APIG instance (G10).
+        std::optional<core::Instance> target;
+        for (auto& i : tx.instances(project_id))
+          if (i.kind == core::InstanceKind::kApig) {
+            target = i;
+            break;
+          }
+        if (!target) return errors::modelarts_param("The project has no API Gateway instance.");
+        if (tx.count_apps_of_owner(project_id, c.user_id) >= apps_.limits().modelarts_apps_per_user)
+          return errors::modelarts_too_many_apps();
+        AppInput in;
+        in.name = name;
+        in.remark = remark;
+        in.workspace_id = workspace_id;
+        auto app = apps_.create_app_in(tx, c, *target, in);
+        if (!app) return app.error();
+        return detail(tx, *app);
+      },
+      errors::app_name_exists());
+  audit_result(apps_.store(), c,
+               {project_id, "app.create", "app", r ? r->app.id : "", "modelarts name=" + name}, r);
+  if (r) apps_.notify();
+  return r;
+}
+
+Result<ModelArtsApp> ModelArtsService::show(const Caller& c, const std::string& project_id,
+                                            const std::string& app_id) {
+  return apps_.store().read([&](store::Tx& tx) -> Result<ModelArtsApp> {
+    auto app = own_app(tx, c, project_id, app_id, false);
+    if (!app) return app.error();
+    return detail(tx, *app);
+  });
+}
+
+core::Status ModelArtsService::remove(const Caller& c, const std::string& project_id,
+                                      const std::string& app_id) {
+  auto r = apps_.store().write([&](store::Tx& tx) -> core::Status {
+    auto app = own_app(tx, c, project_id, app_id, true);
+    if (!app) return app.error();
+    if (detail(tx, *app).bound_api_count > 0) return errors::modelarts_app_bound();
+    tx.delete_app(app_id);
+    tx.record_change(app->instance_id, "app", app_id, "delete");
+    return core::ok_status();
+  });
+  audit_result(apps_.store(), c, {project_id, "app.delete", "app", app_id, "modelarts"}, r);
+  if (r) apps_.notify();
+  return r;
+}
+
+Result<ModelArtsApp> ModelArtsService::add_code(const Caller& c, const std::string& project_id,
+                                                const std::string& app_id) {
+  std::string masked;
+  auto r = apps_.store().write(
+      [&](store::Tx& tx) -> Result<ModelArtsApp> {
+        auto app = own_app(tx, c, project_id, app_id, true);
+        if (!app) return app.error();
+        auto d = detail(tx, *app);
+        if (d.app_type == "APIC")
+          return errors::modelarts_param("AppCodes are only available for API Gateway apps.");
+        auto code = apps_.add_code_in(tx, *app, std::nullopt);
+        if (!code) return code.error();
+        masked = mask_secret(code->value);
+        return detail(tx, *app);
+      },
+      errors::app_code_exists());
+  audit_result(apps_.store(), c,
+               {project_id, "app_code.generate", "app_code", "",
+                "modelarts app_id=" + app_id + " value=" + masked},
+               r);
+  if (r) apps_.notify();
+  return r;
+}
+
+Result<ModelArtsApp> ModelArtsService::reset_code(const Caller& c, const std::string& project_id,
+                                                  const std::string& app_id,
+                                                  const std::string& value) {
+  auto r = apps_.store().write(
+      [&](store::Tx& tx) -> Result<ModelArtsApp> {
+        auto app = own_app(tx, c, project_id, app_id, true);
+        if (!app) return app.error();
+        auto old = tx.app_code_by_value(app_id, value);
+        if (!old) return errors::modelarts_code_not_found();
+        tx.delete_app_code(old->id);
+        tx.record_change(app->instance_id, "app_code", old->id, "delete");
+        auto fresh = apps_.add_code_in(tx, *app, std::nullopt);
+        if (!fresh) return fresh.error();
+        return detail(tx, *app);
+      },
+      errors::app_code_exists());
+  audit_result(apps_.store(), c,
+               {project_id, "app_code.reset", "app_code", "",
+                "modelarts app_id=" + app_id + " old=" + mask_secret(value)},
+               r);
+  if (r) apps_.notify();
+  return r;
+}
+
+Result<ModelArtsApp> ModelArtsService::delete_code(const Caller& c, const std::string& project_id,
+                                                   const std::string& app_id,
+                                                   const std::string& value) {
+  auto r = apps_.store().write([&](store::Tx& tx) -> Result<ModelArtsApp> {
+    auto app = own_app(tx, c, project_id, app_id, true);
+    if (!app) return app.error();
+    auto old = tx.app_code_by_value(app_id, value);
+    if (!old) return errors::modelarts_code_not_found();
+    tx.delete_app_code(old->id);
+    tx.record_change(app->instance_id, "app_code", old->id, "delete");
+    return detail(tx, *app);
+  });
+  audit_result(apps_.store(), c,
+               {project_id, "app_code.delete", "app_code", "",
+                "modelarts app_id=" + app_id + " value=" + mask_secret(value)},
+               r);
+  if (r) apps_.notify();
+  return r;
+}
+
+Result<ModelArtsApp> ModelArtsService::reset_secret(const Caller& c, const std::string& project_id,
+                                                    const std::string& app_id) {
+  auto r = apps_.store().write([&](store::Tx& tx) -> Result<ModelArtsApp> {
+    auto app = own_app(tx, c, project_id, app_id, true);
+    if (!app) return app.error();
+    app->app_secret = crypto::random_hex(16);
+    app->update_time = core::now_nanos();
+    tx.update_app(*app);
+    tx.record_change(app->instance_id, "app", app_id, "update");
+    return detail(tx, *app);
+  });
+  audit_result(apps_.store(), c, {project_id, "app_secret.reset", "app", app_id, "modelarts"}, r);
+  if (r) apps_.notify();
+  return r;
+}
+
+}  // namespace gh::services

@@ -1,0 +1,103 @@
+#include "store/migrations.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace gh::store {
+namespace {
+
+// Tables shared by both dialects; only identity columns differ.
+#define GH_COMMON_TABLES                                                                         \
+  "CREATE TABLE settings(name TEXT PRIMARY KEY, value TEXT NOT NULL)",                           \
+      "CREATE TABLE domains(id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created BIGINT "     \
+      "NOT NULL)",                                                                               \
+      "CREATE TABLE projects(id TEXT PRIMARY KEY, domain_id TEXT NOT NULL REFERENCES "           \
+      "domains(id), name TEXT NOT NULL, description TEXT NOT NULL, created BIGINT NOT NULL, "    \
+      "UNIQUE(domain_id, name))",                                                                \
+      "CREATE TABLE users(id TEXT PRIMARY KEY, domain_id TEXT NOT NULL REFERENCES domains(id), " \
+      "name TEXT NOT NULL, password_hash TEXT NOT NULL, enabled INTEGER NOT NULL, "              \
+      "domain_admin INTEGER NOT NULL, created BIGINT NOT NULL, password_changed BIGINT NOT "     \
+      "NULL, failed_logins INTEGER NOT NULL DEFAULT 0, locked_until BIGINT NOT NULL DEFAULT "    \
+      "0, UNIQUE(domain_id, name))",                                                             \
+      "CREATE TABLE role_assignments(project_id TEXT NOT NULL REFERENCES projects(id) ON "       \
+      "DELETE CASCADE, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, role "      \
+      "TEXT NOT NULL, PRIMARY KEY(project_id, user_id, role))",                                  \
+      "CREATE TABLE access_keys(access TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES "      \
+      "users(id) ON DELETE CASCADE, secret_sealed TEXT NOT NULL, description TEXT NOT NULL, "    \
+      "status TEXT NOT NULL, created BIGINT NOT NULL)",                                          \
+      "CREATE TABLE instances(id TEXT PRIMARY KEY, project_id TEXT NOT NULL REFERENCES "         \
+      "projects(id), kind TEXT NOT NULL, name TEXT NOT NULL, created BIGINT NOT NULL, "          \
+      "version BIGINT NOT NULL DEFAULT 0)",                                                      \
+      "CREATE TABLE apps(id TEXT PRIMARY KEY, instance_id TEXT NOT NULL REFERENCES "             \
+      "instances(id), project_id TEXT NOT NULL, name TEXT NOT NULL, remark TEXT NOT NULL, "      \
+      "app_key TEXT NOT NULL, secret_sealed TEXT NOT NULL, creator TEXT NOT NULL, status "       \
+      "INTEGER NOT NULL, app_type TEXT NOT NULL, roma_app_type TEXT NOT NULL, owner_user_id "    \
+      "TEXT NOT NULL, workspace_id TEXT NOT NULL, register_time BIGINT NOT NULL, update_time "   \
+      "BIGINT NOT NULL, version BIGINT NOT NULL DEFAULT 0, UNIQUE(instance_id, name), "          \
+      "UNIQUE(instance_id, app_key))",                                                           \
+      "CREATE INDEX apps_by_instance ON apps(instance_id, register_time)",                       \
+      "CREATE TABLE app_codes(id TEXT PRIMARY KEY, app_id TEXT NOT NULL REFERENCES apps(id) "    \
+      "ON DELETE CASCADE, instance_id TEXT NOT NULL, digest TEXT NOT NULL, value_sealed TEXT "   \
+      "NOT NULL, create_time BIGINT NOT NULL, UNIQUE(instance_id, digest))",                     \
+      "CREATE INDEX app_codes_by_app ON app_codes(app_id, create_time)"
+
+const std::vector<Migration> kMigrations = {
+    {1,
+     "identity, instances, apps, AppCodes, audit trail, change log",
+     {GH_COMMON_TABLES,
+      "CREATE TABLE audit_events(seq INTEGER PRIMARY KEY AUTOINCREMENT, time BIGINT NOT NULL, "
+      "project_id TEXT NOT NULL, user_id TEXT NOT NULL, user_name TEXT NOT NULL, action TEXT NOT "
+      "NULL, target_type TEXT NOT NULL, target_id TEXT NOT NULL, result TEXT NOT NULL, detail "
+      "TEXT NOT NULL)",
+      "CREATE TABLE change_log(seq INTEGER PRIMARY KEY AUTOINCREMENT, time BIGINT NOT NULL, "
+      "instance_id TEXT NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL, op TEXT NOT "
+      "NULL)"},
+     {GH_COMMON_TABLES,
+      "CREATE TABLE audit_events(seq BIGSERIAL PRIMARY KEY, time BIGINT NOT NULL, project_id "
+      "TEXT NOT NULL, user_id TEXT NOT NULL, user_name TEXT NOT NULL, action TEXT NOT NULL, "
+      "target_type TEXT NOT NULL, target_id TEXT NOT NULL, result TEXT NOT NULL, detail TEXT NOT "
+      "NULL)",
+      "CREATE TABLE change_log(seq BIGSERIAL PRIMARY KEY, time BIGINT NOT NULL, instance_id TEXT "
+      "NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL, op TEXT NOT NULL)"}},
+};
+#undef GH_COMMON_TABLES
+
+}  // namespace
+
+const std::vector<Migration>& migrations() {
+  return kMigrations;
+}
+
+int migrate(SqlBackend& backend) {
+  bool postgres = backend.dialect() == "postgresql";
+  int current = 0;
+  backend.transact(TxMode::kWrite, [&](SqlSession& s) {
+    s.execute("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)");
+    auto rows = s.query("SELECT version FROM schema_version");
+    if (rows.empty()) {
+      s.execute("INSERT INTO schema_version(version) VALUES (0)");
+    } else {
+      current = static_cast<int>(rows[0].integer(0));
+    }
+    return true;
+  });
+  int latest = kMigrations.empty() ? 0 : kMigrations.back().version;
+  if (current > latest)
+    throw SqlError(SqlError::Kind::kOther, "store schema version " + std::to_string(current) +
+                                               " is newer than this binary supports (" +
+                                               std::to_string(latest) + ")");
+  for (const auto& m : kMigrations) {
+    if (m.version <= current) continue;
+    backend.transact(TxMode::kWrite, [&](SqlSession& s) {
+      // Re-check under the write lock: another node may have migrated meanwhile.
+      if (s.query("SELECT version FROM schema_version")[0].integer(0) >= m.version) return true;
+      for (auto sql : postgres ? m.postgres_sql : m.sqlite_sql) s.execute(sql);
+      s.execute("UPDATE schema_version SET version = ?", {std::int64_t{m.version}});
+      return true;
+    });
+    current = m.version;
+  }
+  return current;
+}
+
+}  // namespace gh::store

@@ -1,0 +1,53 @@
+#pragma once
+// A minimal portable SQL surface shared by the SQLite and PostgreSQL backends. Statements use '?'
+// placeholders; the PostgreSQL backend rewrites them to $n. Failures are thrown as SqlError inside
+// the store layer only; Store converts them into core::Error values at its boundary.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace gh::store {
+
+using SqlValue = std::variant<std::nullptr_t, std::int64_t, std::string>;
+
+struct Row {
+  std::vector<std::optional<std::string>> cols;
+  const std::string& text(std::size_t i) const;  // "" for NULL
+  std::int64_t integer(std::size_t i) const;     // 0 for NULL
+  bool is_null(std::size_t i) const { return !cols.at(i).has_value(); }
+};
+using Rows = std::vector<Row>;
+
+struct SqlError : std::runtime_error {
+  enum class Kind { kUnique, kBusy, kUnavailable, kOther };
+  Kind kind;
+  SqlError(Kind k, const std::string& what) : std::runtime_error(what), kind(k) {}
+};
+
+// One connection inside one transaction.
+class SqlSession {
+ public:
+  virtual ~SqlSession() = default;
+  virtual Rows query(std::string_view sql, const std::vector<SqlValue>& params = {}) = 0;
+  // Returns the number of rows changed.
+  virtual std::int64_t execute(std::string_view sql, const std::vector<SqlValue>& params = {}) = 0;
+};
+
+enum class TxMode { kRead, kWrite };
+
+class SqlBackend {
+ public:
+  virtual ~SqlBackend() = default;
+  // Runs fn inside one transaction. kWrite transactions are serialised against other writers from
+  // their first statement (SQLite BEGIN IMMEDIATE); commit is durable (fsync) before returning.
+  // fn returning false rolls back. Throws SqlError.
+  virtual void transact(TxMode mode, const std::function<bool(SqlSession&)>& fn) = 0;
+  virtual std::string_view dialect() const = 0;  // "sqlite" | "postgresql"
+};
+
+}  // namespace gh::store

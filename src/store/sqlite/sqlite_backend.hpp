@@ -1,0 +1,27 @@
+#pragma once
+// SQLite backend: one connection in WAL mode with synchronous=FULL, so a committed transaction is
+// fsynced before commit returns. Access is serialised by a mutex (SQLite allows one writer anyway;
+// management traffic is small). busy_timeout covers other processes touching the file.
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "store/sql.hpp"
+
+struct sqlite3;
+
+namespace gh::store {
+
+class SqliteBackend final : public SqlBackend {
+ public:
+  explicit SqliteBackend(const std::string& path);  // throws SqlError
+  ~SqliteBackend() override;
+  void transact(TxMode mode, const std::function<bool(SqlSession&)>& fn) override;
+  std::string_view dialect() const override { return "sqlite"; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::mutex mu_;
+};
+
+}  // namespace gh::store

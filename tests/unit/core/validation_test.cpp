@@ -1,0 +1,74 @@
+#include "core/validation.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+using namespace gh::core::rules;
+
+TEST(Validation, HexId) {
+  EXPECT_TRUE(is_hex_id("9ed8b7fe84224de681e7d7a5587e76dc"));
+  EXPECT_FALSE(is_hex_id("9ed8b7fe-8422-4de6-81e7-d7a5587e76dc"));
+  EXPECT_FALSE(is_hex_id("9ed8b7fe84224de681e7d7a5587e76d"));
+  EXPECT_FALSE(is_hex_id("9ed8b7fe84224de681e7d7a5587e76dg"));
+}
+
+TEST(Validation, AppName) {
+  EXPECT_TRUE(is_app_name("app_demo"));
+  EXPECT_TRUE(is_app_name("abc"));
+  EXPECT_TRUE(is_app_name("应用_1"));  // CJK start, 4 code points
+  EXPECT_TRUE(is_app_name(std::string(64, 'a')));
+  EXPECT_FALSE(is_app_name(std::string(65, 'a')));
+  EXPECT_FALSE(is_app_name("ab"));
+  EXPECT_FALSE(is_app_name("1abc"));
+  EXPECT_FALSE(is_app_name("_abc"));
+  EXPECT_FALSE(is_app_name("ab-c"));
+  EXPECT_FALSE(is_app_name("ab c"));
+  EXPECT_FALSE(is_app_name("abc\xF0\x9F\x98\x80"));  // emoji
+  EXPECT_FALSE(is_app_name("ab\xC3"));               // truncated UTF-8
+  EXPECT_FALSE(is_app_name("ab\xC0\xAF"));           // overlong
+}
+
+TEST(Validation, Remark) {
+  EXPECT_TRUE(is_remark(""));
+  EXPECT_TRUE(is_remark(std::string(255, 'x')));
+  EXPECT_FALSE(is_remark(std::string(256, 'x')));
+  EXPECT_TRUE(is_remark("备注"));
+  EXPECT_FALSE(is_remark("\xFF"));
+  EXPECT_FALSE(is_remark("\xED\xA0\x80"));  // UTF-16 surrogate encoded
+}
+
+TEST(Validation, AppKeyAndSecret) {
+  EXPECT_TRUE(is_app_key("abcd1234"));
+  EXPECT_TRUE(is_app_key("a" + std::string(199, '-')));
+  EXPECT_FALSE(is_app_key("a" + std::string(200, '-')));
+  EXPECT_FALSE(is_app_key("abc1234"));
+  EXPECT_FALSE(is_app_key("-abcd1234"));
+  EXPECT_FALSE(is_app_key("abcd1234!"));
+  EXPECT_TRUE(is_app_secret("Secret_-!@#$%"));
+  EXPECT_FALSE(is_app_secret("!Secret123"));
+  EXPECT_FALSE(is_app_secret(std::string(129, 'a')));
+  EXPECT_FALSE(is_app_secret("short"));
+}
+
+TEST(Validation, AppCode) {
+  const std::string seed =
+      "GjOD3g80AABuuFeEJpVQADBlAjBh3UzC7W+gr4VJBB5BtJ4fdVOQoSvoji3gFxUDb5pWBz9wUcw9+8/"
+      "bFZ1B/4pq29wCMQC0pQWX6zTndljDEl99As1pw+WntAU9xcq+ffagoH6zDpKUvdxV6Ezj8LcCcPZN6BU=";
+  EXPECT_TRUE(is_app_code(seed));
+  EXPECT_TRUE(is_app_code("fdc8d90a30174460a91ddacfa54d6f04c92e523a85cc4a1894f87cb13b6f572a"));
+  EXPECT_TRUE(is_app_code("+" + std::string(63, 'a')));
+  EXPECT_TRUE(is_app_code("/" + std::string(179, '=')));
+  EXPECT_FALSE(is_app_code(std::string(63, 'a')));
+  EXPECT_FALSE(is_app_code(std::string(181, 'a')));
+  EXPECT_FALSE(is_app_code("_" + std::string(63, 'a')));
+  EXPECT_FALSE(is_app_code("=" + std::string(63, 'a')));
+  EXPECT_FALSE(is_app_code(std::string(63, 'a') + "~"));
+  EXPECT_FALSE(is_app_code(std::string(63, 'a') + " "));
+}
+
+TEST(Validation, Utf8Length) {
+  EXPECT_EQ(utf8_length("abc"), 3);
+  EXPECT_EQ(utf8_length("中文"), 2);
+  EXPECT_EQ(utf8_length("\xF4\x90\x80\x80"), -1);  // > U+10FFFF
+}

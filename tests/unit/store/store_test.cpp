@@ -1,0 +1,205 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "core/clock.hpp"
+#include "core/errors.hpp"
+#include "store/migrations.hpp"
+#include "store/sqlite/sqlite_backend.hpp"
+#include "store_fixture.hpp"
+
+using namespace gh;
+using gh::testing::StoreTest;
+
+namespace {
+core::Instance seed_instance(store::Store& s) {
+  core::Instance inst{crypto::new_id(), crypto::new_id(), "apig", core::InstanceKind::kApig,
+                      core::now_nanos()};
+  auto r = s.write([&](store::Tx& tx) -> core::Status {
+    core::Domain d{crypto::new_id(), "d-" + crypto::random_hex(4)};
+    tx.insert_domain(d);
+    tx.insert_project({inst.project_id, "p", d.id, ""});
+    tx.insert_instance(inst);
+    return core::ok_status();
+  });
+  EXPECT_TRUE(r);
+  return inst;
+}
+core::App make_app(const core::Instance& inst, const std::string& name) {
+  core::App a;
+  a.id = crypto::new_id();
+  a.instance_id = inst.id;
+  a.project_id = inst.project_id;
+  a.name = name;
+  a.app_key = crypto::random_hex(16);
+  a.app_secret = "secret-" + crypto::random_hex(16);
+  a.register_time = a.update_time = core::now_nanos();
+  return a;
+}
+std::string slurp_dir(const std::string& dir) {
+  std::string all;
+  for (auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    all += ss.str();
+  }
+  return all;
+}
+}  // namespace
+
+TEST_F(StoreTest, MigrationsAreVersionedAndIdempotent) {
+  store::SqliteBackend backend(dir_ + "/gatehouse.db");
+  EXPECT_EQ(store::migrate(backend), store::migrations().back().version);
+  EXPECT_EQ(store::migrate(backend), store::migrations().back().version);
+}
+
+TEST_F(StoreTest, RefusesNewerSchema) {
+  {
+    store::SqliteBackend backend(dir_ + "/gatehouse.db");
+    backend.transact(store::TxMode::kWrite, [](store::SqlSession& s) {
+      s.execute("UPDATE schema_version SET version = 999");
+      return true;
+    });
+  }
+  store_.reset();
+  EXPECT_THROW(open(), store::SqlError);
+}
+
+TEST_F(StoreTest, AppRoundTripAndSecretsSealedAtRest) {
+  auto inst = seed_instance(*store_);
+  auto app = make_app(inst, "app_demo");
+  core::AppCode code{crypto::new_id(), app.id, inst.id, "Code" + crypto::random_hex(40), 1};
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Status {
+    tx.insert_app(app);
+    tx.insert_app_code(code);
+    return core::ok_status();
+  }));
+  auto back = store_->read([&](store::Tx& tx) -> core::Result<core::App> {
+    auto a = tx.app(inst.id, app.id);
+    if (!a) return core::errors::app_not_found(app.id);
+    return *a;
+  });
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->app_secret, app.app_secret);
+  EXPECT_EQ(back->name, "app_demo");
+  auto found = store_->read([&](store::Tx& tx) -> core::Result<core::AppCode> {
+    auto c = tx.app_code_by_value(app.id, code.value);
+    if (!c) return core::errors::app_code_not_found();
+    return *c;
+  });
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->id, code.id);
+  store_.reset();  // checkpoint and close
+  auto bytes = slurp_dir(dir_);
+  EXPECT_EQ(bytes.find(app.app_secret), std::string::npos);
+  EXPECT_EQ(bytes.find(code.value), std::string::npos);
+}
+
+TEST_F(StoreTest, SealedValuesFailUnderAnotherKey) {
+  auto inst = seed_instance(*store_);
+  auto app = make_app(inst, "app_demo");
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Status {
+    tx.insert_app(app);
+    return core::ok_status();
+  }));
+  store_.reset();
+  key_ = crypto::random_bytes(32);
+  store_ = open();
+  auto back = store_->read([&](store::Tx& tx) -> core::Result<core::App> {
+    auto a = tx.app(inst.id, app.id);
+    if (!a) return core::errors::app_not_found(app.id);
+    return *a;
+  });
+  ASSERT_FALSE(back);  // the sealed secret does not open: a 500, never garbage
+  EXPECT_EQ(back.error().code, "APIG.9999");
+}
+
+TEST_F(StoreTest, AppCodeValueUniquePerInstanceByConstraint) {
+  auto inst = seed_instance(*store_);
+  auto a1 = make_app(inst, "app_one");
+  auto a2 = make_app(inst, "app_two");
+  std::string value = "V" + crypto::random_hex(40);
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Status {
+    tx.insert_app(a1);
+    tx.insert_app(a2);
+    tx.insert_app_code({crypto::new_id(), a1.id, inst.id, value, 1});
+    return core::ok_status();
+  }));
+  auto dup = store_->write(
+      [&](store::Tx& tx) -> core::Status {
+        tx.insert_app_code({crypto::new_id(), a2.id, inst.id, value, 2});
+        return core::ok_status();
+      },
+      core::errors::app_code_exists());
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code, "APIG.2012");
+}
+
+TEST_F(StoreTest, RolledBackWriteLeavesNothing) {
+  auto inst = seed_instance(*store_);
+  auto app = make_app(inst, "app_demo");
+  auto r = store_->write([&](store::Tx& tx) -> core::Status {
+    tx.insert_app(app);
+    return core::errors::too_many_apps();  // an error rolls back
+  });
+  ASSERT_FALSE(r);
+  auto count = store_->read(
+      [&](store::Tx& tx) -> core::Result<std::int64_t> { return tx.count_apps(inst.id); });
+  EXPECT_EQ(*count, 0);
+}
+
+TEST_F(StoreTest, CommittedWriteSurvivesReopen) {
+  auto inst = seed_instance(*store_);
+  auto app = make_app(inst, "app_demo");
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Status {
+    tx.insert_app(app);
+    return core::ok_status();
+  }));
+  store_.reset();
+  store_ = open();
+  auto count = store_->read(
+      [&](store::Tx& tx) -> core::Result<std::int64_t> { return tx.count_apps(inst.id); });
+  EXPECT_EQ(*count, 1);
+}
+
+TEST_F(StoreTest, ChangeLogIsMonotonic) {
+  auto inst = seed_instance(*store_);
+  std::int64_t a = 0, b = 0;
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Status {
+    a = tx.record_change(inst.id, "app", "x", "create");
+    b = tx.record_change(inst.id, "app", "x", "delete");
+    return core::ok_status();
+  }));
+  EXPECT_GT(a, 0);
+  EXPECT_GT(b, a);
+}
+
+TEST_F(StoreTest, AppListFiltersAndPages) {
+  auto inst = seed_instance(*store_);
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Status {
+    for (auto name : {"alpha_one", "alpha_two", "beta_one", "al%pha"})
+      tx.insert_app(make_app(inst, name));
+    return core::ok_status();
+  }));
+  auto list = [&](store::AppFilter f, core::Page p) {
+    return *store_->read([&](store::Tx& tx) -> core::Result<core::Paged<core::App>> {
+      return tx.apps(inst.id, f, p);
+    });
+  };
+  store::AppFilter fuzzy;
+  fuzzy.name = "alpha";
+  EXPECT_EQ(list(fuzzy, {0, 20}).total, 2);
+  store::AppFilter percent;
+  percent.name = "%";  // LIKE wildcards are escaped: matches only the literal '%'
+  EXPECT_EQ(list(percent, {0, 20}).total, 1);
+  store::AppFilter exact;
+  exact.name = "alpha";
+  exact.precise_name = true;
+  EXPECT_EQ(list(exact, {0, 20}).total, 0);
+  auto page = list({}, {1, 2});
+  EXPECT_EQ(page.total, 4);
+  EXPECT_EQ(page.items.size(), 2u);
+}
