@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "admin/admin_api.hpp"
 #include "app/keys.hpp"
@@ -55,9 +56,16 @@ http::Response protocol_error(http::ProtocolError e) {
       status = 413;
       msg = "Request entity too large.";
       break;
+    case http::ProtocolError::kInternal:
+      status = 500;
+      msg = "An unexpected error occurred";
+      break;
   }
-  return gateway::error_response(11, status, status == 400 ? "APIG.2000" : "APIG.0201", msg,
-                                 crypto::new_id());
+  return gateway::error_response(11, status,
+                                 status == 400   ? "APIG.2000"
+                                 : status == 500 ? "APIG.9999"
+                                                 : "APIG.0201",
+                                 msg, crypto::new_id());
 }
 
 std::string endpoint(const HostPort& hp, std::uint16_t port) {

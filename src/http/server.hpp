@@ -23,16 +23,21 @@ struct RequestContext {
 
 // Protocol-level failures the server answers itself, before any handler runs.
 enum class ProtocolError {
-  kBadRequest,      // 400: unparsable request, conflicting Content-Length/Transfer-Encoding
-  kUriTooLong,      // 414: request line over the limit
-  kHeadersTooLarge, // 494: one header over header_limit or all over headers_total_limit
-  kBodyTooLarge,    // 413: body over body_limit
+  kBadRequest,       // 400: unparsable request, conflicting Content-Length/Transfer-Encoding
+  kUriTooLong,       // 414: request line over the limit
+  kHeadersTooLarge,  // 494: one header over header_limit or all over headers_total_limit
+  kBodyTooLarge,     // 413: body over body_limit
+  kInternal,         // 500: the handler threw (a bug); the connection is closed after the answer
 };
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;  // 0 = the OS picks; see Server::port()
   int threads = 2;
+  // true: one io_context (event loop) per thread, each with its own SO_REUSEPORT acceptor, so a
+  // connection stays on one core (the gateway). false: one shared loop run by every thread, so a
+  // handler that blocks (a store call) delays only its own connection (the management API).
+  bool loop_per_thread = false;
   std::size_t request_line_limit = 32 * 1024;
   std::size_t header_limit = 32 * 1024;          // one header line
   std::size_t headers_total_limit = 128 * 1024;  // all headers

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "core/clock.hpp"
 #include "crypto/sdk_signer.hpp"
 #include "services_fixture.hpp"
 
@@ -69,8 +70,9 @@ TEST_F(ServicesTest, AccessKeySignatureAuthenticates) {
   in.target = "/v2/" + boot_.project_id + "/apigw/instances";
   in.key = key->access;
   in.secret = key->secret;
-  in.headers = {
-      {"Host", "127.0.0.1:9880"}, {"X-Sdk-Date", date}, {"X-Project-Id", boot_.project_id}};
+  in.headers = {{"Host", std::string("127.0.0.1:9880")},
+                {"X-Sdk-Date", date},
+                {"X-Project-Id", boot_.project_id}};
   auto authz = crypto::sign_request(in);
   auto lookup = [&](std::string_view name) {
     std::vector<std::string_view> out;

@@ -43,7 +43,9 @@ class ServicesTest : public StoreTest {
   services::Caller user_with(const std::string& name, const std::string& role) {
     auto u = iam_->create_user(admin_, name, "password-" + name, "");
     EXPECT_TRUE(u);
-    if (!role.empty()) EXPECT_TRUE(iam_->set_role(admin_, boot_.project_id, u->id, role, true));
+    if (!role.empty()) {
+      EXPECT_TRUE(iam_->set_role(admin_, boot_.project_id, u->id, role, true));
+    }
     services::Caller c;
     c.user_id = u->id;
     c.user_name = name;

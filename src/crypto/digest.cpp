@@ -1,0 +1,172 @@
+#include "crypto/digest.hpp"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <array>
+#include <stdexcept>
+
+namespace gh::crypto {
+namespace {
+constexpr char kHex[] = "0123456789abcdef";
+constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char kB64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+int hex_nibble(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// One process-wide EVP_MAC handle; contexts are created per call (thread-safe).
+EVP_MAC* hmac_algorithm() {
+  static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (!mac) throw std::runtime_error("OpenSSL: HMAC unavailable");
+  return mac;
+}
+
+std::string b64_encode(std::string_view raw, const char* alphabet, bool pad) {
+  std::string out;
+  out.reserve((raw.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(raw[k]); };
+  for (; i + 3 <= raw.size(); i += 3) {
+    unsigned v = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    out += alphabet[(v >> 6) & 63];
+    out += alphabet[v & 63];
+  }
+  if (std::size_t rest = raw.size() - i; rest > 0) {
+    unsigned v = byte(i) << 16;
+    if (rest == 2) v |= byte(i + 1) << 8;
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    if (rest == 2) out += alphabet[(v >> 6) & 63];
+    if (pad) out.append(rest == 1 ? "==" : "=");
+  }
+  return out;
+}
+
+std::optional<std::string> b64_decode(std::string_view text, const char* alphabet, bool padded) {
+  std::array<int, 256> map;
+  map.fill(-1);
+  for (int k = 0; k < 64; ++k) map[static_cast<unsigned char>(alphabet[k])] = k;
+  if (padded) {
+    if (text.size() % 4 != 0) return std::nullopt;
+    std::size_t pads = 0;
+    while (pads < 2 && pads < text.size() && text[text.size() - 1 - pads] == '=') ++pads;
+    text.remove_suffix(pads);
+  }
+  if (text.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  unsigned acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    int v = map[static_cast<unsigned char>(c)];
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | static_cast<unsigned>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  // Leftover bits must be zero (canonical encoding only).
+  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+  return out;
+}
+}  // namespace
+
+std::string sha256(std::string_view data) {
+  std::string out(32, '\0');
+  unsigned len = 0;
+  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len,
+                 EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("OpenSSL: SHA-256 failed");
+  return out;
+}
+
+std::string sha256_hex(std::string_view data) {
+  return hex_encode(sha256(data));
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view msg) {
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(hmac_algorithm());
+  if (!ctx) throw std::runtime_error("OpenSSL: HMAC context");
+  char digest_name[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+                         OSSL_PARAM_construct_end()};
+  std::string out(32, '\0');
+  std::size_t len = 0;
+  // An empty key is legal for HMAC; OpenSSL wants a non-null pointer.
+  static const unsigned char kEmpty = 0;
+  const auto* k = key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
+  bool ok =
+      EVP_MAC_init(ctx, k, key.size(), params) == 1 &&
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(msg.data()), msg.size()) == 1 &&
+      EVP_MAC_final(ctx, reinterpret_cast<unsigned char*>(out.data()), &len, out.size()) == 1;
+  EVP_MAC_CTX_free(ctx);
+  if (!ok || len != 32) throw std::runtime_error("OpenSSL: HMAC failed");
+  return out;
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view msg) {
+  return hex_encode(hmac_sha256(key, msg));
+}
+
+std::string hex_encode(std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size() * 2);
+  for (unsigned char c : raw) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+std::optional<std::string> hex_decode(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string out;
+  out.reserve(hex.size() / 2);
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    int hi = hex_nibble(hex[i]), lo = hex_nibble(hex[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+  }
+  return out;
+}
+
+std::string base64_encode(std::string_view raw) {
+  return b64_encode(raw, kB64, true);
+}
+std::optional<std::string> base64_decode(std::string_view text) {
+  return b64_decode(text, kB64, true);
+}
+std::string base64url_encode(std::string_view raw) {
+  return b64_encode(raw, kB64Url, false);
+}
+std::optional<std::string> base64url_decode(std::string_view text) {
+  return b64_decode(text, kB64Url, false);
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return a.empty() || CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string pbkdf2_sha256(std::string_view password, std::string_view salt, int iterations) {
+  std::string out(32, '\0');
+  if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
+                        reinterpret_cast<const unsigned char*>(salt.data()),
+                        static_cast<int>(salt.size()), iterations, EVP_sha256(),
+                        static_cast<int>(out.size()),
+                        reinterpret_cast<unsigned char*>(out.data())) != 1)
+    throw std::runtime_error("OpenSSL: PBKDF2 failed");
+  return out;
+}
+
+}  // namespace gh::crypto

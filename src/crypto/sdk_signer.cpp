@@ -1,0 +1,259 @@
+#include "crypto/sdk_signer.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+
+#include "crypto/digest.hpp"
+
+namespace gh::crypto {
+namespace {
+
+int hex_nibble(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decodes; malformed escapes ("%zz", a trailing "%") are kept literally.
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      int hi = hex_nibble(s[i + 1]), lo = hex_nibble(s[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+        continue;
+      }
+    }
+    out += s[i];
+  }
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string canonical_headers_and_list(const std::vector<std::string>& names,
+                                       const HeaderLookup& headers) {
+  // One "name:value\n" line per value. Repeated headers give one line each, values sorted
+  // (the Go SDK's rule; the Python SDK cannot send duplicates).
+  std::string out;
+  for (const auto& name : names) {
+    auto values = headers(name);
+    std::vector<std::string_view> trimmed;
+    for (auto v : values) trimmed.push_back(trim(v));
+    std::sort(trimmed.begin(), trimmed.end());
+    if (trimmed.empty()) trimmed.emplace_back();
+    for (auto v : trimmed) {
+      out += name;
+      out += ':';
+      out += v;
+      out += '\n';
+    }
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& parts, char sep) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += sep;
+    out += parts[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string sdk_escape(std::string_view decoded) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(decoded.size());
+  for (unsigned char c : decoded) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string canonical_uri(std::string_view raw_path) {
+  std::string decoded = percent_decode(raw_path);
+  std::string out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= decoded.size(); ++i) {
+    if (i != decoded.size() && decoded[i] != '/') continue;
+    if (start > 0) out += '/';
+    out += sdk_escape(std::string_view(decoded).substr(start, i - start));
+    start = i + 1;
+  }
+  if (out.empty() || out.back() != '/') out += '/';
+  return out;
+}
+
+std::string canonical_query(std::string_view raw_query) {
+  std::vector<std::pair<std::string, std::string>> params;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= raw_query.size(); ++i) {
+    if (i != raw_query.size() && raw_query[i] != '&') continue;
+    auto part = raw_query.substr(start, i - start);
+    start = i + 1;
+    if (part.empty()) continue;
+    auto eq = part.find('=');
+    params.emplace_back(percent_decode(part.substr(0, eq)),
+                        eq == part.npos ? std::string() : percent_decode(part.substr(eq + 1)));
+  }
+  std::sort(params.begin(), params.end());
+  std::string out;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (i) out += '&';
+    out += sdk_escape(params[i].first);
+    out += '=';
+    out += sdk_escape(params[i].second);
+  }
+  return out;
+}
+
+std::optional<SdkAuthorization> parse_sdk_authorization(std::string_view header) {
+  header = trim(header);
+  if (header.substr(0, kSdkAlgorithm.size()) != kSdkAlgorithm) return std::nullopt;
+  header.remove_prefix(kSdkAlgorithm.size());
+  if (header.empty() || (header.front() != ' ' && header.front() != '\t')) return std::nullopt;
+  SdkAuthorization auth;
+  bool have_headers = false;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= header.size(); ++i) {
+    if (i != header.size() && header[i] != ',') continue;
+    auto part = trim(header.substr(start, i - start));
+    start = i + 1;
+    auto eq = part.find('=');
+    if (eq == part.npos) return std::nullopt;
+    auto key = trim(part.substr(0, eq));
+    auto value = trim(part.substr(eq + 1));
+    if (key == "Access") {
+      auth.access = std::string(value);
+    } else if (key == "SignedHeaders") {
+      have_headers = true;
+      std::size_t s = 0;
+      for (std::size_t j = 0; j <= value.size(); ++j)
+        if (j == value.size() || value[j] == ';') {
+          auto name = trim(value.substr(s, j - s));
+          if (name.empty()) return std::nullopt;
+          auth.signed_headers.push_back(lower(name));
+          s = j + 1;
+        }
+    } else if (key == "Signature") {
+      auth.signature = lower(value);
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (auth.access.empty() || auth.signature.empty() || !have_headers) return std::nullopt;
+  return auth;
+}
+
+std::optional<std::int64_t> parse_sdk_date(std::string_view v) {
+  if (v.size() != 16 || v[8] != 'T' || v[15] != 'Z') return std::nullopt;
+  auto num = [&](std::size_t pos, std::size_t len) -> int {
+    int n = 0;
+    for (std::size_t i = pos; i < pos + len; ++i) {
+      if (!std::isdigit(static_cast<unsigned char>(v[i]))) return -1;
+      n = n * 10 + (v[i] - '0');
+    }
+    return n;
+  };
+  std::tm tm{};
+  tm.tm_year = num(0, 4) - 1900;
+  tm.tm_mon = num(4, 2) - 1;
+  tm.tm_mday = num(6, 2);
+  tm.tm_hour = num(9, 2);
+  tm.tm_min = num(11, 2);
+  tm.tm_sec = num(13, 2);
+  if (tm.tm_year < 0 || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+      tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 ||
+      tm.tm_sec > 60)
+    return std::nullopt;
+  return static_cast<std::int64_t>(timegm(&tm));
+}
+
+std::string format_sdk_date(std::int64_t epoch_seconds) {
+  std::time_t t = static_cast<std::time_t>(epoch_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[20];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return buf;
+}
+
+std::string canonical_request(const CanonicalInput& in) {
+  auto q = in.target.find('?');
+  std::string method(in.method);
+  for (auto& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string out = method;
+  out += '\n';
+  out += canonical_uri(in.target.substr(0, q));
+  out += '\n';
+  out += q == std::string_view::npos ? std::string() : canonical_query(in.target.substr(q + 1));
+  out += '\n';
+  out += canonical_headers_and_list(*in.signed_headers, in.headers);
+  out += '\n';
+  out += join(*in.signed_headers, ';');
+  out += '\n';
+  out += in.payload_hash;
+  return out;
+}
+
+std::string string_to_sign(std::string_view sdk_date, std::string_view canonical) {
+  std::string out(kSdkAlgorithm);
+  out += '\n';
+  out += sdk_date;
+  out += '\n';
+  out += sha256_hex(canonical);
+  return out;
+}
+
+std::string sdk_signature(std::string_view secret, std::string_view sts) {
+  return hmac_sha256_hex(secret, sts);
+}
+
+std::string sign_request(const ClientSignInput& in) {
+  std::vector<std::string> names;
+  std::string date, content_sha;
+  for (auto& [k, v] : in.headers) {
+    auto name = lower(k);
+    if (name == "x-sdk-date") date = v;
+    if (name == "x-sdk-content-sha256") content_sha = v;
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  HeaderLookup lookup = [&](std::string_view name) {
+    std::vector<std::string_view> out;
+    for (auto& [k, v] : in.headers)
+      if (lower(k) == name) out.push_back(v);
+    return out;
+  };
+  std::string body_hash = content_sha.empty() ? sha256_hex(in.body) : content_sha;
+  CanonicalInput ci{in.method, in.target, &names, lookup, body_hash};
+  auto sig = sdk_signature(in.secret, string_to_sign(date, canonical_request(ci)));
+  return std::string(kSdkAlgorithm) + " Access=" + in.key + ", SignedHeaders=" + join(names, ';') +
+         ", Signature=" + sig;
+}
+
+}  // namespace gh::crypto

@@ -1,0 +1,211 @@
+#include "http/server.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <thread>
+
+#include "http/session.hpp"
+
+namespace gh::http {
+namespace detail {
+
+ProtocolError classify_parse_error(const beast::error_code& ec, std::string_view seen,
+                                   const ServerOptions& o) {
+  using he = beast::http::error;
+  if (ec == he::body_limit) return ProtocolError::kBodyTooLarge;
+  if (ec == he::header_limit || ec == he::buffer_overflow) {
+    auto line_end = seen.find("\r\n");
+    bool line_too_long = line_end == std::string_view::npos ? seen.size() > o.request_line_limit
+                                                            : line_end > o.request_line_limit;
+    return line_too_long ? ProtocolError::kUriTooLong : ProtocolError::kHeadersTooLarge;
+  }
+  return ProtocolError::kBadRequest;
+}
+
+std::optional<ProtocolError> check_head_limits(const Request& req, const ServerOptions& o) {
+  if (req.target().size() > o.request_line_limit) return ProtocolError::kUriTooLong;
+  std::size_t total = 0;
+  for (const auto& f : req) {
+    std::size_t line = f.name_string().size() + 2 + f.value().size();
+    if (line > o.header_limit) return ProtocolError::kHeadersTooLarge;
+    total += line + 2;
+  }
+  if (total > o.headers_total_limit) return ProtocolError::kHeadersTooLarge;
+  return std::nullopt;
+}
+
+Response render_protocol_error(const ServerOptions& o, ProtocolError e, unsigned version) {
+  Response res;
+  if (o.error_renderer) {
+    try {
+      res = o.error_renderer(e);
+    } catch (...) {
+      res = Response{};
+    }
+  }
+  if (res.result_int() == 200) {  // no renderer, or it failed: a bare status line
+    res.result(e == ProtocolError::kInternal ? 500 : 400);
+    res.body().clear();
+  }
+  res.version(version);
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace detail
+
+namespace {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+
+std::shared_ptr<asio::ssl::context> make_tls_context(const ServerOptions& o) {
+  auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                   asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  ctx->use_certificate_chain_file(o.tls_cert_file);
+  ctx->use_private_key_file(o.tls_key_file, asio::ssl::context::pem);
+  return ctx;
+}
+
+// One accept loop on one io_context.
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(asio::io_context& io, tcp::acceptor acceptor, detail::SessionShared shared,
+           std::shared_ptr<asio::ssl::context> tls)
+      : io_(io), acceptor_(std::move(acceptor)), shared_(shared), tls_(std::move(tls)) {}
+
+  void start() { accept(); }
+  void stop() {
+    asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ignored;
+      self->acceptor_.close(ignored);
+    });
+  }
+
+ private:
+  void accept() {
+    acceptor_.async_accept(asio::make_strand(io_),
+                           [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+                             if (ec == asio::error::operation_aborted || !self->acceptor_.is_open())
+                               return;
+                             if (!ec) self->on_accept(std::move(socket));
+                             self->accept();
+                           });
+  }
+
+  void on_accept(tcp::socket socket) {
+    beast::error_code ec;
+    socket.set_option(tcp::no_delay(true), ec);
+    RequestContext ctx;
+    auto remote = socket.remote_endpoint(ec);
+    if (!ec) {
+      ctx.remote_ip = remote.address().to_string();
+      ctx.remote_port = remote.port();
+    }
+    ctx.tls = static_cast<bool>(tls_);
+    if (tls_) {
+      using Stream = beast::ssl_stream<beast::tcp_stream>;
+      std::make_shared<detail::Session<Stream>>(Stream(std::move(socket), *tls_), shared_,
+                                                std::move(ctx))
+          ->start();
+    } else {
+      std::make_shared<detail::Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)),
+                                                           shared_, std::move(ctx))
+          ->start();
+    }
+  }
+
+  asio::io_context& io_;
+  tcp::acceptor acceptor_;
+  detail::SessionShared shared_;
+  std::shared_ptr<asio::ssl::context> tls_;
+};
+
+tcp::acceptor open_acceptor(asio::io_context& io, const tcp::endpoint& ep, bool reuse_port) {
+  tcp::acceptor a(io);
+  a.open(ep.protocol());
+  a.set_option(asio::socket_base::reuse_address(true));
+  if (reuse_port) {
+    int one = 1;
+    if (::setsockopt(a.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+      throw std::system_error(errno, std::generic_category(), "SO_REUSEPORT");
+  }
+  a.bind(ep);
+  a.listen(asio::socket_base::max_listen_connections);
+  return a;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  Handler handler;
+  std::atomic<bool> stopping{false};
+  std::vector<std::unique_ptr<asio::io_context>> loops;
+  std::vector<std::shared_ptr<Listener>> listeners;
+  std::vector<std::thread> threads;
+  std::shared_ptr<asio::ssl::context> tls;
+  std::uint16_t port = 0;
+  bool started = false, stopped = false;
+
+  Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {
+    if (options.threads < 1) options.threads = 1;
+    if (!options.tls_cert_file.empty() && !options.tls_key_file.empty())
+      tls = make_tls_context(options);
+    int loop_count = options.loop_per_thread ? options.threads : 1;
+    auto address = asio::ip::make_address(options.host);
+    detail::SessionShared shared{options, handler, stopping};
+    for (int i = 0; i < loop_count; ++i) {
+      loops.push_back(std::make_unique<asio::io_context>(options.loop_per_thread ? 1 : 0));
+      tcp::endpoint ep(address, port == 0 ? options.port : port);
+      auto acceptor = open_acceptor(*loops.back(), ep, options.loop_per_thread);
+      port = acceptor.local_endpoint().port();
+      listeners.push_back(
+          std::make_shared<Listener>(*loops.back(), std::move(acceptor), shared, tls));
+    }
+  }
+};
+
+Server::Server(ServerOptions options, Handler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+Server::~Server() {
+  stop();
+}
+
+std::uint16_t Server::port() const {
+  return impl_->port;
+}
+
+void Server::start() {
+  if (impl_->started) return;
+  impl_->started = true;
+  for (auto& l : impl_->listeners) l->start();
+  for (int i = 0; i < impl_->options.threads; ++i) {
+    auto& io = impl_->options.loop_per_thread ? *impl_->loops[i] : *impl_->loops[0];
+    impl_->threads.emplace_back([&io] {
+      for (;;) {
+        try {
+          io.run();
+          return;
+        } catch (...) {  // a handler bug must not take the loop down; keep serving
+        }
+      }
+    });
+  }
+}
+
+void Server::stop() {
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  impl_->stopping.store(true);
+  for (auto& l : impl_->listeners) l->stop();
+  for (auto& io : impl_->loops) io->stop();
+  for (auto& t : impl_->threads) t.join();
+  impl_->threads.clear();
+}
+
+}  // namespace gh::http

@@ -1,0 +1,97 @@
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "crypto/digest.hpp"
+#include "crypto/random.hpp"
+#include "crypto/sealer.hpp"
+
+using namespace gh::crypto;
+
+TEST(Digest, KnownAnswers) {
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  // RFC 4231 test case 2.
+  EXPECT_EQ(hmac_sha256_hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(hmac_sha256("", "").size(), 32u);
+  // PBKDF2-HMAC-SHA256("password", "salt", 1) — RFC 7914 §11 style vector.
+  EXPECT_EQ(hex_encode(pbkdf2_sha256("password", "salt", 1)),
+            "120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b");
+}
+
+TEST(Digest, Encodings) {
+  for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba",
+                                                       "foobar", std::string("\0\xff\x10", 3)}) {
+    EXPECT_EQ(*hex_decode(hex_encode(s)), s);
+    EXPECT_EQ(*base64_decode(base64_encode(s)), s);
+    EXPECT_EQ(*base64url_decode(base64url_encode(s)), s);
+  }
+  EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(base64_encode("fo"), "Zm8=");
+  EXPECT_EQ(base64url_encode("\xfb\xff"), "-_8");
+  EXPECT_FALSE(hex_decode("abc"));
+  EXPECT_FALSE(hex_decode("zz"));
+  EXPECT_FALSE(base64_decode("Zm8"));
+  EXPECT_FALSE(base64_decode("Zm9=v"));
+  EXPECT_FALSE(base64url_decode("a"));
+  EXPECT_FALSE(base64url_decode("ab+c"));
+  EXPECT_FALSE(base64url_decode("Zn"));  // non-zero leftover bits
+}
+
+TEST(Digest, ConstantTimeEqual) {
+  EXPECT_TRUE(constant_time_equal("abc", "abc"));
+  EXPECT_TRUE(constant_time_equal("", ""));
+  EXPECT_FALSE(constant_time_equal("abc", "abd"));
+  EXPECT_FALSE(constant_time_equal("abc", "abcd"));
+}
+
+TEST(Random, ShapesAndDistinctness) {
+  std::set<std::string> ids;
+  for (int i = 0; i < 1000; ++i) {
+    auto id = new_id();
+    ASSERT_EQ(id.size(), 32u);
+    ASSERT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos);
+    ids.insert(id);
+  }
+  EXPECT_EQ(ids.size(), 1000u);
+  EXPECT_EQ(random_hex(32).size(), 64u);
+}
+
+TEST(Sealer, RoundTripWithFreshNonces) {
+  Sealer s(random_bytes(32));
+  auto a = s.seal("secret value", "row-1");
+  auto b = s.seal("secret value", "row-1");
+  EXPECT_NE(a, b);
+  EXPECT_EQ(a.find("secret"), std::string::npos);
+  EXPECT_EQ(*s.open(a, "row-1"), "secret value");
+  EXPECT_EQ(*s.open(s.seal("", ""), ""), "");
+}
+
+TEST(Sealer, DetectsEveryTamperingAndWrongContext) {
+  Sealer s(random_bytes(32));
+  auto sealed = s.seal("AppCode-value-0123456789", "app_code:1");
+  for (std::size_t i = 0; i < sealed.size(); ++i) {
+    auto t = sealed;
+    t[i] = t[i] == 'A' ? 'B' : 'A';
+    EXPECT_FALSE(s.open(t, "app_code:1")) << "position " << i;
+  }
+  EXPECT_FALSE(s.open(sealed, "app_code:2"));
+  EXPECT_FALSE(Sealer(random_bytes(32)).open(sealed, "app_code:1"));
+  for (std::size_t n = 0; n < sealed.size(); ++n)
+    EXPECT_FALSE(s.open(sealed.substr(0, n), "app_code:1"));
+  for (auto junk : {"", "g1.", "g1.!!!!", "x", "g2.AAAA", "g1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"})
+    EXPECT_FALSE(s.open(junk, ""));
+}
+
+TEST(Sealer, DigestsAndDerivedKeys) {
+  auto key = random_bytes(32);
+  Sealer a(key), b(key), c(random_bytes(32));
+  EXPECT_EQ(a.index_digest("code"), b.index_digest("code"));
+  EXPECT_NE(a.index_digest("code"), c.index_digest("code"));
+  EXPECT_NE(a.index_digest("code"), a.index_digest("code2"));
+  EXPECT_EQ(a.index_digest("code").size(), 64u);
+  EXPECT_NE(a.derive_key("x"), a.derive_key("y"));
+  EXPECT_EQ(a.derive_key("x").size(), 32u);
+  EXPECT_THROW(Sealer("short"), std::invalid_argument);
+}
