@@ -23,6 +23,26 @@ int main(int argc, char** argv) {
   serve->add_option("--gateway-listen", cfg.gateway_listen, "Gateway HTTP HOST:PORT")
       ->envname("GATEHOUSE_GATEWAY_LISTEN")
       ->capture_default_str();
+  serve
+      ->add_option("--gateway-tls-listen", cfg.gateway_tls_listen,
+                   "Gateway HTTPS HOST:PORT (empty: no TLS listener)")
+      ->envname("GATEHOUSE_GATEWAY_TLS_LISTEN")
+      ->capture_default_str();
+  serve
+      ->add_option("--tls-cert", cfg.tls_cert,
+                   "Gateway certificate chain (PEM); default: a self-signed one in the data dir")
+      ->envname("GATEHOUSE_TLS_CERT");
+  serve->add_option("--tls-key", cfg.tls_key, "Private key of --tls-cert (PEM)")
+      ->envname("GATEHOUSE_TLS_KEY");
+  serve
+      ->add_flag("--simple-auth-over-http", cfg.simple_auth_over_http,
+                 "Accept X-Apig-AppCode over plain HTTP (TLS terminated in front, benchmarks)")
+      ->envname("GATEHOUSE_SIMPLE_AUTH_OVER_HTTP");
+  serve
+      ->add_option("--change-poll-ms", cfg.change_poll_ms,
+                   "How often the gateway re-reads the store's change log (other nodes' writes)")
+      ->envname("GATEHOUSE_CHANGE_POLL_MS")
+      ->capture_default_str();
   serve->add_option("--store", cfg.store, "Store location (default: SQLite file in the data dir)")
       ->envname("GATEHOUSE_STORE");
   serve->add_option("--region", cfg.region, "Region name shown in the IAM catalogue")

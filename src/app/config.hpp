@@ -18,8 +18,13 @@ struct ServeConfig {
   std::string data_dir = "./data";
   std::string admin_listen = "127.0.0.1:9880";
   std::string gateway_listen = "127.0.0.1:9080";
-  std::string store;  // "" = SQLite file in the data dir
+  std::string gateway_tls_listen = "127.0.0.1:9443";  // "" = no TLS listener
+  std::string tls_cert, tls_key;       // "" = self-signed pair made in the data dir on first start
+  bool simple_auth_over_http = false;  // G3: accept X-Apig-AppCode over plain HTTP
+  int change_poll_ms = 1000;           // how often the gateway re-reads the change log
+  std::string store;                   // "" = SQLite file in the data dir
   std::string region = "default";
+  std::string group_domain_suffix = "apig.gatehouse.local";  // sl_domain = {group_id}.{suffix}
   std::string log_level = "info";
   int admin_threads = 4;
   int gateway_threads = 0;  // 0 = one per core

@@ -4,14 +4,20 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <thread>
 
 #include "admin/admin_api.hpp"
+#include "app/iam_check.hpp"
 #include "app/keys.hpp"
+#include "app/tls_files.hpp"
+#include "crypto/keyed_digest.hpp"
 #include "crypto/random.hpp"
 #include "gateway/gateway.hpp"
+#include "gateway/loader.hpp"
 #include "http/server.hpp"
 #include "services/app_service.hpp"
 #include "services/iam_service.hpp"
@@ -124,28 +130,80 @@ int serve(const ServeConfig& cfg) {
   });
   admin_url = "http://" + endpoint(admin_hp, admin_server.port());
 
-  gateway::Gateway gw;
+  // The data plane: a snapshot kept in step with the store by the loader, which runs after every
+  // committed management write (so a revocation is in force before the call returns) and on a
+  // periodic poll (writes by other nodes sharing the store).
+  gateway::SnapshotHolder snapshots;
+  gateway::SnapshotLoader loader(*store, snapshots, cfg.group_domain_suffix);
+  loader.load_all();
+  apps.on_change([&loader] { loader.apply_changes(); });
+  crypto::KeyedDigest code_digest(store->sealer().index_key());
+
+  int gateway_loops = cfg.gateway_threads > 0
+                          ? cfg.gateway_threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  gateway::GatewaySettings gw_settings;
+  gw_settings.app_auth.simple_auth_over_http = cfg.simple_auth_over_http;
+  gw_settings.loops = gateway_loops;
+  gateway::Gateway gw(snapshots, code_digest, make_iam_check(iam), gw_settings);
+  auto gateway_handler = [&gw](http::Request&& r, const http::RequestContext& c,
+                               http::Responder done) {
+    gw.handle(std::move(r), c, std::move(done));
+  };
+
   http::ServerOptions gw_opts;
   gw_opts.host = gateway_hp.host;
   gw_opts.port = gateway_hp.port;
-  gw_opts.threads = cfg.gateway_threads > 0 ? cfg.gateway_threads
-                                            : std::max(1u, std::thread::hardware_concurrency());
+  gw_opts.threads = gateway_loops;
+  gw_opts.loop_per_thread = true;
   gw_opts.error_renderer = protocol_error;
-  http::Server gateway_server(
-      gw_opts, [&](http::Request& r, const http::RequestContext& c) { return gw.handle(r, c); });
+  http::Server gateway_server(gw_opts, http::AsyncHandler(gateway_handler));
+
+  std::unique_ptr<http::Server> tls_server;
+  std::string tls_endpoint;
+  if (!cfg.gateway_tls_listen.empty()) {
+    auto tls_hp = parse_host_port(cfg.gateway_tls_listen);
+    auto files = ensure_tls_files(cfg.data_dir, cfg.tls_cert, cfg.tls_key);
+    if (files.generated)
+      spdlog::info("gateway: created a self-signed TLS certificate {}", files.cert);
+    http::ServerOptions tls_opts = gw_opts;
+    tls_opts.host = tls_hp.host;
+    tls_opts.port = tls_hp.port;
+    tls_opts.tls_cert_file = files.cert;
+    tls_opts.tls_key_file = files.key;
+    tls_server = std::make_unique<http::Server>(tls_opts, http::AsyncHandler(gateway_handler));
+    tls_endpoint = endpoint(tls_hp, tls_server->port());
+  }
 
   admin_server.start();
   gateway_server.start();
+  if (tls_server) tls_server->start();
+
+  std::atomic<bool> polling{true};
+  std::thread poller([&] {
+    auto next = std::chrono::steady_clock::now();
+    while (polling.load()) {
+      next += std::chrono::milliseconds(std::max(50, cfg.change_poll_ms));
+      while (polling.load() && std::chrono::steady_clock::now() < next)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      if (polling.load()) loader.apply_changes();
+    }
+  });
+
   write_private_file(cfg.data_dir + "/listen.json",
                      "{\"admin\":\"" + endpoint(admin_hp, admin_server.port()) +
                          "\",\"gateway\":\"" + endpoint(gateway_hp, gateway_server.port()) +
-                         "\"}\n");
-  spdlog::info("admin API on {}, gateway on {}", endpoint(admin_hp, admin_server.port()),
-               endpoint(gateway_hp, gateway_server.port()));
+                         "\",\"gateway_tls\":\"" + tls_endpoint + "\"}\n");
+  spdlog::info("admin API on {}, gateway on {} (HTTPS {})", endpoint(admin_hp, admin_server.port()),
+               endpoint(gateway_hp, gateway_server.port()),
+               tls_endpoint.empty() ? "off" : tls_endpoint);
 
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("signal {} received, shutting down", sig);
+  polling = false;
+  poller.join();
+  if (tls_server) tls_server->stop();
   gateway_server.stop();
   admin_server.stop();
   return 0;

@@ -22,6 +22,8 @@ class Sealer {
   std::optional<std::string> open(std::string_view sealed, std::string_view aad = {}) const;
   std::string index_digest(std::string_view value) const;
   std::string derive_key(std::string_view label) const;
+  // The key index_digest() uses, for crypto::KeyedDigest on the data plane (same digests, faster).
+  const std::string& index_key() const { return pepper_; }
 
  private:
   std::string key_;     // AES key (derived from master)

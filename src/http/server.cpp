@@ -73,9 +73,13 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const ServerOptions& o) {
 // One accept loop on one io_context.
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(asio::io_context& io, tcp::acceptor acceptor, detail::SessionShared shared,
-           std::shared_ptr<asio::ssl::context> tls)
-      : io_(io), acceptor_(std::move(acceptor)), shared_(shared), tls_(std::move(tls)) {}
+  Listener(asio::io_context& io, int loop_index, tcp::acceptor acceptor,
+           detail::SessionShared shared, std::shared_ptr<asio::ssl::context> tls)
+      : io_(io),
+        loop_index_(loop_index),
+        acceptor_(std::move(acceptor)),
+        shared_(shared),
+        tls_(std::move(tls)) {}
 
   void start() { accept(); }
   void stop() {
@@ -106,6 +110,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
       ctx.remote_port = remote.port();
     }
     ctx.tls = static_cast<bool>(tls_);
+    ctx.loop = &io_;
+    ctx.loop_index = loop_index_;
     if (tls_) {
       using Stream = beast::ssl_stream<beast::tcp_stream>;
       std::make_shared<detail::Session<Stream>>(Stream(std::move(socket), *tls_), shared_,
@@ -119,6 +125,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   }
 
   asio::io_context& io_;
+  int loop_index_;
   tcp::acceptor acceptor_;
   detail::SessionShared shared_;
   std::shared_ptr<asio::ssl::context> tls_;
@@ -143,6 +150,7 @@ tcp::acceptor open_acceptor(asio::io_context& io, const tcp::endpoint& ep, bool 
 struct Server::Impl {
   ServerOptions options;
   Handler handler;
+  AsyncHandler async_handler;
   std::atomic<bool> stopping{false};
   std::vector<std::unique_ptr<asio::io_context>> loops;
   std::vector<std::shared_ptr<Listener>> listeners;
@@ -151,26 +159,30 @@ struct Server::Impl {
   std::uint16_t port = 0;
   bool started = false, stopped = false;
 
-  Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {
+  Impl(ServerOptions o, Handler h, AsyncHandler ah)
+      : options(std::move(o)), handler(std::move(h)), async_handler(std::move(ah)) {
     if (options.threads < 1) options.threads = 1;
     if (!options.tls_cert_file.empty() && !options.tls_key_file.empty())
       tls = make_tls_context(options);
     int loop_count = options.loop_per_thread ? options.threads : 1;
     auto address = asio::ip::make_address(options.host);
-    detail::SessionShared shared{options, handler, stopping};
+    detail::SessionShared shared{options, handler, async_handler, stopping};
     for (int i = 0; i < loop_count; ++i) {
       loops.push_back(std::make_unique<asio::io_context>(options.loop_per_thread ? 1 : 0));
       tcp::endpoint ep(address, port == 0 ? options.port : port);
       auto acceptor = open_acceptor(*loops.back(), ep, options.loop_per_thread);
       port = acceptor.local_endpoint().port();
       listeners.push_back(
-          std::make_shared<Listener>(*loops.back(), std::move(acceptor), shared, tls));
+          std::make_shared<Listener>(*loops.back(), i, std::move(acceptor), shared, tls));
     }
   }
 };
 
 Server::Server(ServerOptions options, Handler handler)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), AsyncHandler{})) {}
+
+Server::Server(ServerOptions options, AsyncHandler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), Handler{}, std::move(handler))) {}
 
 Server::~Server() {
   stop();

@@ -2,6 +2,7 @@
 // A small HTTP/1.1 server on Boost.Beast: keep-alive, pipelining (requests are answered in order),
 // optional TLS, limits on the request line, headers and body, idle/slow-client timeouts, graceful
 // stop. The handler runs on one of the server's threads and may block briefly (store calls).
+#include <boost/asio/io_context.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdint>
@@ -19,6 +20,10 @@ struct RequestContext {
   std::string remote_ip;
   std::uint16_t remote_port = 0;
   bool tls = false;
+  // The event loop this connection lives on, and its index (0..threads-1 with loop_per_thread),
+  // so an asynchronous handler can keep per-loop state (e.g. upstream connection pools).
+  boost::asio::io_context* loop = nullptr;
+  int loop_index = 0;
 };
 
 // Protocol-level failures the server answers itself, before any handler runs.
@@ -52,9 +57,16 @@ struct ServerOptions {
 
 using Handler = std::function<Response(Request& req, const RequestContext& ctx)>;
 
+// Asynchronous handlers answer later by calling `respond` exactly once (from any thread). The
+// connection reads its next (pipelined) request only after that answer is written.
+using Responder = std::function<void(Response)>;
+using AsyncHandler =
+    std::function<void(Request&& req, const RequestContext& ctx, Responder respond)>;
+
 class Server {
  public:
   Server(ServerOptions options, Handler handler);  // binds; throws std::system_error on failure
+  Server(ServerOptions options, AsyncHandler handler);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

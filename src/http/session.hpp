@@ -23,7 +23,8 @@ namespace asio = boost::asio;
 // What the listener shares with its sessions.
 struct SessionShared {
   const ServerOptions& options;
-  const Handler& handler;
+  const Handler& handler;             // used when async_handler is empty
+  const AsyncHandler& async_handler;  // preferred when set
   std::atomic<bool>& stopping;
 };
 
@@ -100,13 +101,33 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     Request req = parser_->release();
     if (auto e = check_head_limits(req, opt())) return answer_and_close(*e);
     bool keep_alive = req.keep_alive() && !shared_.stopping.load(std::memory_order_relaxed);
+    unsigned version = req.version();
+    if (shared_.async_handler) {
+      auto self = this->shared_from_this();
+      auto respond = [self, keep_alive, version](Response res) {
+        auto executor = self->tcp().get_executor();
+        asio::dispatch(executor, [self, keep_alive, version, res = std::move(res)]() mutable {
+          self->finish(std::move(res), keep_alive, version);
+        });
+      };
+      try {
+        shared_.async_handler(std::move(req), ctx_, std::move(respond));
+      } catch (...) {
+        answer_and_close(ProtocolError::kInternal);
+      }
+      return;
+    }
     Response res;
     try {
       res = shared_.handler(req, ctx_);
     } catch (...) {
       return answer_and_close(ProtocolError::kInternal);
     }
-    res.version(req.version());
+    finish(std::move(res), keep_alive, version);
+  }
+
+  void finish(Response res, bool keep_alive, unsigned version) {
+    res.version(version);
     res.keep_alive(keep_alive);
     write(std::move(res), !keep_alive);
   }

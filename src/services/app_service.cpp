@@ -224,7 +224,7 @@ Result<core::AppCode> AppService::add_code_in(store::Tx& tx, const core::App& ap
   if (tx.app_code_value_taken(app.instance_id, code.value)) return errors::app_code_exists();
   code.create_time = core::now_nanos();
   tx.insert_app_code(code);
-  tx.record_change(app.instance_id, "app_code", code.id, "create");
+  tx.record_change(app.instance_id, "app", app.id, "code.create");
   return code;
 }
 
@@ -291,7 +291,7 @@ core::Status AppService::delete_code(const Caller& c, const InstanceScope& s,
     auto code = plausible_id(code_id) ? tx.app_code(app_id, code_id) : std::nullopt;
     if (!code) return errors::app_code_not_found();
     tx.delete_app_code(code_id);
-    tx.record_change(s.instance_id, "app_code", code_id, "delete");
+    tx.record_change(s.instance_id, "app", app_id, "code.delete");
     return core::ok_status();
   });
   audit_result(store_, c,

@@ -156,7 +156,7 @@ Result<ModelArtsApp> ModelArtsService::reset_code(const Caller& c, const std::st
         auto old = tx.app_code_by_value(app_id, value);
         if (!old) return errors::modelarts_code_not_found();
         tx.delete_app_code(old->id);
-        tx.record_change(app->instance_id, "app_code", old->id, "delete");
+        tx.record_change(app->instance_id, "app", app_id, "code.delete");
         auto fresh = apps_.add_code_in(tx, *app, std::nullopt);
         if (!fresh) return fresh.error();
         return detail(tx, *app);
@@ -179,7 +179,7 @@ Result<ModelArtsApp> ModelArtsService::delete_code(const Caller& c, const std::s
     auto old = tx.app_code_by_value(app_id, value);
     if (!old) return errors::modelarts_code_not_found();
     tx.delete_app_code(old->id);
-    tx.record_change(app->instance_id, "app_code", old->id, "delete");
+    tx.record_change(app->instance_id, "app", app_id, "code.delete");
     return detail(tx, *app);
   });
   audit_result(apps_.store(), c,

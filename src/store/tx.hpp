@@ -19,6 +19,16 @@ struct AppFilter {
   std::string app_type;  // "" = any
 };
 
+// One change_log entry: an entity of an instance changed (see Tx::record_change).
+struct ChangeRecord {
+  std::int64_t seq = 0;
+  std::string instance_id, entity, entity_id, op;
+};
+// An AppCode as the data plane indexes it: the keyed digest of its value, never the value.
+struct CodeDigest {
+  std::string app_id, digest_hex;
+};
+
 struct UserSecurity {
   int failed_logins = 0;
   core::Nanos locked_until = 0;
@@ -101,6 +111,14 @@ class Tx {
   // Records that an entity changed, for data-plane deltas and other nodes. Returns its sequence.
   std::int64_t record_change(const std::string& instance_id, const std::string& entity,
                              const std::string& entity_id, const std::string& op);
+
+  // ---- data-plane loading (gateway snapshot; tx_dataplane.cpp)
+  std::vector<core::Instance> all_instances();                              // oldest first
+  std::vector<core::App> apps_of_instance(const std::string& instance_id);  // secrets opened
+  std::vector<CodeDigest> code_digests_of_instance(const std::string& instance_id);
+  std::vector<std::string> code_digests_of_app(const std::string& app_id);  // hex
+  std::vector<ChangeRecord> changes_since(std::int64_t seq, std::int64_t limit);
+  std::int64_t last_change_seq();
 
   SqlSession& session() { return s_; }
 

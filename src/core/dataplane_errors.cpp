@@ -1,0 +1,76 @@
+#include "core/dataplane_errors.hpp"
+
+#include <fmt/format.h>
+
+namespace gh::core::dataplane {
+namespace {
+constexpr std::string_view kAppAuth = "Incorrect app authentication information: ";
+Failure app_auth(std::string_view detail) {
+  return {401, "0303", fmt::format("{}{}", kAppAuth, detail)};
+}
+}  // namespace
+
+Failure api_not_published() {
+  return {404, "0101", "The API does not exist or has not been published in the environment."};
+}
+Failure api_method_mismatch() {
+  return {404, "0101", "The API does not exist."};
+}
+Failure protocol_not_supported(std::string_view protocols) {
+  return {400, "0607", fmt::format("The following protocol is supported: {{{}}}", protocols)};
+}
+
+Failure app_auth_missing() {
+  return app_auth("authorization not found");
+}
+Failure app_code_not_found() {
+  return app_auth("app code not found");
+}
+Failure app_code_duplicated() {
+  return app_auth("more than one app code");
+}
+Failure app_code_needs_https() {
+  return app_auth("simple authentication requires HTTPS");
+}
+Failure signature_malformed(std::string_view detail) {
+  return app_auth(detail);
+}
+Failure app_key_not_found(std::string_view app_key) {
+  return app_auth(fmt::format("app not found, appkey {}", app_key));
+}
+Failure signature_expired(std::string_view sdk_date, std::string_view server_time) {
+  return app_auth(
+      fmt::format("signature expired, signature time:{},server time:{}", sdk_date, server_time));
+}
+Failure signature_mismatch(std::string_view canonical_request) {
+  std::string shown(canonical_request);
+  for (auto& c : shown)
+    if (c == '\n') c = '|';
+  return app_auth(fmt::format("verify signature fail, canonicalRequest:{}", shown));
+}
+Failure app_not_authorized() {
+  return {403, "0304", "The app is not authorized to access the API."};
+}
+
+Failure iam_failure(std::string_view detail) {
+  return {401, "0301", fmt::format("Incorrect IAM authentication information: {}", detail)};
+}
+Failure iam_forbidden() {
+  return {403, "0302", "The IAM user is not authorized to access the API."};
+}
+
+Failure backend_unavailable() {
+  return {502, "0201", "Backend unavailable."};
+}
+Failure backend_timeout() {
+  return {504, "0201", "Backend timeout."};
+}
+Failure internal_error() {
+  return {500, "0601", "Internal server error."};
+}
+
+std::string error_code(const Failure& f, bool roma) {
+  return fmt::format("{}.{}", roma ? "APIC" : "APIG", f.number);
+}
+
+}  // namespace gh::core::dataplane

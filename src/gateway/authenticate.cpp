@@ -1,0 +1,99 @@
+#include "gateway/authenticate.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "crypto/digest.hpp"
+#include "crypto/sdk_signer.hpp"
+
+namespace gh::gateway {
+namespace dp = core::dataplane;
+namespace {
+
+bool starts_with_ci(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(s[i])) !=
+        std::tolower(static_cast<unsigned char>(prefix[i])))
+      return false;
+  return true;
+}
+
+AppAuthResult by_signature(const http::Request& req, std::string_view authorization,
+                           const InstanceCredentials* credentials, const AppAuthSettings& settings,
+                           std::int64_t now) {
+  auto auth = crypto::parse_sdk_authorization(authorization);
+  if (!auth) return dp::signature_malformed("invalid authorization header");
+  bool date_signed = std::find(auth->signed_headers.begin(), auth->signed_headers.end(),
+                               "x-sdk-date") != auth->signed_headers.end();
+  auto dates = header_values(req, "x-sdk-date");
+  if (!date_signed || dates.size() != 1)
+    return dp::signature_malformed("x-sdk-date must be present and signed");
+  auto when = crypto::parse_sdk_date(dates[0]);
+  if (!when) return dp::signature_malformed("x-sdk-date is malformed");
+  if (std::llabs(now - *when) > settings.max_skew_seconds)
+    return dp::signature_expired(dates[0], crypto::format_sdk_date(now));
+  const AppEntry* const* app = credentials ? credentials->keys.find(auth->access) : nullptr;
+  if (!app) return dp::app_key_not_found(auth->access);
+
+  auto declared = header_values(req, "x-sdk-content-sha256");
+  std::string_view body(req.body());
+  std::string payload_hash =
+      declared.size() == 1 ? std::string(declared[0]) : crypto::sha256_hex(body);
+  std::string_view target(req.target().data(), req.target().size());
+  std::string_view method(req.method_string().data(), req.method_string().size());
+  crypto::CanonicalInput in{method, target, &auth->signed_headers,
+                            [&](std::string_view n) { return header_values(req, n); },
+                            payload_hash};
+  auto canonical = crypto::canonical_request(in);
+  auto expected =
+      crypto::sdk_signature((*app)->secret, crypto::string_to_sign(dates[0], canonical));
+  if (!crypto::constant_time_equal(expected, auth->signature))
+    return dp::signature_mismatch(canonical);
+  return *app;
+}
+
+AppAuthResult by_app_code(const http::Request& req, const InstanceCredentials* credentials,
+                          bool tls, const crypto::KeyedDigest& digest,
+                          const AppAuthSettings& settings) {
+  auto codes = req.equal_range("X-Apig-AppCode");
+  if (codes.first == codes.second) return dp::app_auth_missing();
+  if (std::next(codes.first) != codes.second) return dp::app_code_duplicated();
+  if (!tls && !settings.simple_auth_over_http) return dp::app_code_needs_https();
+  auto value = codes.first->value();
+  if (value.empty() || value.size() > 512 || !credentials) return dp::app_code_not_found();
+  Digest key{digest.compute(std::string_view(value.data(), value.size()))};
+  const AppEntry* const* app = credentials->codes.find(key);
+  if (!app) return dp::app_code_not_found();
+  return *app;
+}
+
+}  // namespace
+
+std::vector<std::string_view> header_values(const http::Request& req, std::string_view name) {
+  std::vector<std::string_view> out;
+  auto range = req.equal_range(boost::beast::string_view(name.data(), name.size()));
+  for (auto it = range.first; it != range.second; ++it)
+    out.emplace_back(it->value().data(), it->value().size());
+  return out;
+}
+
+AppAuthResult authenticate_app(const http::Request& req, const RouteTarget& target,
+                               const InstanceCredentials* credentials, bool tls,
+                               const crypto::KeyedDigest& digest, const AppAuthSettings& settings,
+                               std::int64_t now_seconds) {
+  auto authorization = req.equal_range(boost::beast::http::field::authorization);
+  if (authorization.first != authorization.second) {
+    auto v = authorization.first->value();
+    std::string_view value(v.data(), v.size());
+    if (starts_with_ci(value, crypto::kSdkAlgorithm)) {
+      if (std::next(authorization.first) != authorization.second)
+        return dp::signature_malformed("more than one authorization header");
+      return by_signature(req, value, credentials, settings, now_seconds);
+    }
+  }
+  if (target.spec.app_code_auth_type != "HEADER") return dp::app_auth_missing();
+  return by_app_code(req, credentials, tls, digest, settings);
+}
+
+}  // namespace gh::gateway

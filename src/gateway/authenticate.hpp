@@ -1,0 +1,47 @@
+#pragma once
+// Authentication on the data plane (reference §B.3 step 5, §B.4; decisions G2–G4, G8, G11).
+//
+//   APP:  a request with "Authorization: SDK-HMAC-SHA256 …" is judged by its signature alone (G4);
+//         otherwise, when the API allows simple authentication, by its X-Apig-AppCode (exactly one
+//         header, HTTPS only unless allowed by a setting). The AppCode is looked up by its keyed
+//         digest; nothing is compared in clear.
+//   IAM:  X-Auth-Token, or an AK/SK signature of the management IAM, checked by an IamCheck the
+//         application provides (the data plane does not depend on the services layer).
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "core/dataplane_errors.hpp"
+#include "crypto/keyed_digest.hpp"
+#include "gateway/routes.hpp"
+#include "gateway/snapshot.hpp"
+#include "http/server.hpp"
+
+namespace gh::gateway {
+
+using Failure = core::dataplane::Failure;
+
+struct AppAuthSettings {
+  bool simple_auth_over_http = false;  // G3: allow X-Apig-AppCode without TLS
+  std::int64_t max_skew_seconds = 15 * 60;
+};
+
+// The app a request authenticated as, or why it did not.
+using AppAuthResult = std::variant<const AppEntry*, Failure>;
+
+AppAuthResult authenticate_app(const http::Request& req, const RouteTarget& target,
+                               const InstanceCredentials* credentials, bool tls,
+                               const crypto::KeyedDigest& digest, const AppAuthSettings& settings,
+                               std::int64_t now_seconds);
+
+// Verifies an IAM credential on a request for an API of `project_id`. Returns nullopt when
+// accepted, else the failure (0301 bad credential, 0302 not allowed in that project).
+using IamCheck =
+    std::function<std::optional<Failure>(const http::Request& req, std::string_view project_id)>;
+
+// All values of a header (case-insensitive name), in arrival order.
+std::vector<std::string_view> header_values(const http::Request& req, std::string_view name);
+
+}  // namespace gh::gateway

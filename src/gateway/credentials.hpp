@@ -1,0 +1,27 @@
+#pragma once
+// Building and changing the credential part of a snapshot. Every change is a delta: the apps that
+// changed are replaced (with their AppCode digests and AppKey), all others are shared with the
+// previous snapshot.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/snapshot.hpp"
+
+namespace gh::gateway {
+
+// An app as read from the store, with the digests of its AppCodes.
+struct AppRecord {
+  std::string id, instance_id, app_key, secret;
+  std::vector<Digest> codes;
+};
+
+// Replaces the apps named in `changed_ids` by the records in `current` (an id in changed_ids with
+// no record in `current` was deleted). Returns the new credentials; `base` is untouched.
+Credentials apply_app_changes(const Credentials& base, const std::vector<std::string>& changed_ids,
+                              std::vector<AppRecord> current);
+
+// "ab01…" (64 hex) → Digest; nullopt when malformed.
+std::optional<Digest> digest_from_hex(std::string_view hex);
+
+}  // namespace gh::gateway

@@ -1,0 +1,44 @@
+#pragma once
+// Keeps the published Snapshot in step with the store.
+//
+// load_all() reads everything once (startup). apply_changes() reads the change log past the
+// snapshot's sequence and applies it as a delta: changed apps are re-read with their AppCode
+// digests (O(change)); any change to groups, environments, variables, APIs, publications or
+// authorizations rebuilds the (small) route configuration. Callers: the management services after
+// each commit (so a deletion is in force before the management call returns) and a periodic
+// poll (changes made by other nodes sharing the store).
+#include <mutex>
+#include <string>
+
+#include "crypto/sealer.hpp"
+#include "gateway/snapshot.hpp"
+#include "store/store.hpp"
+
+namespace gh::gateway {
+
+class SnapshotLoader {
+ public:
+  SnapshotLoader(store::Store& store, SnapshotHolder& holder, std::string group_domain_suffix)
+      : store_(store), holder_(holder), suffix_(std::move(group_domain_suffix)) {}
+
+  // Throws on store failure (startup must not serve a half-loaded gateway).
+  void load_all();
+  // Returns false when the store could not be read (the current snapshot stays in force).
+  bool apply_changes();
+
+ private:
+  std::shared_ptr<const RouteConfig> read_routes(store::Tx& tx);
+
+  store::Store& store_;
+  SnapshotHolder& holder_;
+  std::string suffix_;
+  std::mutex mutex_;  // one writer at a time
+};
+
+// Reads the route configuration rows of every instance (route_reader.cpp).
+void read_route_inputs(store::Tx& tx, RouteInputs& in);
+
+// Entities whose change needs a route rebuild (everything but apps and AppCodes).
+bool is_route_entity(std::string_view entity);
+
+}  // namespace gh::gateway

@@ -1,0 +1,272 @@
+#include "gateway/routes.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <tuple>
+
+namespace gh::gateway {
+namespace {
+
+bool is_param(std::string_view seg) {
+  return seg.size() >= 2 && seg.front() == '{' && seg.back() == '}';
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+bool is_ip_or_localhost(std::string_view host) {
+  if (host == "localhost") return true;
+  if (host.empty()) return true;         // no Host header at all (HTTP/1.0): treat as a direct call
+  if (host.front() == '[') return true;  // IPv6 literal
+  // dotted quad: digits and dots only
+  return std::all_of(host.begin(), host.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+}
+
+// Rank inside patterned routes: lower sorts first.
+auto precedence_key(const RouteTarget* t) {
+  int kind = t->prefix ? 1 : 0;
+  // parameterised: more literal segments first, then more segments; prefix: longest first.
+  int a = t->prefix ? -static_cast<int>(t->segments.size()) : -t->literal_segments;
+  int b = t->prefix ? -t->literal_segments : -static_cast<int>(t->segments.size());
+  int any = t->spec.req_method == "ANY" ? 1 : 0;
+  return std::make_tuple(kind, a, b, any);
+}
+
+// Matches pattern segments against path segments. For a prefix route the pattern may cover only
+// the first segments of the path (segment boundary), and a pattern "/" covers everything.
+bool match_segments(const RouteTarget& t, const std::vector<std::string_view>& path,
+                    PathParams& params) {
+  const auto& pat = t.segments;
+  bool root_prefix = t.prefix && pat.size() == 1 && pat[0].empty();
+  if (root_prefix) return true;
+  if (t.prefix ? path.size() < pat.size() : path.size() != pat.size()) return false;
+  params.clear();
+  for (std::size_t i = 0; i < pat.size(); ++i) {
+    if (is_param(pat[i])) {
+      if (path[i].empty()) return false;
+      params.emplace_back(std::string_view(pat[i]).substr(1, pat[i].size() - 2), path[i]);
+    } else if (pat[i] != path[i]) {
+      // A prefix pattern ending in "/" ("" last segment) matches any continuation.
+      if (!(t.prefix && i + 1 == pat.size() && pat[i].empty())) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> out;
+  if (path.empty() || path.front() != '/') return out;
+  std::size_t start = 1;
+  for (std::size_t i = 1; i <= path.size(); ++i)
+    if (i == path.size() || path[i] == '/') {
+      out.push_back(path.substr(start, i - start));
+      start = i + 1;
+    }
+  return out;
+}
+
+std::string substitute_variables(std::string_view text,
+                                 const std::vector<std::pair<std::string, std::string>>& vars) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] == '#') {
+      auto end = text.find('#', i + 1);
+      if (end != std::string_view::npos) {
+        auto name = text.substr(i + 1, end - i - 1);
+        auto it = std::find_if(vars.begin(), vars.end(), [&](auto& v) { return v.first == name; });
+        if (it != vars.end()) {
+          out += it->second;
+          i = end + 1;
+          continue;
+        }
+      }
+    }
+    out += text[i++];
+  }
+  return out;
+}
+
+Backend parse_backend(std::string_view url_domain, bool tls) {
+  Backend b;
+  b.tls = tls;
+  b.port = tls ? 443 : 80;
+  b.host_header = std::string(url_domain);
+  std::string_view host = url_domain, port;
+  if (!host.empty() && host.front() == '[') {
+    auto close = host.find(']');
+    if (close != std::string_view::npos) {
+      if (close + 1 < host.size() && host[close + 1] == ':') port = host.substr(close + 2);
+      host = host.substr(1, close - 1);
+    }
+  } else if (auto colon = host.rfind(':'); colon != std::string_view::npos) {
+    port = host.substr(colon + 1);
+    host = host.substr(0, colon);
+  }
+  unsigned p = 0;
+  if (!port.empty()) {
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+    if (ec == std::errc() && end == port.data() + port.size() && p > 0 && p < 65536)
+      b.port = static_cast<std::uint16_t>(p);
+  }
+  b.host = std::string(host);
+  return b;
+}
+
+void RouteTable::add(const RouteTarget* t) {
+  bool exact = !t->prefix && t->literal_segments == static_cast<int>(t->segments.size());
+  if (exact) {
+    exact_[t->spec.req_uri].push_back(t);
+  } else {
+    patterned_.push_back(t);
+  }
+}
+
+void RouteTable::finish() {
+  for (auto& [path, targets] : exact_)
+    std::stable_sort(targets.begin(), targets.end(), [](auto* a, auto* b) {
+      return (a->spec.req_method == "ANY") < (b->spec.req_method == "ANY");
+    });
+  std::stable_sort(patterned_.begin(), patterned_.end(),
+                   [](auto* a, auto* b) { return precedence_key(a) < precedence_key(b); });
+}
+
+RouteMatch RouteTable::match(std::string_view method, std::string_view path) const {
+  RouteMatch m;
+  if (auto it = exact_.find(path); it != exact_.end()) {
+    m.path_matched = true;
+    for (auto* t : it->second)
+      if (t->method_matches(method)) {
+        m.target = t;
+        return m;
+      }
+  }
+  if (patterned_.empty()) return m;
+  auto segments = split_path(path);
+  for (auto* t : patterned_) {
+    if (!match_segments(*t, segments, m.params)) continue;
+    m.path_matched = true;
+    if (t->method_matches(method)) {
+      m.target = t;
+      return m;
+    }
+  }
+  m.params.clear();
+  return m;
+}
+
+std::vector<const GroupRoutes*> RouteConfig::groups_for_host(std::string_view host) const {
+  // Strip the port (but not the inside of an IPv6 literal).
+  if (auto colon = host.rfind(':'); colon != std::string_view::npos &&
+                                    host.find(']') == std::string_view::npos &&
+                                    host.find(':') == colon)
+    host = host.substr(0, colon);
+  else if (!host.empty() && host.front() == '[')
+    host = host.substr(0, host.find(']') + 1);
+  auto it = by_host.find(lower(host));
+  if (it != by_host.end()) return {it->second};
+  if (is_ip_or_localhost(host)) return default_groups;
+  return {};
+}
+
+std::string_view RouteConfig::env_id(std::string_view instance_id, std::string_view stage) const {
+  for (const auto& inst : instances) {
+    if (inst.instance_id != instance_id) continue;
+    auto it = inst.id_by_name.find(stage);
+    return it == inst.id_by_name.end() ? std::string_view() : std::string_view(it->second);
+  }
+  return {};
+}
+
+std::shared_ptr<const RouteConfig> build_routes(const RouteInputs& in) {
+  auto cfg = std::make_shared<RouteConfig>();
+  cfg->group_domain_suffix = in.group_domain_suffix;
+
+  auto instance_of = [&](const std::string& id) -> const RouteInputs::Instance* {
+    for (const auto& i : in.instances)
+      if (i.id == id) return &i;
+    return nullptr;
+  };
+
+  for (const auto& inst : in.instances) {
+    InstanceEnvs envs;
+    envs.instance_id = inst.id;
+    envs.id_by_name.emplace(core::kReleaseEnvName, core::kReleaseEnvId);
+    for (const auto& e : in.envs)
+      if (e.instance_id == inst.id) envs.id_by_name.insert_or_assign(e.name, e.id);
+    cfg->instances.push_back(std::move(envs));
+  }
+
+  boost::unordered_flat_map<std::string, GroupRoutes*> group_by_id;
+  for (const auto& g : in.groups) {
+    auto* inst = instance_of(g.instance_id);
+    if (!inst) continue;
+    auto routes = std::make_unique<GroupRoutes>();
+    routes->group_id = g.id;
+    routes->instance_id = g.instance_id;
+    routes->roma = inst->roma;
+    group_by_id[g.id] = routes.get();
+    cfg->by_host[lower(g.id + "." + in.group_domain_suffix)] = routes.get();
+    cfg->groups.push_back(std::move(routes));
+  }
+  // Default groups in instance order.
+  for (const auto& inst : in.instances)
+    for (const auto& g : in.groups)
+      if (g.is_default && g.instance_id == inst.id)
+        cfg->default_groups.push_back(group_by_id[g.id]);
+
+  boost::unordered_flat_map<std::string, RouteTarget*> target_by_api_env;
+  for (const auto& p : in.published) {
+    auto git = group_by_id.find(p.spec.group_id);
+    if (git == group_by_id.end()) continue;
+    auto t = std::make_unique<RouteTarget>();
+    t->instance_id = p.spec.instance_id;
+    t->project_id = instance_of(p.spec.instance_id) ? instance_of(p.spec.instance_id)->project_id
+                                                    : std::string();
+    t->group_id = p.spec.group_id;
+    t->env_id = p.env_id;
+    t->roma = git->second->roma;
+    t->spec = p.spec;
+    for (const auto& [name, id] :
+         [&]() -> const InstanceEnvs& {
+           for (const auto& e : cfg->instances)
+             if (e.instance_id == t->instance_id) return e;
+           static const InstanceEnvs none;
+           return none;
+         }()
+                      .id_by_name)
+      if (id == p.env_id) t->env_name = name;
+    for (auto seg : split_path(p.spec.req_uri)) {
+      t->segments.emplace_back(seg);
+      if (!is_param(seg)) ++t->literal_segments;
+    }
+    t->prefix = p.spec.match_mode == "SWA";
+    std::vector<std::pair<std::string, std::string>> vars;
+    for (const auto& v : in.env_variables)
+      if (v.group_id == t->group_id && v.env_id == t->env_id) vars.emplace_back(v.name, v.value);
+    t->backend = parse_backend(substitute_variables(p.spec.backend.url_domain, vars),
+                               p.spec.backend.req_protocol == "HTTPS");
+    t->backend.uri = substitute_variables(p.spec.backend.req_uri, vars);
+    target_by_api_env[p.spec.id + "|" + p.env_id] = t.get();
+    git->second->by_env[p.env_id].add(t.get());
+    cfg->targets.push_back(std::move(t));
+  }
+  for (auto& g : cfg->groups)
+    for (auto& [env, table] : g->by_env) table.finish();
+
+  for (const auto& a : in.auths) {
+    auto it = target_by_api_env.find(a.api_id + "|" + a.env_id);
+    if (it != target_by_api_env.end()) it->second->authorized_apps.insert(a.app_id);
+  }
+  return cfg;
+}
+
+}  // namespace gh::gateway

@@ -1,0 +1,130 @@
+#pragma once
+// The data plane's route configuration: host → API group, X-Stage → environment, and per
+// (group, environment) the published APIs in the precedence of decision G9:
+//   exact (NORMAL, no {param}) before parameterised before prefix (SWA); among prefixes the longest
+//   wins; among parameterised routes the one with more literal segments wins; at equal rank a
+//   method-specific API wins over ANY.
+// Built once per configuration change (configurations are small); immutable afterwards.
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/api_model.hpp"
+
+namespace gh::gateway {
+
+struct TransparentHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using StringSet = boost::unordered_flat_set<std::string, TransparentHash, std::equal_to<>>;
+
+struct Backend {
+  std::string host;         // for connecting (no brackets around IPv6)
+  std::uint16_t port = 80;  //
+  bool tls = false;         // HTTPS backend
+  std::string host_header;  // url_domain as configured (after #variable# substitution)
+  std::string uri;          // backend req_uri after #variable# substitution; may hold {params}
+};
+
+// One API as published in one environment.
+struct RouteTarget {
+  std::string project_id, instance_id, group_id, env_id, env_name;
+  bool roma = false;  // ROMA Connect instance: data-plane codes are APIC.xxxx
+  core::ApiSpec spec;
+  std::vector<std::string> segments;  // req_uri split on '/', "{x}" for parameters
+  int literal_segments = 0;
+  bool prefix = false;  // match_mode SWA
+  Backend backend;
+  StringSet authorized_apps;  // app ids authorized for (api, env)
+
+  bool method_matches(std::string_view method) const {
+    return spec.req_method == "ANY" || spec.req_method == method;
+  }
+};
+
+using PathParams = std::vector<std::pair<std::string_view, std::string_view>>;  // name → raw value
+
+struct RouteMatch {
+  const RouteTarget* target = nullptr;
+  bool path_matched = false;  // some API has this path but not this method
+  PathParams params;
+};
+
+// The APIs of one group in one environment.
+class RouteTable {
+ public:
+  void add(const RouteTarget* t);
+  void finish();  // sorts by precedence; call once after the last add()
+  RouteMatch match(std::string_view method, std::string_view path) const;
+
+ private:
+  // Exact paths: method-specific targets first, ANY last.
+  boost::unordered_flat_map<std::string, std::vector<const RouteTarget*>, TransparentHash,
+                            std::equal_to<>>
+      exact_;
+  std::vector<const RouteTarget*> patterned_;  // parameterised and prefix routes, in precedence
+};
+
+struct GroupRoutes {
+  std::string group_id, instance_id;
+  bool roma = false;
+  boost::unordered_flat_map<std::string, RouteTable, TransparentHash, std::equal_to<>> by_env;
+};
+
+struct InstanceEnvs {
+  std::string instance_id;
+  boost::unordered_flat_map<std::string, std::string, TransparentHash, std::equal_to<>>
+      id_by_name;  // environment name → id
+};
+
+struct RouteConfig {
+  std::string group_domain_suffix;  // sl_domain = {group_id}.{suffix}
+  std::vector<std::unique_ptr<RouteTarget>> targets;
+  std::vector<std::unique_ptr<GroupRoutes>> groups;
+  boost::unordered_flat_map<std::string, const GroupRoutes*, TransparentHash, std::equal_to<>>
+      by_host;                                     // lower-case sl_domain → group
+  std::vector<const GroupRoutes*> default_groups;  // for requests by IP or localhost, in order
+  std::vector<InstanceEnvs> instances;
+
+  // Host header (port stripped, any case) → candidate groups: the group whose sl_domain it is, or
+  // the DEFAULT groups of every instance (oldest instance first) for an IP address or localhost.
+  std::vector<const GroupRoutes*> groups_for_host(std::string_view host) const;
+  // X-Stage value → environment id; "" when the instance has no such environment.
+  std::string_view env_id(std::string_view instance_id, std::string_view stage) const;
+};
+
+// What the loader reads from the store.
+struct PublishedRoute {
+  core::ApiSpec spec;  // as published
+  std::string env_id;
+};
+struct RouteInputs {
+  struct Instance {
+    std::string id, project_id;
+    bool roma = false;
+  };
+  std::vector<Instance> instances;  // oldest first
+  std::vector<core::ApiGroup> groups;
+  std::vector<core::Environment> envs;
+  std::vector<core::EnvVariable> env_variables;
+  std::vector<PublishedRoute> published;
+  std::vector<core::AppAuth> auths;
+  std::string group_domain_suffix;
+};
+
+std::shared_ptr<const RouteConfig> build_routes(const RouteInputs& in);
+
+// Splits "/a/b/" into {"a","b",""}; "/" into {""}.
+std::vector<std::string_view> split_path(std::string_view path);
+// "#name#" → value for every variable given; unknown names are left as they are.
+std::string substitute_variables(std::string_view text,
+                                 const std::vector<std::pair<std::string, std::string>>& vars);
+// "host[:port]" / "[v6]:port" → Backend host and port (default by protocol).
+Backend parse_backend(std::string_view url_domain, bool tls);
+
+}  // namespace gh::gateway

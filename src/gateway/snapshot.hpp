@@ -1,0 +1,108 @@
+#pragma once
+// What the data plane knows, as one immutable value: the route configuration of every instance and
+// the credential index. Request threads read a Snapshot through SnapshotHolder without locks;
+// the loader builds the next one off the request threads and publishes it.
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gateway/routes.hpp"
+#include "gateway/sharded_index.hpp"
+
+namespace gh::gateway {
+
+// The keyed digest of an AppCode value (HMAC-SHA-256 under the store's pepper), raw bytes. The
+// digest is pseudo-random, so its first eight bytes are a good hash.
+struct Digest {
+  std::array<unsigned char, 32> bytes{};
+  bool operator==(const Digest& o) const {
+    return std::memcmp(bytes.data(), o.bytes.data(), 32) == 0;
+  }
+};
+struct DigestHash {
+  std::size_t operator()(const Digest& d) const {
+    std::uint64_t h;
+    std::memcpy(&h, d.bytes.data(), sizeof h);
+    return static_cast<std::size_t>(h);
+  }
+};
+
+// An app as the data plane needs it. The secret is held in clear in memory only (signatures).
+struct AppEntry {
+  std::string id, instance_id, app_key, secret;
+  std::vector<Digest> codes;  // its AppCodes (≤ 5), to drop them when the app changes
+};
+
+// Per instance: AppCode digest → app and AppKey → app. Values point into Credentials::apps of
+// the same snapshot (every delta rewrites both together, so a snapshot is always consistent).
+struct InstanceCredentials {
+  ShardedIndex<Digest, const AppEntry*, DigestHash> codes;
+  ShardedIndex<std::string, const AppEntry*, TransparentHash> keys;
+};
+
+struct Credentials {
+  ShardedIndex<std::string, std::shared_ptr<const AppEntry>, TransparentHash> apps;  // by app id
+  // Instances are few; a small vector beats a map here.
+  std::vector<std::pair<std::string, InstanceCredentials>> by_instance;
+
+  const InstanceCredentials* instance(std::string_view id) const {
+    for (const auto& [k, v] : by_instance)
+      if (k == id) return &v;
+    return nullptr;
+  }
+};
+
+struct Snapshot {
+  std::shared_ptr<const RouteConfig> routes = std::make_shared<RouteConfig>();
+  Credentials credentials;
+  std::int64_t change_seq = 0;  // the last change_log entry this snapshot includes
+};
+
+// Publishes snapshots. current() is wait-free in the common case: one relaxed atomic load of the
+// version, and a locked pointer copy only when a new snapshot was published since this thread last
+// looked.
+class SnapshotHolder {
+ public:
+  SnapshotHolder() : snapshot_(std::make_shared<Snapshot>()) {}
+
+  void publish(std::shared_ptr<const Snapshot> next) {
+    std::lock_guard lock(mutex_);
+    snapshot_ = std::move(next);
+    version_.fetch_add(1, std::memory_order_release);
+  }
+
+  std::shared_ptr<const Snapshot> load() const {
+    std::lock_guard lock(mutex_);
+    return snapshot_;
+  }
+
+  // The calling thread's view: refreshed when the published version moved. The pointer stays
+  // valid until this thread's next call; copy it to keep the snapshot longer.
+  const std::shared_ptr<const Snapshot>& current() const {
+    thread_local struct {
+      const SnapshotHolder* holder = nullptr;
+      std::uint64_t version = ~0ull;
+      std::shared_ptr<const Snapshot> snapshot;
+    } cache;
+    auto v = version_.load(std::memory_order_acquire);
+    if (cache.holder != this || cache.version != v) {
+      cache.snapshot = load();
+      cache.holder = this;
+      cache.version = v;
+    }
+    return cache.snapshot;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Snapshot> snapshot_;
+  std::atomic<std::uint64_t> version_{0};
+};
+
+}  // namespace gh::gateway

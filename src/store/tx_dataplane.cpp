@@ -1,0 +1,54 @@
+// Tx reads that load the data plane's snapshot. They return only what routing and
+// authentication need; AppCode values are never read here, only their keyed digests.
+#include <limits>
+
+#include "store/tx.hpp"
+
+namespace gh::store {
+
+std::vector<core::Instance> Tx::all_instances() {
+  std::vector<core::Instance> out;
+  for (auto& r : s_.query("SELECT id, project_id, kind, name, created FROM instances ORDER BY "
+                          "created, id"))
+    out.push_back(core::Instance{
+        r.text(0), r.text(1), r.text(3),
+        r.text(2) == "roma" ? core::InstanceKind::kRoma : core::InstanceKind::kApig, r.integer(4)});
+  return out;
+}
+
+std::vector<core::App> Tx::apps_of_instance(const std::string& instance_id) {
+  AppFilter all;
+  auto page = apps(instance_id, all, core::Page{0, std::numeric_limits<std::int64_t>::max()});
+  return std::move(page.items);
+}
+
+std::vector<CodeDigest> Tx::code_digests_of_instance(const std::string& instance_id) {
+  std::vector<CodeDigest> out;
+  for (auto& r :
+       s_.query("SELECT app_id, digest FROM app_codes WHERE instance_id = ?", {instance_id}))
+    out.push_back(CodeDigest{r.text(0), r.text(1)});
+  return out;
+}
+
+std::vector<std::string> Tx::code_digests_of_app(const std::string& app_id) {
+  std::vector<std::string> out;
+  for (auto& r : s_.query("SELECT digest FROM app_codes WHERE app_id = ?", {app_id}))
+    out.push_back(r.text(0));
+  return out;
+}
+
+std::vector<ChangeRecord> Tx::changes_since(std::int64_t seq, std::int64_t limit) {
+  std::vector<ChangeRecord> out;
+  for (auto& r : s_.query("SELECT seq, instance_id, entity, entity_id, op FROM change_log WHERE "
+                          "seq > ? ORDER BY seq LIMIT ?",
+                          {seq, limit}))
+    out.push_back(ChangeRecord{r.integer(0), r.text(1), r.text(2), r.text(3), r.text(4)});
+  return out;
+}
+
+std::int64_t Tx::last_change_seq() {
+  auto rows = s_.query("SELECT COALESCE(MAX(seq), 0) FROM change_log");
+  return rows.empty() ? 0 : rows[0].integer(0);
+}
+
+}  // namespace gh::store

@@ -1,0 +1,114 @@
+#include "gateway/authenticate.hpp"
+
+#include <gtest/gtest.h>
+
+#include "crypto/sdk_signer.hpp"
+#include "gateway/credentials.hpp"
+
+namespace gh::gateway {
+namespace {
+
+// Reference §B.4 vector 5 (APIG app SDK style: every header signed).
+constexpr const char* kKey = "apigateway_sdk_demo_key";
+constexpr const char* kSecret = "apigateway_sdk_demo_secret";
+constexpr const char* kDate = "20180330T123600Z";
+constexpr const char* kSignature =
+    "f4f4d606b265c769d550cbdb2ae36af7e29925684b9c27f007265c631178e064";
+
+class AuthenticateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    creds_ = apply_app_changes(Credentials{}, {},
+                               {{"app1", "inst", kKey, kSecret, {Digest{kd_.compute(code_)}}}});
+    target_.spec.auth_type = "APP";
+    target_.spec.app_code_auth_type = "HEADER";
+    now_ = *crypto::parse_sdk_date(kDate);
+  }
+  http::Request signed_request(std::string signature = kSignature) {
+    http::Request r{http::bhttp::verb::post, "/app1?b=2&a=1", 11};
+    r.set("Host", "30030113-3657-4fb6-a7ef-90764239b038.apigw.exampleRegion.com");
+    r.set("Content-Type", "application/json");
+    r.set("x-stage", "RELEASE");
+    r.set("X-Sdk-Date", kDate);
+    r.set("Authorization",
+          std::string("SDK-HMAC-SHA256 Access=") + kKey +
+              ", SignedHeaders=content-type;host;x-sdk-date;x-stage, Signature=" + signature);
+    r.body() = "{\"a\":1}";
+    return r;
+  }
+  AppAuthResult run(const http::Request& r, bool tls = true, std::int64_t skew = 0) {
+    return authenticate_app(r, target_, creds_.instance("inst"), tls, kd_, settings_, now_ + skew);
+  }
+  static std::string message(const AppAuthResult& r) {
+    auto* f = std::get_if<Failure>(&r);
+    return f ? f->message : "ok";
+  }
+
+  crypto::KeyedDigest kd_{"pepper"};
+  std::string code_ = std::string(64, 'c');
+  Credentials creds_;
+  RouteTarget target_;
+  AppAuthSettings settings_;
+  std::int64_t now_ = 0;
+};
+
+TEST_F(AuthenticateTest, SignatureVectorIsAccepted) {
+  auto r = run(signed_request());
+  ASSERT_TRUE(std::holds_alternative<const AppEntry*>(r)) << message(r);
+  EXPECT_EQ(std::get<const AppEntry*>(r)->id, "app1");
+}
+
+TEST_F(AuthenticateTest, TamperedStaleOrUnknownSignaturesAreRefused) {
+  auto body = signed_request();
+  body.body() = "{\"a\":2}";
+  EXPECT_NE(message(run(body)).find("verify signature fail, canonicalRequest:POST|/app1/|"),
+            std::string::npos);
+  auto query = signed_request();
+  query.target("/app1?b=3&a=1");
+  EXPECT_NE(message(run(query)).find("verify signature fail"), std::string::npos);
+  auto header = signed_request();
+  header.set("x-stage", "TEST");
+  EXPECT_NE(message(run(header)).find("verify signature fail"), std::string::npos);
+  EXPECT_NE(message(run(signed_request(), true, 16 * 60)).find("signature expired"),
+            std::string::npos);
+  auto unknown = signed_request();
+  unknown.set("Authorization",
+              "SDK-HMAC-SHA256 Access=nobody, SignedHeaders=x-sdk-date, Signature=00");
+  EXPECT_EQ(message(run(unknown)),
+            "Incorrect app authentication information: app not found, appkey nobody");
+  auto unsigned_date = signed_request();
+  unsigned_date.set("Authorization", std::string("SDK-HMAC-SHA256 Access=") + kKey +
+                                         ", SignedHeaders=host, Signature=00");
+  EXPECT_EQ(std::get<Failure>(run(unsigned_date)).status, 401);
+}
+
+TEST_F(AuthenticateTest, AppCodeRules) {
+  http::Request r{http::bhttp::verb::get, "/x", 11};
+  EXPECT_EQ(message(run(r)), "Incorrect app authentication information: authorization not found");
+  r.set("X-Apig-AppCode", code_);
+  auto ok = run(r);
+  ASSERT_TRUE(std::holds_alternative<const AppEntry*>(ok)) << message(ok);
+  EXPECT_EQ(message(run(r, false)),
+            "Incorrect app authentication information: simple authentication requires HTTPS");
+  settings_.simple_auth_over_http = true;
+  EXPECT_TRUE(std::holds_alternative<const AppEntry*>(run(r, false)));
+  r.insert("X-Apig-AppCode", code_);
+  EXPECT_EQ(std::get<Failure>(run(r)).number, "0303");  // two headers: never "first one wins"
+  http::Request wrong{http::bhttp::verb::get, "/x", 11};
+  wrong.set("X-Apig-AppCode", std::string(64, 'd'));
+  EXPECT_EQ(message(run(wrong)), "Incorrect app authentication information: app code not found");
+  target_.spec.app_code_auth_type = "DISABLE";
+  http::Request disabled{http::bhttp::verb::get, "/x", 11};
+  disabled.set("X-Apig-AppCode", code_);
+  EXPECT_EQ(message(run(disabled)),
+            "Incorrect app authentication information: authorization not found");
+}
+
+TEST_F(AuthenticateTest, SignatureWinsOverAppCode) {
+  auto r = signed_request("0000");
+  r.set("X-Apig-AppCode", code_);
+  EXPECT_NE(message(run(r)).find("verify signature fail"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gh::gateway

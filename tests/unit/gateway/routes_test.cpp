@@ -1,0 +1,103 @@
+#include "gateway/routes.hpp"
+
+#include <gtest/gtest.h>
+
+namespace gh::gateway {
+namespace {
+
+core::ApiSpec api(std::string id, std::string method, std::string uri,
+                  std::string mode = "NORMAL") {
+  core::ApiSpec s;
+  s.id = std::move(id);
+  s.instance_id = "inst";
+  s.group_id = "grp";
+  s.req_method = std::move(method);
+  s.req_uri = std::move(uri);
+  s.match_mode = std::move(mode);
+  s.backend.url_domain = "127.0.0.1:9000";
+  s.backend.req_uri = "/b";
+  return s;
+}
+
+std::shared_ptr<const RouteConfig> config(std::vector<core::ApiSpec> apis) {
+  RouteInputs in;
+  in.group_domain_suffix = "apig.example";
+  in.instances.push_back({"inst", "proj", false});
+  core::ApiGroup g;
+  g.id = "grp";
+  g.instance_id = "inst";
+  g.is_default = true;
+  in.groups.push_back(g);
+  for (auto& a : apis) in.published.push_back({a, core::kReleaseEnvId});
+  return build_routes(in);
+}
+
+std::string matched(const RouteConfig& cfg, std::string_view method, std::string_view path) {
+  auto groups = cfg.groups_for_host("grp.apig.example");
+  if (groups.empty()) return "no-group";
+  auto& table = groups[0]->by_env.at(core::kReleaseEnvId);
+  auto m = table.match(method, path);
+  if (m.target) return m.target->spec.id;
+  return m.path_matched ? "method-mismatch" : "none";
+}
+
+TEST(RoutesTest, PrecedenceExactThenParameterThenLongestPrefix) {
+  auto cfg = config({api("prefix-short", "GET", "/a", "SWA"),
+                     api("prefix-long", "GET", "/a/b", "SWA"), api("param", "GET", "/a/{id}"),
+                     api("exact", "GET", "/a/b"), api("root", "ANY", "/", "SWA")});
+  EXPECT_EQ(matched(*cfg, "GET", "/a/b"), "exact");
+  EXPECT_EQ(matched(*cfg, "GET", "/a/x"), "param");
+  EXPECT_EQ(matched(*cfg, "GET", "/a/b/c"), "prefix-long");
+  EXPECT_EQ(matched(*cfg, "GET", "/a/x/y"), "prefix-short");
+  EXPECT_EQ(matched(*cfg, "GET", "/ab"), "root");    // prefix on segment boundary only
+  EXPECT_EQ(matched(*cfg, "POST", "/a/b"), "root");  // ANY catches other methods
+}
+
+TEST(RoutesTest, MethodSpecificBeatsAnyAndMismatchIsReported) {
+  auto cfg = config({api("any", "ANY", "/r"), api("get", "GET", "/r"), api("post", "POST", "/p")});
+  EXPECT_EQ(matched(*cfg, "GET", "/r"), "get");
+  EXPECT_EQ(matched(*cfg, "DELETE", "/r"), "any");
+  EXPECT_EQ(matched(*cfg, "GET", "/p"), "method-mismatch");
+  EXPECT_EQ(matched(*cfg, "GET", "/nothing"), "none");
+}
+
+TEST(RoutesTest, ParametersAreCapturedAndMoreLiteralSegmentsWin) {
+  auto cfg = config({api("two", "GET", "/u/{a}/{b}"), api("one", "GET", "/u/{a}/x")});
+  auto& table = cfg->groups_for_host("grp.apig.example")[0]->by_env.at(core::kReleaseEnvId);
+  auto m = table.match("GET", "/u/7/x");
+  ASSERT_TRUE(m.target);
+  EXPECT_EQ(m.target->spec.id, "one");
+  auto m2 = table.match("GET", "/u/7/8");
+  ASSERT_TRUE(m2.target);
+  EXPECT_EQ(m2.target->spec.id, "two");
+  ASSERT_EQ(m2.params.size(), 2u);
+  EXPECT_EQ(m2.params[0].first, "a");
+  EXPECT_EQ(m2.params[0].second, "7");
+  EXPECT_EQ(matched(*cfg, "GET", "/u//x"), "none");  // an empty segment never fills a parameter
+}
+
+TEST(RoutesTest, HostsResolveToGroupOrDefaultGroups) {
+  auto cfg = config({api("x", "GET", "/x")});
+  EXPECT_EQ(cfg->groups_for_host("GRP.apig.example:443").size(), 1u);
+  EXPECT_EQ(cfg->groups_for_host("127.0.0.1:9080").size(), 1u);
+  EXPECT_EQ(cfg->groups_for_host("localhost").size(), 1u);
+  EXPECT_EQ(cfg->groups_for_host("[::1]:80").size(), 1u);
+  EXPECT_TRUE(cfg->groups_for_host("other.example.com").empty());
+  EXPECT_EQ(cfg->env_id("inst", "RELEASE"), core::kReleaseEnvId);
+  EXPECT_EQ(cfg->env_id("inst", "nope"), "");
+}
+
+TEST(RoutesTest, VariablesAndBackendAddresses) {
+  EXPECT_EQ(substitute_variables("/#v#/#missing#/x", {{"v", "val"}}), "/val/#missing#/x");
+  auto b = parse_backend("example.com:8443", true);
+  EXPECT_EQ(b.host, "example.com");
+  EXPECT_EQ(b.port, 8443);
+  EXPECT_EQ(parse_backend("example.com", false).port, 80);
+  EXPECT_EQ(parse_backend("example.com", true).port, 443);
+  auto v6 = parse_backend("[::1]:81", false);
+  EXPECT_EQ(v6.host, "::1");
+  EXPECT_EQ(v6.port, 81);
+}
+
+}  // namespace
+}  // namespace gh::gateway
