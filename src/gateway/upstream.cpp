@@ -5,6 +5,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <optional>
 
@@ -13,22 +14,46 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
+namespace {
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// A backend connection, plain or TLS.
+struct Connection {
+  std::unique_ptr<beast::tcp_stream> plain;
+  std::unique_ptr<TlsStream> tls;
+
+  beast::tcp_stream& tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+  template <class F>
+  void visit(F&& f) {
+    if (tls)
+      f(*tls);
+    else
+      f(*plain);
+  }
+};
+}  // namespace
+
 struct UpstreamPool::Impl {
   asio::io_context& io;
   std::size_t max_idle;
   tcp::resolver resolver;
-  boost::unordered_flat_map<std::string, std::vector<std::unique_ptr<beast::tcp_stream>>> idle;
+  // Backends are reached as configured; their certificates are not verified (as APIG does unless
+  // told otherwise), but SNI is sent.
+  asio::ssl::context tls_context{asio::ssl::context::tls_client};
+  boost::unordered_flat_map<std::string, std::vector<std::unique_ptr<Connection>>> idle;
 
-  Impl(asio::io_context& i, std::size_t m) : io(i), max_idle(m), resolver(i) {}
+  Impl(asio::io_context& i, std::size_t m) : io(i), max_idle(m), resolver(i) {
+    tls_context.set_verify_mode(asio::ssl::verify_none);
+  }
 
-  std::unique_ptr<beast::tcp_stream> take(const std::string& key) {
+  std::unique_ptr<Connection> take(const std::string& key) {
     auto it = idle.find(key);
     if (it == idle.end() || it->second.empty()) return nullptr;
     auto s = std::move(it->second.back());
     it->second.pop_back();
     return s;
   }
-  void give(const std::string& key, std::unique_ptr<beast::tcp_stream> s) {
+  void give(const std::string& key, std::unique_ptr<Connection> s) {
     auto& list = idle[key];
     if (list.size() < max_idle) list.push_back(std::move(s));
   }
@@ -44,18 +69,29 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
       : pool_(std::move(pool)),
         host_(b.host),
         port_(b.port),
-        key_(b.host + ":" + std::to_string(b.port)),
+        tls_(b.tls),
+        key_((b.tls ? "tls:" : "") + b.host + ":" + std::to_string(b.port)),
         call_(std::move(call)),
         done_(std::move(done)) {}
 
   void start() { attempt(); }
 
  private:
+  void new_connection() {
+    stream_ = std::make_unique<Connection>();
+    if (tls_) {
+      stream_->tls = std::make_unique<TlsStream>(pool_->io, pool_->tls_context);
+      SSL_set_tlsext_host_name(stream_->tls->native_handle(), host_.c_str());
+    } else {
+      stream_->plain = std::make_unique<beast::tcp_stream>(pool_->io);
+    }
+  }
+
   void attempt() {
     stream_ = pool_->take(key_);
     reused_ = static_cast<bool>(stream_);
     if (reused_) return write();
-    stream_ = std::make_unique<beast::tcp_stream>(pool_->io);
+    new_connection();
     beast::error_code ec;
     auto address = asio::ip::make_address(host_, ec);
     if (!ec) return connect(tcp::endpoint(address, port_));
@@ -68,23 +104,31 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   }
 
   void connect(const tcp::endpoint& ep) {
-    stream_->expires_after(call_.timeout);
-    stream_->async_connect(ep, [self = shared_from_this()](beast::error_code ec) {
+    stream_->tcp().expires_after(call_.timeout);
+    stream_->tcp().async_connect(ep, [self = shared_from_this()](beast::error_code ec) {
       if (ec == beast::error::timeout) return self->fail(UpstreamOutcome::Kind::kTimeout);
       if (ec) return self->fail(UpstreamOutcome::Kind::kConnectFailed);
       beast::error_code ignored;
-      self->stream_->socket().set_option(tcp::no_delay(true), ignored);
-      self->write();
+      self->stream_->tcp().socket().set_option(tcp::no_delay(true), ignored);
+      if (!self->tls_) return self->write();
+      self->stream_->tls->async_handshake(
+          asio::ssl::stream_base::client, [self](beast::error_code ec) {
+            if (ec == beast::error::timeout) return self->fail(UpstreamOutcome::Kind::kTimeout);
+            if (ec) return self->fail(UpstreamOutcome::Kind::kConnectFailed);
+            self->write();
+          });
     });
   }
 
   void write() {
-    stream_->expires_after(call_.timeout);
-    beast::http::async_write(*stream_, *call_.request,
-                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                               if (ec) return self->transport_error(ec, false);
-                               self->read();
-                             });
+    stream_->tcp().expires_after(call_.timeout);
+    stream_->visit([&](auto& s) {
+      beast::http::async_write(s, *call_.request,
+                               [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                 if (ec) return self->transport_error(ec, false);
+                                 self->read();
+                               });
+    });
   }
 
   void read() {
@@ -92,11 +136,13 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     parser_->body_limit(call_.response_body_limit);
     if (call_.request->method() == beast::http::verb::head) parser_->skip(true);
     buffer_.clear();
-    beast::http::async_read(*stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-                              if (ec) return self->transport_error(ec, n > 0);
-                              self->succeed();
-                            });
+    stream_->visit([&](auto& s) {
+      beast::http::async_read(s, buffer_, *parser_,
+                              [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                                if (ec) return self->transport_error(ec, n > 0);
+                                self->succeed();
+                              });
+    });
   }
 
   void transport_error(const beast::error_code& ec, bool got_bytes) {
@@ -113,7 +159,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
 
   void fresh_attempt() {
     // Skip the idle list: the backend evidently closes connections.
-    stream_ = std::make_unique<beast::tcp_stream>(pool_->io);
+    new_connection();
     reused_ = false;
     beast::error_code ec;
     auto address = asio::ip::make_address(host_, ec);
@@ -137,7 +183,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     out.kind = UpstreamOutcome::Kind::kOk;
     out.response = parser_->release();
     if (out.response.keep_alive() && buffer_.size() == 0) {
-      stream_->expires_never();
+      stream_->tcp().expires_never();
       pool_->give(key_, std::move(stream_));
     }
     stream_.reset();
@@ -147,10 +193,11 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   std::shared_ptr<UpstreamPool::Impl> pool_;
   std::string host_;
   std::uint16_t port_;
+  bool tls_;
   std::string key_;
   UpstreamCall call_;
   std::function<void(UpstreamOutcome)> done_;
-  std::unique_ptr<beast::tcp_stream> stream_;
+  std::unique_ptr<Connection> stream_;
   bool reused_ = false;
   beast::flat_buffer buffer_;
   std::optional<beast::http::response_parser<beast::http::string_body>> parser_;
