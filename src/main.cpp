@@ -67,6 +67,11 @@ int main(int argc, char** argv) {
   serve->add_option("--max-request-body", cfg.max_request_body, "Largest management request body")
       ->envname("GATEHOUSE_MAX_REQUEST_BODY")
       ->capture_default_str();
+  serve
+      ->add_option("--group-domain-suffix", cfg.group_domain_suffix,
+                   "API group debug domains are {group_id}.SUFFIX (sl_domain)")
+      ->envname("GATEHOUSE_GROUP_DOMAIN_SUFFIX")
+      ->capture_default_str();
   serve->footer(
       "Environment: GATEHOUSE_ADMIN_PASSWORD (bootstrap admin password), GATEHOUSE_MASTER_KEY\n"
       "(64 hex chars; else DATA_DIR/master.key is created), and GATEHOUSE_<FLAG> for each flag.");

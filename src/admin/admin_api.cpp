@@ -30,6 +30,7 @@ AdminApi::AdminApi(AdminServices services) : s_(std::move(services)) {
   register_apig_v2(router_, s_);
   register_roma_v2(router_, s_);
   register_modelarts_v1(router_, s_);
+  register_traffic_v2(router_, s_);
   register_gatehouse(router_, s_);
 }
 

@@ -7,6 +7,7 @@
 #include "services/app_service.hpp"
 #include "services/iam_service.hpp"
 #include "services/modelarts_service.hpp"
+#include "services/traffic_service.hpp"
 
 namespace gh::admin {
 
@@ -14,6 +15,7 @@ struct AdminServices {
   services::IamService& iam;
   services::AppService& apps;
   services::ModelArtsService& modelarts;
+  services::TrafficService& traffic;
   store::Store& store;
   std::string region = "default";
   std::function<std::string()> public_url;  // this admin listener, for the IAM catalogue
@@ -34,6 +36,8 @@ void register_iam_v3(Router& r, AdminServices& s);
 void register_apig_v2(Router& r, AdminServices& s);  // /apigw/ and /apic/ app + AppCode routes
 void register_roma_v2(Router& r, AdminServices& s);  // ROMA instances and integration apps
 void register_modelarts_v1(Router& r, AdminServices& s);
+// API groups, environments, variables, APIs, publishing, app authorizations (/apigw/ and /apic/).
+void register_traffic_v2(Router& r, AdminServices& s);
 void register_gatehouse(Router& r, AdminServices& s);  // audit trail
 
 }  // namespace gh::admin

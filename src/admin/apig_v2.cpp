@@ -65,7 +65,7 @@ void register_for(Router& r, AdminServices& s, const std::string& prefix, core::
       json::array items;
       for (auto& a : p.items) {
         auto o = app_v2(a, false);
-        o["bind_num"] = 0;
+        o["bind_num"] = a.bound_api_count;
         items.push_back(std::move(o));
       }
       return json::object{{"total", p.total},

@@ -22,6 +22,7 @@
 #include "services/app_service.hpp"
 #include "services/iam_service.hpp"
 #include "services/modelarts_service.hpp"
+#include "services/traffic_service.hpp"
 #include "store/store.hpp"
 
 namespace gh::app {
@@ -102,10 +103,18 @@ int serve(const ServeConfig& cfg) {
   services::IamService iam(*store, limits);
   services::AppService apps(*store, limits);
   services::ModelArtsService modelarts(apps);
+  services::TrafficSettings traffic_settings;
+  traffic_settings.group_domain_suffix = cfg.group_domain_suffix;
+  services::TrafficService traffic(*store, traffic_settings);
+  // Committed traffic-side changes (groups, envs, variables, APIs, publications, authorizations).
+  // The lead connects this to the gateway's snapshot reload.
+  std::function<void()> on_config_change = [] {};
+  traffic.on_change([&] { on_config_change(); });
 
   bool generated = false;
   auto password = admin_password(cfg.data_dir, generated);
   auto boot = iam.bootstrap(password);
+  traffic.ensure_default_groups();  // instances created before schema 2 get their DEFAULT group
   if (boot.created) {
     spdlog::info("bootstrapped: domain 'default', user 'admin', project 'default' ({})",
                  boot.project_id);
@@ -117,7 +126,8 @@ int serve(const ServeConfig& cfg) {
   auto admin_hp = parse_host_port(cfg.admin_listen);
   auto gateway_hp = parse_host_port(cfg.gateway_listen);
   std::string admin_url;
-  admin::AdminApi api({iam, apps, modelarts, *store, cfg.region, [&] { return admin_url; }});
+  admin::AdminApi api(
+      {iam, apps, modelarts, traffic, *store, cfg.region, [&] { return admin_url; }});
 
   http::ServerOptions admin_opts;
   admin_opts.host = admin_hp.host;
@@ -137,6 +147,7 @@ int serve(const ServeConfig& cfg) {
   gateway::SnapshotLoader loader(*store, snapshots, cfg.group_domain_suffix);
   loader.load_all();
   apps.on_change([&loader] { loader.apply_changes(); });
+  on_config_change = [&loader] { loader.apply_changes(); };
   crypto::KeyedDigest code_digest(store->sealer().index_key());
 
   int gateway_loops = cfg.gateway_threads > 0

@@ -88,6 +88,76 @@ Error app_code_not_found() {
   return make(ErrorKind::kNotFound, 404, "APIG.3082", "The APP code does not exist");
 }
 
+Error group_not_found() {
+  return make(ErrorKind::kNotFound, 404, "APIG.3001", "The API group does not exist.");
+}
+Error api_not_found(std::string_view api_id) {
+  return make(ErrorKind::kNotFound, 404, "APIG.3002", fmt::format("API {} does not exist", api_id));
+}
+Error env_not_found() {
+  return make(ErrorKind::kNotFound, 404, "APIG.3003", "The environment does not exist.");
+}
+Error app_auth_not_found() {
+  return make(ErrorKind::kNotFound, 404, "APIG.3009",
+              "The app authorization record does not exist.");
+}
+Error env_variable_not_found(std::string_view id) {
+  return make(ErrorKind::kNotFound, 404, "APIG.3011",
+              fmt::format("The environment variable does not exist, id: {}", id));
+}
+Error publication_not_found() {
+  return make(ErrorKind::kNotFound, 404, "APIG.3015", "The API publication record does not exist.");
+}
+Error too_many_groups() {
+  return make(ErrorKind::kQuota, 403, "APIG.3101",
+              "The number of API groups exceeds the maximum allowed limit.");
+}
+Error too_many_apis() {
+  return make(ErrorKind::kQuota, 403, "APIG.3102",
+              "The number of APIs exceeds the maximum allowed limit.");
+}
+Error too_many_envs() {
+  return make(ErrorKind::kQuota, 403, "APIG.3104",
+              "The number of environments exceeds the maximum allowed limit.");
+}
+Error group_name_exists() {
+  return make(ErrorKind::kConflict, 400, "APIG.3201", "The API group name already exists.",
+              "name");
+}
+Error api_name_exists() {
+  return make(ErrorKind::kConflict, 400, "APIG.3202", "The API name already exists.", "name");
+}
+Error env_name_exists() {
+  return make(ErrorKind::kConflict, 400, "APIG.3205", "The environment name already exists.",
+              "name");
+}
+Error env_variable_exists() {
+  return make(ErrorKind::kConflict, 400, "APIG.3303", "The environment variable already exists.",
+              "variable_name");
+}
+Error app_auth_exists() {
+  return make(ErrorKind::kConflict, 400, "APIG.3316", "The api auth relation already exists");
+}
+Error api_route_exists() {
+  Error e = forbidden_param_value("req_uri");
+  e.kind = ErrorKind::kConflict;
+  return e;
+}
+Error resource_unchangeable() {
+  return make(ErrorKind::kForbidden, 403, "APIG.3400", "The resource cannot be changed.");
+}
+Error group_has_apis() {
+  return make(ErrorKind::kForbidden, 403, "APIG.3415",
+              "The API group cannot be deleted because it contains APIs.");
+}
+Error api_is_published() {
+  return make(ErrorKind::kForbidden, 403, "APIG.3416",
+              "The API cannot be deleted because it has been published.");
+}
+Error env_has_published_apis() {
+  return make(ErrorKind::kForbidden, 403, "APIG.3418", "The environment contains published APIs.");
+}
+
 Error iam_bad_request(std::string_view m) {
   return make(ErrorKind::kBadRequest, 400, "400", std::string(m));
 }

@@ -60,6 +60,8 @@ struct App {
   std::string owner_user_id;       // the IAM user who created it
   std::string workspace_id = "0";  // ModelArts workspace
   Nanos register_time = 0, update_time = 0;
+  // Derived, not stored: distinct APIs the app is authorized for (filled by app listings).
+  std::int64_t bound_api_count = 0;
 };
 
 struct AppCode {

@@ -109,4 +109,124 @@ bool is_roma_secret(std::string_view s) {
          all_of(s, [](unsigned char c) { return is_alnum(c) || in_set(c, "!@#$%+=./-"); });
 }
 
+namespace {
+// Name rule shared by API groups and APIs.
+bool is_object_name(std::string_view s) {
+  std::size_t i = 0;
+  long count = 0;
+  while (i < s.size()) {
+    std::int32_t cp = next_code_point(s, i);
+    if (cp < 0) return false;
+    bool alnum = cp < 0x80 && is_alnum(static_cast<unsigned char>(cp));
+    bool ok = count == 0 ? (alnum || is_han(cp))
+                         : (alnum || is_han(cp) ||
+                            (cp < 0x80 && in_set(static_cast<unsigned char>(cp), "_-.()/:")));
+    if (!ok) return false;
+    ++count;
+  }
+  return count >= 3 && count <= 255;
+}
+bool is_literal_segment(std::string_view seg, bool env_vars) {
+  std::size_t i = 0;
+  while (i < seg.size()) {
+    unsigned char c = seg[i];
+    if (env_vars && c == '#') {
+      auto end = seg.find('#', i + 1);
+      if (end == seg.npos || !is_env_variable_name(seg.substr(i + 1, end - i - 1))) return false;
+      i = end + 1;
+      continue;
+    }
+    if (!(is_alnum(c) || in_set(c, "-_.*%~"))) return false;
+    ++i;
+  }
+  return true;
+}
+// "{name}" or "{name+}" → name; otherwise "".
+std::string_view param_of_segment(std::string_view seg) {
+  if (seg.size() < 3 || seg.front() != '{' || seg.back() != '}') return {};
+  auto name = seg.substr(1, seg.size() - 2);
+  if (!name.empty() && name.back() == '+') name.remove_suffix(1);
+  return is_param_name(name) ? name : std::string_view{};
+}
+template <class F>
+void for_each_segment(std::string_view uri, F f) {
+  std::size_t start = 1;
+  for (std::size_t i = 1; i <= uri.size(); ++i)
+    if (i == uri.size() || uri[i] == '/') {
+      f(uri.substr(start, i - start));
+      start = i + 1;
+    }
+}
+}  // namespace
+
+bool is_group_name(std::string_view s) {
+  return is_object_name(s);
+}
+bool is_api_name(std::string_view s) {
+  return is_object_name(s);
+}
+
+bool is_env_name(std::string_view s) {
+  return s.size() >= 3 && s.size() <= 64 && is_alpha(s[0]) &&
+         all_of(s, [](unsigned char c) { return is_alnum(c) || c == '_'; });
+}
+
+bool is_env_variable_name(std::string_view s) {
+  return s.size() >= 3 && s.size() <= 32 && is_alpha(s[0]) &&
+         all_of(s, [](unsigned char c) { return is_alnum(c) || c == '_' || c == '-'; });
+}
+
+bool is_env_variable_value(std::string_view s) {
+  return !s.empty() && s.size() <= 255 &&
+         all_of(s, [](unsigned char c) { return is_alnum(c) || in_set(c, "_-/.:"); });
+}
+
+bool is_param_name(std::string_view s) {
+  return !s.empty() && s.size() <= 32 && is_alpha(s[0]) &&
+         all_of(s, [](unsigned char c) { return is_alnum(c) || in_set(c, "._-"); });
+}
+
+bool is_req_uri(std::string_view s, bool env_vars) {
+  if (s.empty() || s[0] != '/' || s.size() > 512) return false;
+  if (s == "/") return true;
+  bool ok = true;
+  for_each_segment(s, [&](std::string_view seg) {
+    if (seg.empty()) {
+      ok = false;  // "//" and a trailing '/' are not routable paths
+    } else if (seg.front() == '{') {
+      ok = ok && !param_of_segment(seg).empty();
+    } else {
+      ok = ok && is_literal_segment(seg, env_vars);
+    }
+  });
+  return ok;
+}
+
+std::vector<std::string> path_params(std::string_view uri) {
+  std::vector<std::string> out;
+  if (uri.empty() || uri[0] != '/') return out;
+  for_each_segment(uri, [&](std::string_view seg) {
+    auto name = param_of_segment(seg);
+    if (!name.empty()) out.emplace_back(name);
+  });
+  return out;
+}
+
+bool is_url_domain(std::string_view s) {
+  if (s.empty() || s.size() > 255) return false;
+  bool has_vars = s.find('#') != s.npos;
+  auto colon = s.rfind(':');
+  std::string_view host = s.substr(0, colon);
+  if (host.empty()) return false;
+  if (!is_literal_segment(host, true)) return false;
+  if (!all_of(host, [](unsigned char c) { return is_alnum(c) || in_set(c, ".-_#"); })) return false;
+  if (colon == s.npos) return true;
+  auto port = s.substr(colon + 1);
+  if (has_vars && port.find('#') != port.npos) return is_literal_segment(port, true);
+  if (port.empty() || port.size() > 5 || !all_of(port, is_digit)) return false;
+  long v = 0;
+  for (char c : port) v = v * 10 + (c - '0');
+  return v >= 1 && v <= 65535;
+}
+
 }  // namespace gh::core::rules

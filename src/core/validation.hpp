@@ -1,6 +1,8 @@
 #pragma once
 // Value rules of the wire contract (reference §A.2, §A.3). Pure functions, no I/O.
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace gh::core::rules {
 
@@ -22,6 +24,29 @@ bool is_app_code(std::string_view s);
 // !@#$%+=./-
 bool is_roma_key(std::string_view s);
 bool is_roma_secret(std::string_view s);
+// ---- traffic side (reference §B.1, §B.2)
+// API group / API name: 3–255 code points; letters, digits, CJK and _-.()/: ; starts with a letter,
+// digit or CJK character.
+bool is_group_name(std::string_view s);
+bool is_api_name(std::string_view s);
+// Environment name: 3–64 chars [A-Za-z0-9_], first a letter.
+bool is_env_name(std::string_view s);
+// Environment variable name: 3–32 chars [A-Za-z0-9_-], first a letter (case-sensitive).
+bool is_env_variable_name(std::string_view s);
+// Environment variable value: 1–255 chars [A-Za-z0-9_-/.:].
+bool is_env_variable_value(std::string_view s);
+// Request/backend parameter name: 1–32 chars [A-Za-z0-9._-], first a letter.
+bool is_param_name(std::string_view s);
+// Request path: starts with '/', at most 512 chars; each segment is either "{name}" / "{name+}"
+// (a parameter, name per is_param_name) or literal characters [A-Za-z0-9-_.*%~]. With
+// `env_vars`, literal segments may also hold "#variable#" references (backend paths).
+bool is_req_uri(std::string_view s, bool env_vars = false);
+// The names of the "{name}" / "{name+}" segments of a path (without braces and '+').
+std::vector<std::string> path_params(std::string_view uri);
+// Backend address host[:port], at most 255 chars; host letters, digits, '.', '-', '_'; port
+// 1–65535. "#variable#" references are allowed in place of (parts of) the host or port.
+bool is_url_domain(std::string_view s);
+
 // Valid UTF-8 (no overlongs, no surrogates, ≤ U+10FFFF); returns code point count or -1.
 long utf8_length(std::string_view s);
 

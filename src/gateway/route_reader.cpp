@@ -4,8 +4,18 @@
 namespace gh::gateway {
 
 void read_route_inputs(store::Tx& tx, RouteInputs& in) {
-  for (const auto& inst : tx.all_instances())
+  auto append = [](auto& to, auto from) {
+    to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+  };
+  for (const auto& inst : tx.all_instances()) {
     in.instances.push_back({inst.id, inst.project_id, inst.kind == core::InstanceKind::kRoma});
+    append(in.groups, tx.groups_of_instance(inst.id));
+    append(in.envs, tx.environments(inst.id));
+    append(in.env_variables, tx.env_variables(inst.id));
+    append(in.auths, tx.app_auths(inst.id));
+    for (auto& p : tx.published_apis(inst.id))
+      in.published.push_back(PublishedRoute{std::move(p.spec), std::move(p.env_id)});
+  }
 }
 
 }  // namespace gh::gateway

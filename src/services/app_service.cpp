@@ -1,5 +1,7 @@
 #include "services/app_service.hpp"
 
+#include <algorithm>
+
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/validation.hpp"
@@ -43,6 +45,11 @@ void AppService::notify() {
 
 Result<core::Instance> AppService::load_instance(store::Tx& tx, const Caller& c,
                                                  const InstanceScope& s, bool write) {
+  return load_scoped_instance(tx, c, s, write);
+}
+
+Result<core::Instance> load_scoped_instance(store::Tx& tx, const Caller& c, const InstanceScope& s,
+                                            bool write) {
   auto perm =
       write ? require_project_write(c, s.project_id) : require_project_read(c, s.project_id);
   if (!perm) return perm.error();
@@ -123,7 +130,14 @@ Result<core::Paged<core::App>> AppService::list_apps(const Caller& c, const Inst
   return store_.read([&](store::Tx& tx) -> Result<core::Paged<core::App>> {
     auto inst = load_instance(tx, c, s, false);
     if (!inst) return inst.error();
-    return tx.apps(s.instance_id, f, page);
+    auto out = tx.apps(s.instance_id, f, page);
+    auto counts = tx.bound_api_counts(s.instance_id);  // sorted by app id
+    for (auto& a : out.items) {
+      auto it = std::lower_bound(counts.begin(), counts.end(), a.id,
+                                 [](const auto& e, const std::string& id) { return e.first < id; });
+      if (it != counts.end() && it->first == a.id) a.bound_api_count = it->second;
+    }
+    return out;
   });
 }
 
@@ -167,7 +181,10 @@ core::Status AppService::delete_app(const Caller& c, const InstanceScope& s,
   auto r = store_.write([&](store::Tx& tx) -> core::Status {
     auto app = load_app(tx, c, s, id, true, "id");
     if (!app) return app.error();
-    tx.delete_app(id);  // cascades its AppCodes (decision G7)
+    // Decision G7: its AppCodes and authorizations go with it, in this transaction.
+    for (auto& auth_id : tx.delete_app_auths_of_app(id))
+      tx.record_change(s.instance_id, "app_auth", auth_id, "delete");
+    tx.delete_app(id);
     tx.record_change(s.instance_id, "app", id, "delete");
     return core::ok_status();
   });
@@ -204,8 +221,8 @@ Result<AppOutline> AppService::outline(const Caller& c, const InstanceScope& s) 
   return store_.read([&](store::Tx& tx) -> Result<AppOutline> {
     auto inst = load_instance(tx, c, s, false);
     if (!inst) return inst.error();
-    // No app holds an API authorization until the data plane's authorizations exist.
-    return AppOutline{0, tx.count_apps(s.instance_id)};
+    auto authed = static_cast<std::int64_t>(tx.bound_api_counts(s.instance_id).size());
+    return AppOutline{authed, tx.count_apps(s.instance_id) - authed};
   });
 }
 

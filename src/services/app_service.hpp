@@ -94,6 +94,12 @@ class AppService {
   ChangeListener listener_;
 };
 
+// Checks RBAC (read or write on the scope's project) and the instance (exists, belongs to the
+// project, and is of the kind the dialect's path implies, G12) inside `tx`. Errors: 403 APIG.1005,
+// 404 APIG.3030.
+core::Result<core::Instance> load_scoped_instance(store::Tx& tx, const Caller& c,
+                                                  const InstanceScope& s, bool write);
+
 // Shape check for ids in paths: ids we issue are 32 hex, but lookups of other plausible shapes
 // (e.g. a dashed UUID) answer 404; only garbage answers 400.
 bool plausible_id(std::string_view id);

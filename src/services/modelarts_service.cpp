@@ -18,6 +18,7 @@ ModelArtsApp ModelArtsService::detail(store::Tx& tx, const core::App& app) {
   auto inst = tx.instance(app.instance_id);
   bool roma = inst && inst->kind == core::InstanceKind::kRoma;
   m.app_type = roma ? "APIC" : "DEDICATE_APIG";
+  m.bound_api_count = tx.count_bound_apis(app.id);
   if (!roma)
     for (auto& c : tx.all_app_codes(app.id)) m.app_codes.push_back(c.value);
   return m;

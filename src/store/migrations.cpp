@@ -41,6 +41,48 @@ namespace {
       "NOT NULL, create_time BIGINT NOT NULL, UNIQUE(instance_id, digest))",                     \
       "CREATE INDEX app_codes_by_app ON app_codes(app_id, create_time)"
 
+// Version 2: the traffic side (reference §B.1): API groups, environments (the built-in RELEASE
+// environment is not stored; its id is the constant DEFAULT_ENVIRONMENT_RELEASE_ID, which is why
+// env_id columns carry no foreign key), environment variables, APIs (indexed columns plus the full
+// definition as JSON), publication history with the published snapshot, the online pointer per
+// (API, environment), and app authorizations per (API, app, environment).
+#define GH_TRAFFIC_TABLES                                                                         \
+  "CREATE TABLE api_groups(id TEXT PRIMARY KEY, instance_id TEXT NOT NULL REFERENCES "            \
+  "instances(id), name TEXT NOT NULL, remark TEXT NOT NULL, is_default INTEGER NOT NULL, "        \
+  "register_time BIGINT NOT NULL, update_time BIGINT NOT NULL, UNIQUE(instance_id, name))",       \
+      "CREATE UNIQUE INDEX api_groups_one_default ON api_groups(instance_id) WHERE is_default = " \
+      "1",                                                                                        \
+      "CREATE TABLE environments(id TEXT PRIMARY KEY, instance_id TEXT NOT NULL REFERENCES "      \
+      "instances(id), name TEXT NOT NULL, remark TEXT NOT NULL, create_time BIGINT NOT NULL, "    \
+      "UNIQUE(instance_id, name))",                                                               \
+      "CREATE TABLE env_variables(id TEXT PRIMARY KEY, instance_id TEXT NOT NULL, group_id TEXT " \
+      "NOT NULL REFERENCES api_groups(id) ON DELETE CASCADE, env_id TEXT NOT NULL, name TEXT "    \
+      "NOT NULL, value TEXT NOT NULL, create_time BIGINT NOT NULL, UNIQUE(group_id, env_id, "     \
+      "name))",                                                                                   \
+      "CREATE INDEX env_variables_by_instance ON env_variables(instance_id, env_id)",             \
+      "CREATE TABLE apis(id TEXT PRIMARY KEY, instance_id TEXT NOT NULL REFERENCES "              \
+      "instances(id), group_id TEXT NOT NULL REFERENCES api_groups(id), name TEXT NOT NULL, "     \
+      "type INTEGER NOT NULL, req_protocol TEXT NOT NULL, req_method TEXT NOT NULL, req_uri "     \
+      "TEXT NOT NULL, route_key TEXT NOT NULL, auth_type TEXT NOT NULL, spec_json TEXT NOT "      \
+      "NULL, register_time BIGINT NOT NULL, update_time BIGINT NOT NULL, UNIQUE(group_id, "       \
+      "name), UNIQUE(group_id, req_method, route_key))",                                          \
+      "CREATE INDEX apis_by_instance ON apis(instance_id, register_time)",                        \
+      "CREATE TABLE publications(publish_id TEXT PRIMARY KEY, instance_id TEXT NOT NULL, api_id " \
+      "TEXT NOT NULL REFERENCES apis(id) ON DELETE CASCADE, env_id TEXT NOT NULL, version_id "    \
+      "TEXT NOT NULL UNIQUE, remark TEXT NOT NULL, publish_time BIGINT NOT NULL, spec_json TEXT " \
+      "NOT NULL)",                                                                                \
+      "CREATE INDEX publications_by_api_env ON publications(api_id, env_id, publish_time)",       \
+      "CREATE TABLE api_online(api_id TEXT NOT NULL REFERENCES apis(id) ON DELETE CASCADE, "      \
+      "env_id TEXT NOT NULL, instance_id TEXT NOT NULL, publish_id TEXT NOT NULL, PRIMARY "       \
+      "KEY(api_id, env_id))",                                                                     \
+      "CREATE INDEX api_online_by_env ON api_online(instance_id, env_id)",                        \
+      "CREATE TABLE app_auths(id TEXT PRIMARY KEY, instance_id TEXT NOT NULL, api_id TEXT NOT "   \
+      "NULL REFERENCES apis(id) ON DELETE CASCADE, app_id TEXT NOT NULL REFERENCES apps(id) ON "  \
+      "DELETE CASCADE, env_id TEXT NOT NULL, auth_time BIGINT NOT NULL, UNIQUE(api_id, app_id, "  \
+      "env_id))",                                                                                 \
+      "CREATE INDEX app_auths_by_app ON app_auths(app_id)",                                       \
+      "CREATE INDEX app_auths_by_instance ON app_auths(instance_id, env_id)"
+
 const std::vector<Migration> kMigrations = {
     {1,
      "identity, instances, apps, AppCodes, audit trail, change log",
@@ -59,8 +101,13 @@ const std::vector<Migration> kMigrations = {
       "NULL)",
       "CREATE TABLE change_log(seq BIGSERIAL PRIMARY KEY, time BIGINT NOT NULL, instance_id TEXT "
       "NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL, op TEXT NOT NULL)"}},
+    {2,
+     "API groups, environments, variables, APIs, publications, app authorizations",
+     {GH_TRAFFIC_TABLES},
+     {GH_TRAFFIC_TABLES}},
 };
 #undef GH_COMMON_TABLES
+#undef GH_TRAFFIC_TABLES
 
 }  // namespace
 

@@ -218,6 +218,7 @@ void Tx::insert_instance(const core::Instance& i) {
       "INSERT INTO instances(id, project_id, kind, name, created) VALUES (?, ?, ?, ?, ?)",
       {i.id, i.project_id, std::string(i.kind == core::InstanceKind::kRoma ? "roma" : "apig"),
        i.name, I{i.created}});
+  ensure_default_group(i);
 }
 std::optional<core::Instance> Tx::instance(const std::string& id) {
   auto rows =
@@ -277,6 +278,7 @@ void Tx::update_app(const core::App& a) {
 }
 bool Tx::delete_app(const std::string& id) {
   s_.execute("DELETE FROM app_codes WHERE app_id = ?", {id});
+  s_.execute("DELETE FROM app_auths WHERE app_id = ?", {id});
   return s_.execute("DELETE FROM apps WHERE id = ?", {id}) > 0;
 }
 std::optional<core::App> Tx::app(const std::string& instance_id, const std::string& id) {

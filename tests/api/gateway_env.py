@@ -156,6 +156,8 @@ class Gatehouse:
                 body[k] = {**body[k], **v}
             else:
                 body[k] = v
+        if body["auth_type"] != "APP":
+            body.pop("auth_opt", None)
         return self.call("POST", self.base(roma) + "/apis", body, expect=201).json()
 
     def publish(self, api_id, env_id="DEFAULT_ENVIRONMENT_RELEASE_ID", roma=False, action="online"):

@@ -72,3 +72,38 @@ TEST(Validation, Utf8Length) {
   EXPECT_EQ(utf8_length("中文"), 2);
   EXPECT_EQ(utf8_length("\xF4\x90\x80\x80"), -1);  // > U+10FFFF
 }
+
+TEST(TrafficRules, PathsDomainsAndNames) {
+  using namespace gh::core::rules;
+  EXPECT_TRUE(is_req_uri("/"));
+  EXPECT_TRUE(is_req_uri("/users/{id}/orders"));
+  EXPECT_TRUE(is_req_uri("/files/{path+}"));
+  EXPECT_TRUE(is_req_uri("/a-b_c.d*%7E"));
+  EXPECT_FALSE(is_req_uri("users"));
+  EXPECT_FALSE(is_req_uri("/a//b"));
+  EXPECT_FALSE(is_req_uri("/a/"));
+  EXPECT_FALSE(is_req_uri("/{1bad}"));
+  EXPECT_FALSE(is_req_uri("/a?b=c"));
+  EXPECT_FALSE(is_req_uri("/" + std::string(512, 'a')));
+  EXPECT_FALSE(is_req_uri("/#base#/x"));
+  EXPECT_TRUE(is_req_uri("/#base#/x", true));
+  EXPECT_EQ(path_params("/a/{x}/b/{rest+}"), (std::vector<std::string>{"x", "rest"}));
+
+  EXPECT_TRUE(is_url_domain("backend.example.com"));
+  EXPECT_TRUE(is_url_domain("10.0.0.1:8080"));
+  EXPECT_TRUE(is_url_domain("#host#:#port#"));
+  EXPECT_FALSE(is_url_domain("host:0"));
+  EXPECT_FALSE(is_url_domain("host:65536"));
+  EXPECT_FALSE(is_url_domain("http://host"));
+  EXPECT_FALSE(is_url_domain(""));
+
+  EXPECT_TRUE(is_env_name("staging_1"));
+  EXPECT_FALSE(is_env_name("1staging"));
+  EXPECT_FALSE(is_env_name("st"));
+  EXPECT_TRUE(is_env_variable_name("backend-host"));
+  EXPECT_FALSE(is_env_variable_name("ab"));
+  EXPECT_TRUE(is_env_variable_value("/a/b:8080"));
+  EXPECT_FALSE(is_env_variable_value("a b"));
+  EXPECT_TRUE(is_group_name("分组_api.v1"));
+  EXPECT_FALSE(is_group_name("_group"));
+}

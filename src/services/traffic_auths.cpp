@@ -1,0 +1,158 @@
+// TrafficService: app authorizations (reference §B.1; decisions G6, G7).
+#include <algorithm>
+#include <map>
+
+#include "core/clock.hpp"
+#include "core/errors.hpp"
+#include "crypto/random.hpp"
+#include "services/audit.hpp"
+#include "services/traffic_internal.hpp"
+
+namespace gh::services {
+namespace errors = core::errors;
+using core::Result;
+
+namespace {
+template <class T>
+core::Paged<T> page_of(std::vector<T> all, core::Page page) {
+  core::Paged<T> out;
+  out.total = static_cast<std::int64_t>(all.size());
+  for (auto i = page.offset; i < out.total && i < page.offset + page.limit; ++i)
+    out.items.push_back(std::move(all[static_cast<std::size_t>(i)]));
+  return out;
+}
+}  // namespace
+
+Result<std::vector<AuthResult>> TrafficService::authorize(const Caller& c, const InstanceScope& s,
+                                                          AuthInput in) {
+  auto r = store_.write(
+      [&](store::Tx& tx) -> Result<std::vector<AuthResult>> {
+        auto inst = load_scoped_instance(tx, c, s, true);
+        if (!inst) return inst.error();
+        if (in.env_id.empty()) return errors::invalid_param("env_id");
+        if (in.app_ids.empty() || in.app_ids.size() > 1000) return errors::invalid_param("app_ids");
+        if (in.api_ids.empty() || in.api_ids.size() > 1000) return errors::invalid_param("api_ids");
+        auto env = load_env(tx, s, in.env_id);
+        if (!env) return env.error();
+        // Unknown apps or APIs fail the whole request; per-pair rules fail only their item.
+        std::vector<core::App> apps;
+        for (auto& id : in.app_ids) {
+          auto app = plausible_id(id) ? tx.app(s.instance_id, id) : std::nullopt;
+          if (!app) return errors::app_not_found(id);
+          apps.push_back(std::move(*app));
+        }
+        std::vector<core::ApiSpec> apis;
+        for (auto& id : in.api_ids) {
+          auto api = plausible_id(id) ? tx.api(s.instance_id, id) : std::nullopt;
+          if (!api) return errors::api_not_found(id);
+          apis.push_back(std::move(*api));
+        }
+        std::vector<AuthResult> out;
+        auto now = core::now_nanos();
+        for (auto& api : apis) {
+          bool published = tx.online_publication(api.id, env->id).has_value();
+          for (auto& app : apps) {
+            AuthResult item;
+            item.api_name = api.name;
+            item.app_name = app.name;
+            item.auth = {"", s.instance_id, api.id, app.id, env->id, now};
+            if (!published) {
+              item.error = errors::publication_not_found();  // decision G6
+            } else if (tx.app_auth_exists(api.id, app.id, env->id)) {
+              item.error = errors::app_auth_exists();
+            } else {
+              item.auth.id = crypto::new_id();
+              tx.insert_app_auth(item.auth);
+              tx.record_change(s.instance_id, "app_auth", item.auth.id, "create");
+            }
+            out.push_back(std::move(item));
+          }
+        }
+        return out;
+      },
+      errors::app_auth_exists());
+  audit_result(store_, c, {s.project_id, "app_auth.create", "app_auth", "",
+                           "env_id=" + in.env_id}, r);
+  if (r && std::any_of(r->begin(), r->end(), [](const AuthResult& a) { return !a.error; }))
+    notify();
+  return r;
+}
+
+core::Status TrafficService::unauthorize(const Caller& c, const InstanceScope& s,
+                                         const std::string& auth_id) {
+  auto r = store_.write([&](store::Tx& tx) -> core::Status {
+    auto inst = load_scoped_instance(tx, c, s, true);
+    if (!inst) return inst.error();
+    auto auth = plausible_id(auth_id) ? tx.app_auth(s.instance_id, auth_id) : std::nullopt;
+    if (!auth) return errors::app_auth_not_found();
+    tx.delete_app_auth(auth_id);
+    tx.record_change(s.instance_id, "app_auth", auth_id, "delete");
+    return core::ok_status();
+  });
+  audit_result(store_, c, {s.project_id, "app_auth.delete", "app_auth", auth_id, ""}, r);
+  if (r) notify();
+  return r;
+}
+
+Result<core::Paged<AuthInfo>> TrafficService::list_auths(const Caller& c, const InstanceScope& s,
+                                                         const AuthQuery& q, core::Page page) {
+  return store_.read([&](store::Tx& tx) -> Result<core::Paged<AuthInfo>> {
+    auto inst = load_scoped_instance(tx, c, s, false);
+    if (!inst) return inst.error();
+    std::map<std::string, std::optional<core::ApiSpec>> apis;
+    std::map<std::string, std::optional<core::App>> apps;
+    std::map<std::string, std::string> group_names, env_names;
+    std::vector<AuthInfo> all;
+    for (auto& a : tx.app_auths_where(s.instance_id, {q.app_id, q.api_id, q.env_id})) {
+      auto& api = apis.try_emplace(a.api_id, tx.api(s.instance_id, a.api_id)).first->second;
+      auto& app = apps.try_emplace(a.app_id, tx.app(s.instance_id, a.app_id)).first->second;
+      if (!api || !app) continue;
+      if (!q.group_id.empty() && api->group_id != q.group_id) continue;
+      if (!q.api_name.empty() && api->name.find(q.api_name) == std::string::npos) continue;
+      if (!q.app_name.empty() && app->name.find(q.app_name) == std::string::npos) continue;
+      AuthInfo info{a, *api, "", "", "", *app};
+      if (!group_names.count(api->group_id)) {
+        auto g = tx.group(s.instance_id, api->group_id);
+        group_names[api->group_id] = g ? g->name : "";
+      }
+      if (!env_names.count(a.env_id)) {
+        auto e = tx.env(s.instance_id, a.env_id);
+        env_names[a.env_id] = e ? e->name : "";
+      }
+      info.group_name = group_names[api->group_id];
+      info.env_name = env_names[a.env_id];
+      if (auto p = tx.online_publication(a.api_id, a.env_id)) info.publish_id = p->publish_id;
+      all.push_back(std::move(info));
+    }
+    return page_of(std::move(all), page);
+  });
+}
+
+Result<core::Paged<ApiView>> TrafficService::unbound_apis(const Caller& c, const InstanceScope& s,
+                                                          const AuthQuery& q, core::Page page) {
+  return store_.read([&](store::Tx& tx) -> Result<core::Paged<ApiView>> {
+    auto inst = load_scoped_instance(tx, c, s, false);
+    if (!inst) return inst.error();
+    if (q.app_id.empty()) return errors::invalid_param("app_id");
+    if (q.env_id.empty()) return errors::invalid_param("env_id");
+    auto app = plausible_id(q.app_id) ? tx.app(s.instance_id, q.app_id) : std::nullopt;
+    if (!app) return errors::app_not_found(q.app_id);
+    auto env = load_env(tx, s, q.env_id);
+    if (!env) return env.error();
+    store::ApiFilter f;
+    f.env_id = env->id;
+    f.group_id = q.group_id;
+    f.id = q.api_id;
+    f.name = q.api_name;
+    std::vector<ApiView> all;
+    for (auto& spec : tx.apis(s.instance_id, f, {0, 1 << 20}).items) {
+      if (tx.app_auth_exists(spec.id, app->id, env->id)) continue;
+      auto v = view_of(tx, spec);
+      if (!v) return v.error();
+      all.push_back(std::move(*v));
+    }
+    return page_of(std::move(all), page);
+  });
+}
+
+}  // namespace gh::services
