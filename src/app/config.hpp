@@ -18,7 +18,8 @@ struct ServeConfig {
   std::string data_dir = "./data";
   std::string admin_listen = "127.0.0.1:9880";
   std::string gateway_listen = "127.0.0.1:9080";
-  std::string store;  // "" = SQLite file in the data dir
+  std::string store;        // "" = SQLite file in the data dir; postgresql://… = PostgreSQL
+  int store_pool_size = 8;  // PostgreSQL connections per node
   std::string region = "default";
   std::string log_level = "info";
   int admin_threads = 4;
