@@ -240,7 +240,7 @@ std::vector<core::Instance> Tx::instances(const std::string& project_id) {
 void Tx::lock_instance(const std::string& id) {
   // PostgreSQL: a row lock held to commit; writers on other nodes wait here, and at READ COMMITTED
   // their later statements see what this transaction committed. SQLite writers are serial
-  // already; bumping version keeps the counter's meaning there.
+  // already; there the statement stays the UPDATE it always was (nothing reads `version`).
   if (postgres())
     s_.query("SELECT 1 FROM instances WHERE id = ? FOR UPDATE", {id});
   else

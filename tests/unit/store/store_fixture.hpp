@@ -4,8 +4,8 @@
 //  - PostgreSQL: a fresh database per test on the server named by env GATEHOUSE_TEST_PG (a libpq
 //    URL whose user may CREATE DATABASE), dropped afterwards. Unset: PostgreSQL variants skip.
 //
-// StoreTest (plain TEST_F, SQLite) is the base of ServicesTest; StoreBackendTest is parametrised
-// by Backend (TEST_P) and runs each test on both.
+// StoreTest (plain TEST_F; SQLite unless GATEHOUSE_TEST_STORE=postgresql) is the base of
+// ServicesTest; StoreBackendTest is parametrised by Backend (TEST_P) and runs each test on both.
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 
@@ -151,9 +151,22 @@ inline std::string StoreHarness::stored_bytes() {
   return all;
 }
 
+// SQLite, or PostgreSQL when GATEHOUSE_TEST_STORE=postgresql (and GATEHOUSE_TEST_PG is set): lets
+// the services tests built on it run on either store without being parametrised themselves.
 class StoreTest : public ::testing::Test, protected StoreHarness {
  protected:
-  void SetUp() override { set_up(Backend::kSqlite); }
+  void SetUp() override {
+    const char* which = std::getenv("GATEHOUSE_TEST_STORE");
+    if (which && std::string(which) == "postgresql") {
+      // Asked for explicitly, so no skip: a missing server fails every test (the exception also
+      // stops the derived fixtures' SetUp).
+      if (pg_admin_url().empty())
+        throw std::runtime_error("GATEHOUSE_TEST_STORE=postgresql needs GATEHOUSE_TEST_PG");
+      set_up(Backend::kPostgres);
+    } else {
+      set_up(Backend::kSqlite);
+    }
+  }
   void TearDown() override { tear_down(); }
 };
 
