@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "core/errors.hpp"
 #include "store/change_feed.hpp"
 #include "store_fixture.hpp"
@@ -156,4 +159,32 @@ TEST_P(PostgresOnly, ListenerSeesNotifyPayload) {
   ASSERT_TRUE(n.has_value());
   EXPECT_EQ(n->channel, store::kChangeChannel);
   EXPECT_EQ(n->payload, std::to_string(seq));
+}
+
+TEST_P(PostgresOnly, PoolBoundsConnectionsAndSharesThemAcrossThreads) {
+  auto pooled = open(/*pool_size=*/2);
+  std::atomic<std::int64_t> most{0};
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10; ++i) {
+        auto r = pooled->write([&](store::Tx& tx) -> core::Result<std::int64_t> {
+          return tx.session()
+              .query(
+                  "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+                  "application_name = 'gatehouse' AND backend_type = 'client backend'")[0]
+              .integer(0);
+        });
+        if (!r) continue;
+        ++ok;
+        auto seen = *r, prev = most.load();
+        while (seen > prev && !most.compare_exchange_weak(prev, seen)) {
+        }
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 80);
+  // The test's own store (store_) holds its connection too: at most 2 + 1 are ours.
+  EXPECT_LE(most.load(), 3);
 }
