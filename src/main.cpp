@@ -43,8 +43,17 @@ int main(int argc, char** argv) {
                    "How often the gateway re-reads the store's change log (other nodes' writes)")
       ->envname("GATEHOUSE_CHANGE_POLL_MS")
       ->capture_default_str();
-  serve->add_option("--store", cfg.store, "Store location (default: SQLite file in the data dir)")
+  serve
+      ->add_option("--store", cfg.store,
+                   "Store: sqlite:PATH or postgresql://USER@HOST:PORT/DB (default: SQLite file "
+                   "in the data dir)")
       ->envname("GATEHOUSE_STORE");
+  serve
+      ->add_option("--store-pool-size", cfg.store_pool_size,
+                   "PostgreSQL connections kept by this node")
+      ->envname("GATEHOUSE_STORE_POOL_SIZE")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
   serve->add_option("--region", cfg.region, "Region name shown in the IAM catalogue")
       ->envname("GATEHOUSE_REGION")
       ->capture_default_str();

@@ -22,7 +22,8 @@ struct ServeConfig {
   std::string tls_cert, tls_key;       // "" = self-signed pair made in the data dir on first start
   bool simple_auth_over_http = false;  // G3: accept X-Apig-AppCode over plain HTTP
   int change_poll_ms = 1000;           // how often the gateway re-reads the change log
-  std::string store;                   // "" = SQLite file in the data dir
+  std::string store;        // "" = SQLite file in the data dir; postgresql://… = PostgreSQL
+  int store_pool_size = 8;  // PostgreSQL connections per node
   std::string region = "default";
   std::string group_domain_suffix = "apig.gatehouse.local";  // sl_domain = {group_id}.{suffix}
   std::string log_level = "info";

@@ -96,7 +96,9 @@ int serve(const ServeConfig& cfg) {
 
   crypto::Sealer sealer(load_master_key(cfg.data_dir));
   std::string location = cfg.store.empty() ? cfg.data_dir + "/gatehouse.db" : cfg.store;
-  auto store = store::Store::open(location, std::move(sealer));
+  store::StoreOptions store_opts;
+  store_opts.pool_size = cfg.store_pool_size;
+  auto store = store::Store::open(location, std::move(sealer), store_opts);
 
   services::Limits limits;
   limits.max_apps_per_instance = cfg.max_apps_per_instance;

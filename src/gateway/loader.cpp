@@ -22,7 +22,7 @@ AppRecord record_of(core::App app, std::vector<Digest> codes) {
                    std::move(app.app_secret), std::move(codes)};
 }
 
-constexpr std::int64_t kChangeBatch = 10000;
+constexpr int kChangeBatch = 10000;
 
 }  // namespace
 
@@ -72,7 +72,7 @@ bool SnapshotLoader::apply_changes() {
   std::vector<AppRecord> records;
   auto r = store_.read([&](store::Tx& tx) -> core::Result<core::Unit> {
     for (;;) {
-      auto batch = tx.changes_since(seq, kChangeBatch);
+      auto batch = tx.changes_after(seq, kChangeBatch);
       for (auto& c : batch) {
         seq = c.seq;
         if (c.entity == "app") {
@@ -84,7 +84,7 @@ bool SnapshotLoader::apply_changes() {
           routes_changed = true;
         }
       }
-      if (static_cast<std::int64_t>(batch.size()) < kChangeBatch) break;
+      if (static_cast<int>(batch.size()) < kChangeBatch) break;
     }
     std::sort(changed_apps.begin(), changed_apps.end());
     changed_apps.erase(std::unique(changed_apps.begin(), changed_apps.end()), changed_apps.end());

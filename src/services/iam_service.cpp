@@ -100,6 +100,7 @@ IamService::IamService(store::Store& store, Limits limits)
 BootstrapInfo IamService::bootstrap(const std::string& admin_password) {
   auto r = store_.write([&](store::Tx& tx) -> Result<BootstrapInfo> {
     BootstrapInfo info;
+    tx.lock_name("bootstrap");  // nodes starting together on one PostgreSQL store: one bootstraps
     if (auto done = tx.setting("bootstrap")) {
       auto parts = split(*done, '|');
       if (parts.size() != 5) return errors::system_error();

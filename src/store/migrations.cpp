@@ -109,6 +109,9 @@ const std::vector<Migration> kMigrations = {
 #undef GH_COMMON_TABLES
 #undef GH_TRAFFIC_TABLES
 
+// pg_advisory_xact_lock key held while migrating ("GHMIGRAT" in ASCII).
+constexpr std::int64_t kMigrationLockKey = 0x47484d4947524154;
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -118,7 +121,13 @@ const std::vector<Migration>& migrations() {
 int migrate(SqlBackend& backend) {
   bool postgres = backend.dialect() == "postgresql";
   int current = 0;
+  // PostgreSQL: nodes starting together migrate one after another (the lock is released at the
+  // end of each transaction). SQLite: BEGIN IMMEDIATE serialises already.
+  auto serialise = [&](SqlSession& s) {
+    if (postgres) s.query("SELECT pg_advisory_xact_lock(?)", {kMigrationLockKey});
+  };
   backend.transact(TxMode::kWrite, [&](SqlSession& s) {
+    serialise(s);
     s.execute("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)");
     auto rows = s.query("SELECT version FROM schema_version");
     if (rows.empty()) {
@@ -136,6 +145,7 @@ int migrate(SqlBackend& backend) {
   for (const auto& m : kMigrations) {
     if (m.version <= current) continue;
     backend.transact(TxMode::kWrite, [&](SqlSession& s) {
+      serialise(s);
       // Re-check under the write lock: another node may have migrated meanwhile.
       if (s.query("SELECT version FROM schema_version")[0].integer(0) >= m.version) return true;
       for (auto sql : postgres ? m.postgres_sql : m.sqlite_sql) s.execute(sql);

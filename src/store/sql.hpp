@@ -36,6 +36,8 @@ class SqlSession {
   virtual Rows query(std::string_view sql, const std::vector<SqlValue>& params = {}) = 0;
   // Returns the number of rows changed.
   virtual std::int64_t execute(std::string_view sql, const std::vector<SqlValue>& params = {}) = 0;
+  // "sqlite" | "postgresql": for the few statements whose SQL differs between the two.
+  virtual std::string_view dialect() const = 0;
 };
 
 enum class TxMode { kRead, kWrite };
@@ -43,9 +45,12 @@ enum class TxMode { kRead, kWrite };
 class SqlBackend {
  public:
   virtual ~SqlBackend() = default;
-  // Runs fn inside one transaction. kWrite transactions are serialised against other writers from
-  // their first statement (SQLite BEGIN IMMEDIATE); commit is durable (fsync) before returning.
-  // fn returning false rolls back. Throws SqlError.
+  // Runs fn inside one transaction; commit is durable (fsync) before returning. fn returning false
+  // rolls back. Throws SqlError. SQLite: kWrite transactions are serialised against other writers
+  // from their first statement (BEGIN IMMEDIATE). PostgreSQL: READ COMMITTED; writers serialise
+  // only on the rows Tx locks (lock_app/lock_instance) and on UNIQUE constraints, and fn may be
+  // run more than once (retry after a serialization failure or deadlock), so fn must have no
+  // effects outside the transaction other than on its own result.
   virtual void transact(TxMode mode, const std::function<bool(SqlSession&)>& fn) = 0;
   virtual std::string_view dialect() const = 0;  // "sqlite" | "postgresql"
 };

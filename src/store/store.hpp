@@ -20,13 +20,20 @@
 
 namespace gh::store {
 
+struct StoreOptions {
+  int pool_size = 8;  // PostgreSQL: connections per process
+};
+
 class Store {
  public:
   Store(std::unique_ptr<SqlBackend> backend, crypto::Sealer sealer)
       : backend_(std::move(backend)), sealer_(std::move(sealer)) {}
 
-  // Opens "sqlite:PATH" / a plain path (SQLite) and migrates the schema. Throws SqlError.
-  static std::unique_ptr<Store> open(const std::string& location, crypto::Sealer sealer);
+  // Opens "postgresql://…" / "postgres://…" (PostgreSQL, a libpq URL) or "sqlite:PATH" / a plain
+  // path (SQLite) and migrates the schema. Throws SqlError (kUnavailable: cannot connect/open).
+  static std::unique_ptr<Store> open(const std::string& location, crypto::Sealer sealer,
+                                     const StoreOptions& opts = {});
+  static bool is_postgres_location(const std::string& location);
 
   template <class F>
   auto write(F&& fn, core::Error on_unique = core::errors::system_error()) {

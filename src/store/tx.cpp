@@ -6,6 +6,7 @@ namespace gh::store {
 namespace {
 using core::Nanos;
 using I = std::int64_t;
+constexpr std::int64_t kChangeLogLockKey = 0x47484348414e4745;  // "GHCHANGE"
 
 std::string secret_aad(std::string_view kind, std::string_view id) {
   return std::string(kind) + ":" + std::string(id);
@@ -42,7 +43,7 @@ core::Instance instance_from(const Row& r) {
                         r.integer(4)};
 }
 // Builds "WHERE …" for an app filter, appending parameters.
-std::string app_where(const AppFilter& f, std::vector<SqlValue>& p) {
+std::string app_where(const AppFilter& f, std::vector<SqlValue>& p, bool postgres) {
   std::string w;
   auto add = [&](std::string clause, std::string value) {
     w += " AND " + clause;
@@ -53,7 +54,9 @@ std::string app_where(const AppFilter& f, std::vector<SqlValue>& p) {
     if (f.precise_name)
       add("name = ?", f.name);
     else
-      add("name LIKE ? ESCAPE '\\'", "%" + escape_like(f.name) + "%");
+      // SQLite's LIKE ignores ASCII case; ILIKE gives PostgreSQL the same fuzzy match.
+      add(postgres ? "name ILIKE ? ESCAPE '\\'" : "name LIKE ? ESCAPE '\\'",
+          "%" + escape_like(f.name) + "%");
   }
   if (!f.app_key.empty()) add("app_key = ?", f.app_key);
   if (!f.creator.empty()) add("creator = ?", f.creator);
@@ -236,7 +239,13 @@ std::vector<core::Instance> Tx::instances(const std::string& project_id) {
   return out;
 }
 void Tx::lock_instance(const std::string& id) {
-  s_.execute("UPDATE instances SET version = version + 1 WHERE id = ?", {id});
+  // PostgreSQL: a row lock held to commit; writers on other nodes wait here, and at READ COMMITTED
+  // their later statements see what this transaction committed. SQLite writers are serial
+  // already; there the statement stays the UPDATE it always was (nothing reads `version`).
+  if (postgres())
+    s_.query("SELECT 1 FROM instances WHERE id = ? FOR UPDATE", {id});
+  else
+    s_.execute("UPDATE instances SET version = version + 1 WHERE id = ?", {id});
 }
 
 // ---------------------------------------------------------------- apps
@@ -304,7 +313,7 @@ std::optional<core::App> Tx::app_by_key(const std::string& instance_id,
 core::Paged<core::App> Tx::apps(const std::string& instance_id, const AppFilter& f,
                                 core::Page page) {
   std::vector<SqlValue> p{instance_id};
-  std::string where = " FROM apps WHERE instance_id = ?" + app_where(f, p);
+  std::string where = " FROM apps WHERE instance_id = ?" + app_where(f, p, postgres());
   core::Paged<core::App> out;
   out.total = s_.query("SELECT COUNT(*)" + where, p)[0].integer(0);
   p.emplace_back(I{page.limit});
@@ -317,7 +326,7 @@ core::Paged<core::App> Tx::apps(const std::string& instance_id, const AppFilter&
 }
 std::vector<core::App> Tx::apps_in_project(const std::string& project_id, const AppFilter& f) {
   std::vector<SqlValue> p{project_id};
-  std::string where = " FROM apps WHERE project_id = ?" + app_where(f, p);
+  std::string where = " FROM apps WHERE project_id = ?" + app_where(f, p, postgres());
   std::vector<core::App> out;
   for (auto& r :
        s_.query(std::string("SELECT ") + kAppCols + where + " ORDER BY register_time, id", p))
@@ -346,7 +355,14 @@ bool Tx::app_key_taken(const std::string& instance_id, const std::string& key,
               .empty();
 }
 void Tx::lock_app(const std::string& id) {
-  s_.execute("UPDATE apps SET version = version + 1 WHERE id = ?", {id});
+  if (postgres())  // see lock_instance
+    s_.query("SELECT 1 FROM apps WHERE id = ? FOR UPDATE", {id});
+  else
+    s_.execute("UPDATE apps SET version = version + 1 WHERE id = ?", {id});
+}
+void Tx::lock_name(const std::string& name) {
+  // hashtext() is stable for a given text; a collision only serialises two unrelated names.
+  if (postgres()) s_.query("SELECT pg_advisory_xact_lock(hashtext(?))", {"gatehouse:" + name});
 }
 
 // ---------------------------------------------------------------- AppCodes
@@ -440,11 +456,27 @@ core::Paged<core::AuditEvent> Tx::audit(const std::string& project_id, core::Pag
 }
 std::int64_t Tx::record_change(const std::string& instance_id, const std::string& entity,
                                const std::string& entity_id, const std::string& op) {
+  // PostgreSQL allocates BIGSERIAL values at insert, not at commit; holding this lock to commit
+  // makes sequence order commit order, so a reader that saw seq N never later finds a smaller one.
+  // (SQLite writers are serial already.)
+  if (postgres()) s_.query("SELECT pg_advisory_xact_lock(?)", {I{kChangeLogLockKey}});
   auto rows = s_.query(
       "INSERT INTO change_log(time, instance_id, entity, entity_id, op) VALUES (?, ?, ?, ?, ?) "
       "RETURNING seq",
       {I{core::now_nanos()}, instance_id, entity, entity_id, op});
-  return rows.empty() ? 0 : rows[0].integer(0);
+  auto seq = rows.empty() ? 0 : rows[0].integer(0);
+  if (postgres())
+    s_.query("SELECT pg_notify(?, ?)", {std::string(kChangeChannel), std::to_string(seq)});
+  return seq;
+}
+std::vector<Change> Tx::changes_after(std::int64_t after, int limit) {
+  std::vector<Change> out;
+  for (auto& r : s_.query(
+           "SELECT seq, instance_id, entity, entity_id, op FROM change_log WHERE seq > ? ORDER BY "
+           "seq LIMIT ?",
+           {I{after}, I{limit}}))
+    out.push_back({r.integer(0), r.text(1), r.text(2), r.text(3), r.text(4)});
+  return out;
 }
 
 }  // namespace gh::store

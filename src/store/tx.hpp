@@ -13,6 +13,9 @@
 
 namespace gh::store {
 
+// PostgreSQL NOTIFY channel of record_change (payload: the change's sequence, decimal).
+inline constexpr std::string_view kChangeChannel = "gatehouse_changes";
+
 struct AppFilter {
   std::string id, name, app_key, creator, owner_user_id;
   std::optional<int> status;
@@ -20,8 +23,9 @@ struct AppFilter {
   std::string app_type;  // "" = any
 };
 
-// One change_log entry: an entity of an instance changed (see Tx::record_change).
-struct ChangeRecord {
+// One change_log row: entity (e.g. "app", "app_code") `entity_id` in `instance_id` had `op`
+// ("create" | "update" | "delete").
+struct Change {
   std::int64_t seq = 0;
   std::string instance_id, entity, entity_id, op;
 };
@@ -123,7 +127,12 @@ class Tx {
                       const std::string& except_id);
   bool app_key_taken(const std::string& instance_id, const std::string& key,
                      const std::string& except_id);
+  // Takes the app's write lock (see lock_instance): AppService::add_code_in holds it while it
+  // counts the app's AppCodes, so the per-app limit holds with writers on several nodes.
   void lock_app(const std::string& id);
+  // A transaction-scoped lock on an arbitrary name (pg_advisory_xact_lock; no-op on SQLite, whose
+  // writers are serial). For one-off work such as bootstrapping that has no row to lock yet.
+  void lock_name(const std::string& name);
 
   // ---- AppCodes
   void insert_app_code(const core::AppCode& c);  // throws SqlError kUnique on a duplicate value
@@ -234,18 +243,23 @@ class Tx {
   void append_audit(const core::AuditEvent& e);
   core::Paged<core::AuditEvent> audit(const std::string& project_id, core::Page page);
   // Records that an entity changed, for data-plane deltas and other nodes. Returns its sequence.
+  // Sequences grow in commit order: on PostgreSQL record_change takes a transaction-scoped lock
+  // (so change-recording writers commit one after another) and sends NOTIFY gatehouse_changes
+  // with the sequence as payload, delivered when (and only if) the transaction commits.
   std::int64_t record_change(const std::string& instance_id, const std::string& entity,
                              const std::string& entity_id, const std::string& op);
+  // Changes with seq > `after`, oldest first, at most `limit`.
+  std::vector<Change> changes_after(std::int64_t after, int limit);
 
   // ---- data-plane loading (gateway snapshot; tx_dataplane.cpp)
   std::vector<core::Instance> all_instances();                              // oldest first
   std::vector<core::App> apps_of_instance(const std::string& instance_id);  // secrets opened
   std::vector<CodeDigest> code_digests_of_instance(const std::string& instance_id);
   std::vector<std::string> code_digests_of_app(const std::string& app_id);  // hex
-  std::vector<ChangeRecord> changes_since(std::int64_t seq, std::int64_t limit);
   std::int64_t last_change_seq();
 
   SqlSession& session() { return s_; }
+  bool postgres() const { return s_.dialect() == "postgresql"; }
 
  private:
   core::App app_from(const Row& r);

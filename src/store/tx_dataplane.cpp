@@ -37,15 +37,6 @@ std::vector<std::string> Tx::code_digests_of_app(const std::string& app_id) {
   return out;
 }
 
-std::vector<ChangeRecord> Tx::changes_since(std::int64_t seq, std::int64_t limit) {
-  std::vector<ChangeRecord> out;
-  for (auto& r : s_.query("SELECT seq, instance_id, entity, entity_id, op FROM change_log WHERE "
-                          "seq > ? ORDER BY seq LIMIT ?",
-                          {seq, limit}))
-    out.push_back(ChangeRecord{r.integer(0), r.text(1), r.text(2), r.text(3), r.text(4)});
-  return out;
-}
-
 std::int64_t Tx::last_change_seq() {
   auto rows = s_.query("SELECT COALESCE(MAX(seq), 0) FROM change_log");
   return rows.empty() ? 0 : rows[0].integer(0);

@@ -78,6 +78,7 @@ class SqliteSession final : public SqlSession {
     query(sql, params);
     return sqlite3_changes64(db_);
   }
+  std::string_view dialect() const override { return "sqlite"; }
 
  private:
   sqlite3* db_;

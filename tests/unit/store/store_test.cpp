@@ -1,16 +1,18 @@
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "core/clock.hpp"
 #include "core/errors.hpp"
+#include "store/change_feed.hpp"
 #include "store/migrations.hpp"
-#include "store/sqlite/sqlite_backend.hpp"
 #include "store_fixture.hpp"
 
 using namespace gh;
-using gh::testing::StoreTest;
+using gh::testing::Backend;
+using gh::testing::StoreBackendTest;
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreBackendTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         gh::testing::backend_name);
 
 namespace {
 core::Instance seed_instance(store::Store& s) {
@@ -37,29 +39,18 @@ core::App make_app(const core::Instance& inst, const std::string& name) {
   a.register_time = a.update_time = core::now_nanos();
   return a;
 }
-std::string slurp_dir(const std::string& dir) {
-  std::string all;
-  for (auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file()) continue;
-    std::ifstream in(e.path(), std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    all += ss.str();
-  }
-  return all;
-}
 }  // namespace
 
-TEST_F(StoreTest, MigrationsAreVersionedAndIdempotent) {
-  store::SqliteBackend backend(dir_ + "/gatehouse.db");
-  EXPECT_EQ(store::migrate(backend), store::migrations().back().version);
-  EXPECT_EQ(store::migrate(backend), store::migrations().back().version);
+TEST_P(StoreBackendTest, MigrationsAreVersionedAndIdempotent) {
+  auto backend = open_backend();
+  EXPECT_EQ(store::migrate(*backend), store::migrations().back().version);
+  EXPECT_EQ(store::migrate(*backend), store::migrations().back().version);
 }
 
-TEST_F(StoreTest, RefusesNewerSchema) {
+TEST_P(StoreBackendTest, RefusesNewerSchema) {
   {
-    store::SqliteBackend backend(dir_ + "/gatehouse.db");
-    backend.transact(store::TxMode::kWrite, [](store::SqlSession& s) {
+    auto backend = open_backend();
+    backend->transact(store::TxMode::kWrite, [](store::SqlSession& s) {
       s.execute("UPDATE schema_version SET version = 999");
       return true;
     });
@@ -68,7 +59,7 @@ TEST_F(StoreTest, RefusesNewerSchema) {
   EXPECT_THROW(open(), store::SqlError);
 }
 
-TEST_F(StoreTest, AppRoundTripAndSecretsSealedAtRest) {
+TEST_P(StoreBackendTest, AppRoundTripAndSecretsSealedAtRest) {
   auto inst = seed_instance(*store_);
   auto app = make_app(inst, "app_demo");
   core::AppCode code{crypto::new_id(), app.id, inst.id, "Code" + crypto::random_hex(40), 1};
@@ -93,12 +84,13 @@ TEST_F(StoreTest, AppRoundTripAndSecretsSealedAtRest) {
   ASSERT_TRUE(found);
   EXPECT_EQ(found->id, code.id);
   store_.reset();  // checkpoint and close
-  auto bytes = slurp_dir(dir_);
+  auto bytes = stored_bytes();
+  EXPECT_NE(bytes.find(app.app_key), std::string::npos);  // the dump does show stored values
   EXPECT_EQ(bytes.find(app.app_secret), std::string::npos);
   EXPECT_EQ(bytes.find(code.value), std::string::npos);
 }
 
-TEST_F(StoreTest, SealedValuesFailUnderAnotherKey) {
+TEST_P(StoreBackendTest, SealedValuesFailUnderAnotherKey) {
   auto inst = seed_instance(*store_);
   auto app = make_app(inst, "app_demo");
   ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Status {
@@ -117,7 +109,7 @@ TEST_F(StoreTest, SealedValuesFailUnderAnotherKey) {
   EXPECT_EQ(back.error().code, "APIG.9999");
 }
 
-TEST_F(StoreTest, AppCodeValueUniquePerInstanceByConstraint) {
+TEST_P(StoreBackendTest, AppCodeValueUniquePerInstanceByConstraint) {
   auto inst = seed_instance(*store_);
   auto a1 = make_app(inst, "app_one");
   auto a2 = make_app(inst, "app_two");
@@ -138,7 +130,7 @@ TEST_F(StoreTest, AppCodeValueUniquePerInstanceByConstraint) {
   EXPECT_EQ(dup.error().code, "APIG.2012");
 }
 
-TEST_F(StoreTest, RolledBackWriteLeavesNothing) {
+TEST_P(StoreBackendTest, RolledBackWriteLeavesNothing) {
   auto inst = seed_instance(*store_);
   auto app = make_app(inst, "app_demo");
   auto r = store_->write([&](store::Tx& tx) -> core::Status {
@@ -151,7 +143,7 @@ TEST_F(StoreTest, RolledBackWriteLeavesNothing) {
   EXPECT_EQ(*count, 0);
 }
 
-TEST_F(StoreTest, CommittedWriteSurvivesReopen) {
+TEST_P(StoreBackendTest, CommittedWriteSurvivesReopen) {
   auto inst = seed_instance(*store_);
   auto app = make_app(inst, "app_demo");
   ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Status {
@@ -165,7 +157,7 @@ TEST_F(StoreTest, CommittedWriteSurvivesReopen) {
   EXPECT_EQ(*count, 1);
 }
 
-TEST_F(StoreTest, ChangeLogIsMonotonic) {
+TEST_P(StoreBackendTest, ChangeLogIsMonotonic) {
   auto inst = seed_instance(*store_);
   std::int64_t a = 0, b = 0;
   ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Status {
@@ -177,7 +169,7 @@ TEST_F(StoreTest, ChangeLogIsMonotonic) {
   EXPECT_GT(b, a);
 }
 
-TEST_F(StoreTest, AppListFiltersAndPages) {
+TEST_P(StoreBackendTest, AppListFiltersAndPages) {
   auto inst = seed_instance(*store_);
   ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Status {
     for (auto name : {"alpha_one", "alpha_two", "beta_one", "al%pha"})
@@ -202,4 +194,29 @@ TEST_F(StoreTest, AppListFiltersAndPages) {
   auto page = list({}, {1, 2});
   EXPECT_EQ(page.total, 4);
   EXPECT_EQ(page.items.size(), 2u);
+}
+
+TEST_P(StoreBackendTest, ChangeFeedReturnsChangesAfterASequence) {
+  auto inst = seed_instance(*store_);
+  std::vector<std::int64_t> seqs;
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Status {
+    seqs.push_back(tx.record_change(inst.id, "app", "a1", "create"));
+    seqs.push_back(tx.record_change(inst.id, "app_code", "c1", "create"));
+    seqs.push_back(tx.record_change(inst.id, "app", "a1", "delete"));
+    return core::ok_status();
+  }));
+  store::ChangeFeed feed(*store_);
+  auto all = feed.after(0);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[1].seq, seqs[1]);
+  EXPECT_EQ((*all)[1].instance_id, inst.id);
+  EXPECT_EQ((*all)[1].entity, "app_code");
+  EXPECT_EQ((*all)[1].entity_id, "c1");
+  EXPECT_EQ((*all)[1].op, "create");
+  auto tail = feed.after(seqs[0], 1);
+  ASSERT_TRUE(tail);
+  ASSERT_EQ(tail->size(), 1u);
+  EXPECT_EQ(tail->front().seq, seqs[1]);
+  EXPECT_TRUE(feed.after(seqs[2])->empty());
 }
