@@ -118,7 +118,9 @@ int serve(const ServeConfig& cfg) {
   admin_opts.port = admin_hp.port;
   admin_opts.threads = cfg.admin_threads;
   admin_opts.body_limit = static_cast<std::size_t>(cfg.max_request_body);
-  admin_opts.error_renderer = protocol_error;
+  admin_opts.target_error_renderer = [&api](http::ProtocolError e, std::string_view target) {
+    return api.protocol_error(e, target);
+  };
   http::Server admin_server(admin_opts, [&](http::Request& r, const http::RequestContext& c) {
     return api.handle(r, c);
   });
