@@ -72,6 +72,12 @@ int main(int argc, char** argv) {
   serve->add_option("--max-request-body", cfg.max_request_body, "Largest management request body")
       ->envname("GATEHOUSE_MAX_REQUEST_BODY")
       ->capture_default_str();
+  serve
+      ->add_option("--token-lifetime", cfg.token_lifetime,
+                   "Lifetime of IAM tokens in seconds (1..86400)")
+      ->envname("GATEHOUSE_TOKEN_LIFETIME")
+      ->check(CLI::Range(1, 24 * 3600))
+      ->capture_default_str();
   serve->footer(
       "Environment: GATEHOUSE_ADMIN_PASSWORD (bootstrap admin password), GATEHOUSE_MASTER_KEY\n"
       "(64 hex chars; else DATA_DIR/master.key is created), and GATEHOUSE_<FLAG> for each flag.");

@@ -93,6 +93,7 @@ int serve(const ServeConfig& cfg) {
 
   services::Limits limits;
   limits.max_apps_per_instance = cfg.max_apps_per_instance;
+  limits.token_lifetime_seconds = cfg.token_lifetime;
   services::IamService iam(*store, limits);
   services::AppService apps(*store, limits);
   services::ModelArtsService modelarts(apps);

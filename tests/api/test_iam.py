@@ -216,3 +216,20 @@ def test_credentials_crud(admin):
                                      {"credential": {"user_id": user.user_id}}), 403)
     assert user.delete(f"/v3.0/OS-CREDENTIAL/credentials/{c['access']}").status_code == 204
     assert_keystone_error(user.get(f"/v3.0/OS-CREDENTIAL/credentials/{c['access']}"), 404)
+
+
+def test_expired_token_is_1001(server_factory):
+    import time
+    s = server_factory(["--token-lifetime", "1"])
+    r = requests.post(s.url("/v3/auth/tokens"), json=login_body("admin", ADMIN_PASSWORD),
+                      timeout=10)
+    t = r.json()["token"]
+    assert parse_time(t["expires_at"]) - parse_time(t["issued_at"]) == datetime.timedelta(seconds=1)
+    token, project = r.headers["X-Subject-Token"], t["project"]["id"]
+    path = s.url(f"/v2/{project}/apigw/instances")
+    assert requests.get(path, headers={"X-Auth-Token": token}, timeout=10).status_code == 200
+    time.sleep(1.5)
+    assert_apig_error(requests.get(path, headers={"X-Auth-Token": token}, timeout=10), 401,
+                      "APIG.1001", "The token has expired.")
+    assert_keystone_error(requests.get(s.url("/v3/projects"), headers={"X-Auth-Token": token},
+                                       timeout=10), 401)
