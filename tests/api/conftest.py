@@ -139,6 +139,18 @@ class Server:
             return ""
 
 
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                   "WARNING: ThreadSanitizer")
+
+
+def assert_no_sanitizer_report(server):
+    """Under `scripts/test --sanitize` the binary reports memory/UB errors on its output."""
+    log = server.log()
+    for mark in SANITIZER_MARKS:
+        assert mark not in log, f"sanitizer report in {server.log_path}:\n" + log[
+            max(0, log.find(mark) - 200):][:4000]
+
+
 class Client:
     """An authenticated management client (X-Auth-Token) bound to one project."""
 
@@ -286,6 +298,7 @@ def server(binary, tmp_path_factory):
     s.start()
     yield s
     s.stop()
+    assert_no_sanitizer_report(s)
 
 
 @pytest.fixture(scope="session")
@@ -315,6 +328,8 @@ def server_factory(binary):
             s.stop()
         except AssertionError:
             pass
+    for s in started:
+        assert_no_sanitizer_report(s)
     for d in dirs:
         shutil.rmtree(d, ignore_errors=True)
 
