@@ -1,7 +1,7 @@
 """SDK-HMAC-SHA256 request signing, written from Huawei's Python SDK core signer
 (huaweicloudsdkcore/signer/signer.py, reference §B.4): every header whose name has no '_' is
-signed, names lower-cased and sorted; canonical URI = decoded path re-encoded per segment with a
-trailing '/'; query sorted by name then value, each part percent-encoded (safe '~'); payload hash =
+signed, names lower-cased and sorted; canonical URI = decoded path split and re-encoded per
+segment with a trailing '/'; query sorted by name then value, each part percent-encoded (safe '~'); payload hash =
 X-Sdk-Content-Sha256 if present, else SHA-256 of the body."""
 import datetime
 import hashlib
@@ -16,7 +16,9 @@ def _enc(s):
 
 
 def canonical_uri(path):
-    segments = [_enc(urllib.parse.unquote(seg)) for seg in path.split("/")]
+    # §B.4: percent-decode the whole path, then split on '/' and encode each segment (so an
+    # encoded '/' inside a segment canonicalises like a separator, as the Go SDK does).
+    segments = [_enc(seg) for seg in urllib.parse.unquote(path).split("/")]
     uri = "/".join(segments)
     return uri if uri.endswith("/") else uri + "/"
 

@@ -141,3 +141,19 @@ def test_deleted_key_and_user_stop_signing(admin):
     assert signed_call(user, c["access"], c["secret"], "GET", path).status_code == 200
     assert admin.delete(f"/v3/users/{uid}").status_code == 204
     assert signed_call(user, c["access"], c["secret"], "GET", path).status_code == 401
+
+
+@pytest.mark.parametrize("query", [
+    "name=a%20b&precise_search=name", "name=a%2Bb", "name=%E5%BA%94%E7%94%A8", "limit=5&limit=3",
+    "b=2&a=1&a=0", "flag=&offset=0", "name=x%2Fy%3D%26z", "name=~tilde-_.", "name=a+b"])
+def test_signed_query_encodings(keyed, query):
+    user, ak, sk = keyed
+    r = signed_call(user, ak, sk, "GET", user.apig("/apps") + "?" + query)
+    assert r.status_code == 200, (query, r.text)
+
+
+def test_signed_path_with_encoded_segment(keyed):
+    user, ak, sk = keyed
+    # An encoded '/' in a segment is part of that segment: signed and routed as such.
+    r = signed_call(user, ak, sk, "GET", user.apig("/apps/a%2Fb"))
+    assert r.status_code == 400 and r.json()["error_code"] == "APIG.2012", r.text
