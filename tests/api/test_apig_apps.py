@@ -254,3 +254,33 @@ def test_tenant_isolation(admin):
     assert_apig_error(stranger.get(stranger.apig(f"/apps/{a['id']}")), 404, "APIG.3004")
     assert stranger.get(stranger.ma(f"/{a['id']}")).status_code == 404
     assert admin.get(admin.apig(f"/apps/{a['id']}/app-codes")).json()["total"] == 1
+
+
+def test_fuzzy_name_filter_is_literal(admin):
+    tag = uniq("")[1:]
+    plain = admin.create_app(name=f"plain{tag}")["id"]
+    under = admin.create_app(name=f"under_{tag}")["id"]
+    ids = lambda q: {a["id"] for a in admin.get(admin.apig(f"/apps?limit=500&{q}")).json()["apps"]}
+    assert ids(f"name={tag}") == {plain, under}
+    assert ids(f"name=_{tag}") == {under}  # '_' is not a wildcard
+    assert ids("name=%25") == set()  # nor is '%'
+    assert ids(f"name=%25{tag}") == set()
+
+
+def test_update_keeping_own_name_and_key(admin):
+    a = admin.create_app()
+    r = admin.put(admin.apig(f"/apps/{a['id']}"), {"name": a["name"], "app_key": a["app_key"],
+                                                   "remark": "same name, same key"})
+    assert r.status_code == 200 and r.json()["remark"] == "same name, same key"
+    other = admin.create_app()
+    assert_apig_error(admin.put(admin.apig(f"/apps/{other['id']}"),
+                                {"name": other["name"], "app_key": a["app_key"]}),
+                      400, "APIG.3310", "The app key already exist")
+
+
+def test_audit_trail_is_for_project_admins(admin):
+    _, viewer = admin.new_user("apig_viewer")
+    assert_apig_error(viewer.get(f"/v2/{admin.project_id}/gatehouse/audit-events"), 403,
+                      "APIG.1005")
+    r = admin.get(f"/v2/{admin.project_id}/gatehouse/audit-events?limit=2&offset=1")
+    assert r.status_code == 200 and r.json()["size"] <= 2

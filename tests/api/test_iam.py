@@ -233,3 +233,15 @@ def test_expired_token_is_1001(server_factory):
                       "APIG.1001", "The token has expired.")
     assert_keystone_error(requests.get(s.url("/v3/projects"), headers={"X-Auth-Token": token},
                                        timeout=10), 401)
+
+
+def test_role_changes_apply_to_live_tokens(admin):
+    uid, user = admin.new_user("apig_viewer")
+    assert user.get(user.apig("/apps?limit=1")).status_code == 200
+    assert_apig_error(user.post(user.apig("/apps"), {"name": uniq()}), 403, "APIG.1005")
+    base = f"/v3/projects/{admin.project_id}/users/{uid}/roles"
+    assert admin.put(f"{base}/apig_admin").status_code == 204
+    assert user.post(user.apig("/apps"), {"name": uniq()}).status_code == 201
+    assert admin.delete(f"{base}/apig_admin").status_code == 204
+    assert admin.delete(f"{base}/apig_viewer").status_code == 204
+    assert_apig_error(user.get(user.apig("/apps?limit=1")), 403, "APIG.1005")
