@@ -249,3 +249,15 @@ def test_pipelined_requests_answered_in_order(server):
             data += chunk
     statuses = [int(m) for m in re.findall(rb"HTTP/1\.1 (\d{3}) ", data)]
     assert statuses == [200, 404, 200]
+
+
+def test_chunked_body_is_accepted(server, admin):
+    body = json.dumps({"name": uniq("chunked")}).encode()
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 7]), body[i:i + 7])
+                      for i in range(0, len(body), 7)) + b"0\r\n\r\n"
+    head = (f"POST {admin.apig('/apps')} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"X-Auth-Token: {admin.token}\r\nTransfer-Encoding: chunked\r\n"
+            "Connection: close\r\n\r\n").encode()
+    status, _, resp = raw(server, head + chunks)
+    assert status == 201, resp
+    assert json.loads(resp)["name"] == json.loads(body)["name"]
