@@ -207,8 +207,8 @@ TEST_F(ServicesTest, AuditRecordsWritesWithoutSecrets) {
     EXPECT_EQ(e.detail.find(code->value), std::string::npos);
     EXPECT_EQ(e.detail.find(app.app_secret), std::string::npos);
     generates += e.action == "app_code.generate";
-    saw_generate |= e.action == "app_code.generate" && e.result == "success" &&
-                    e.target_id == code->id;
+    saw_generate |=
+        e.action == "app_code.generate" && e.result == "success" && e.target_id == code->id;
     saw_failure |= e.action == "app.create" && e.result == "APIG.3203";
   }
   EXPECT_TRUE(saw_generate);
