@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Management-plane benchmark: AppCode create (PUT generate, durable SQLite commit) and list,
 over HTTP keep-alive against a freshly started Gatehouse. Prints p50/p99 latency and ops/s, and
-one machine-readable `figure <name> <value>` line per number.
+one machine-readable `figure <name> <value>` line per number. Baselines measured in the same run
+(the machine is shared and noisy): `GET /health` over the same connection (the HTTP floor) and a
+4 KiB overwrite + fdatasync in the same directory (the durability floor); ratios are printed against them.
 
 Usage: bench/mgmt_bench.py [--binary build/gatehouse] [--apps 200] [--rounds 3]
 Each round creates up to 5 AppCodes on each of --apps apps (bounded: apps*5 creates per round).
@@ -34,13 +36,43 @@ def start(binary, data_dir):
                              "--gateway-listen", "127.0.0.1:0", "--max-apps-per-instance", "100000"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     listen = os.path.join(data_dir, "listen.json")
-    deadline = time.time() + 20
+    deadline = time.time() + 30
     while time.time() < deadline:
-        if os.path.exists(listen):
-            return proc, json.load(open(listen))
+        if proc.poll() is not None:
+            sys.exit(f"gatehouse exited with {proc.returncode}")
+        try:
+            ports = json.load(open(listen))
+            host, port = ports["admin"].rsplit(":", 1)
+            c = http.client.HTTPConnection(host, int(port), timeout=2)
+            c.request("GET", "/health")
+            if c.getresponse().status == 200:
+                return proc, ports
+        except (OSError, ValueError, KeyError, http.client.HTTPException):
+            pass
         time.sleep(0.05)
     proc.kill()
     sys.exit("gatehouse did not start")
+
+
+def fsync_floor(data_dir, n=300):
+    """Latencies of a durable 4 KiB write in the data dir, done as SQLite's WAL does it: overwrite
+    inside a preallocated file, then fdatasync (what one durable commit costs at least)."""
+    path = os.path.join(data_dir, "fsync-probe")
+    size = 1024 * 1024
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    xs = []
+    try:
+        os.write(fd, bytes(size))
+        os.fsync(fd)
+        for i in range(n):
+            t = time.perf_counter()
+            os.pwrite(fd, b"x" * 4096, (i * 4096) % size)
+            os.fdatasync(fd)
+            xs.append(time.perf_counter() - t)
+    finally:
+        os.close(fd)
+        os.unlink(path)
+    return xs
 
 def main():
     ap = argparse.ArgumentParser()
@@ -61,7 +93,13 @@ def main():
         project = body["token"]["project"]["id"]
         st, _, inst = a.call("GET", f"/v2/{project}/apigw/instances")
         base = f"/v2/{project}/apigw/instances/{inst['instances'][0]['id']}"
-        creates, lists = [], []
+        creates, lists, health = [], [], []
+        for _ in range(500):
+            t = time.perf_counter()
+            st, _, _ = a.call("GET", "/health")
+            health.append(time.perf_counter() - t)
+            assert st == 200, st
+        fsyncs = fsync_floor(data_dir)
         for r in range(args.rounds):
             apps = []
             for i in range(args.apps):
@@ -79,13 +117,21 @@ def main():
                 st, _, _ = a.call("GET", f"{base}/apps/{app_id}/app-codes")
                 lists.append(time.perf_counter() - t)
                 assert st == 200, st
-        for name, xs in (("create", creates), ("list", lists)):
+        stats = {}
+        for name, xs in (("appcode_create", creates), ("appcode_list", lists),
+                         ("baseline_health", health), ("baseline_fsync", fsyncs)):
             p50, p99 = percentile(xs, 50) * 1000, percentile(xs, 99) * 1000
             ops = len(xs) / sum(xs)
-            print(f"appcode_{name}: n={len(xs)} p50={p50:.3f} ms p99={p99:.3f} ms ops/s={ops:.0f}")
-            print(f"figure appcode_{name}_p50_ms {p50:.3f}")
-            print(f"figure appcode_{name}_p99_ms {p99:.3f}")
-            print(f"figure appcode_{name}_ops_per_s {ops:.0f}")
+            stats[name] = (p50, p99)
+            print(f"{name}: n={len(xs)} p50={p50:.3f} ms p99={p99:.3f} ms ops/s={ops:.0f}")
+            print(f"figure {name}_p50_ms {p50:.3f}")
+            print(f"figure {name}_p99_ms {p99:.3f}")
+            print(f"figure {name}_ops_per_s {ops:.0f}")
+        for name in ("appcode_create", "appcode_list"):
+            for base in ("baseline_health", "baseline_fsync"):
+                for i, q in enumerate(("p50", "p99")):
+                    ratio = stats[name][i] / max(stats[base][i], 1e-6)
+                    print(f"figure {name}_{q}_over_{base} {ratio:.2f}")
     finally:
         proc.send_signal(signal.SIGTERM)
         try:

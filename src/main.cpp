@@ -2,18 +2,43 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 
 #include "app/config.hpp"
 #include "app/serve.hpp"
 
+namespace {
+// Applies the --config file to `serve`: top-level keys or keys in a [serve] section, named like
+// the flags ("admin-listen" or "admin_listen"). A key only fills a setting that neither a flag
+// nor its GATEHOUSE_* variable gave, so flags win over the environment, which wins over the file.
+// Throws CLI::ParseError subclasses on a missing file or an unknown key.
+void apply_config_file(CLI::App& serve, const std::string& path) {
+  for (const auto& item : CLI::ConfigTOML().from_file(path)) {
+    if (item.name == "++" || item.name == "--") continue;  // section markers
+    if (!item.parents.empty() && !(item.parents.size() == 1 && item.parents[0] == "serve"))
+      throw CLI::ConfigError("unknown section in " + path + ": " + item.fullname());
+    std::string name = item.name;
+    std::replace(name.begin(), name.end(), '_', '-');
+    CLI::Option* opt = name == "config" ? nullptr : serve.get_option_no_throw("--" + name);
+    if (!opt) throw CLI::ConfigError("unknown setting in " + path + ": " + item.name);
+    if (opt->count() > 0) continue;
+    opt->add_result(item.inputs);
+    opt->run_callback();
+  }
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App cli{"Gatehouse: an API gateway wire-compatible with Huawei Cloud APIG"};
   cli.require_subcommand(1);
-  cli.set_config("--config", "", "Read settings from a TOML/INI file (keys named like the flags)");
+  std::string config_file;
+  const char* config_help = "Read settings from a TOML/INI file (keys named like the flags)";
+  cli.add_option("--config", config_file, config_help)->envname("GATEHOUSE_CONFIG");
 
   gh::app::ServeConfig cfg;
   auto* serve = cli.add_subcommand("serve", "Run the management API and the gateway");
+  serve->add_option("--config", config_file, config_help)->envname("GATEHOUSE_CONFIG");
   serve->add_option("--data-dir", cfg.data_dir, "Data directory (store, keys)")
       ->envname("GATEHOUSE_DATA_DIR")
       ->capture_default_str();
@@ -81,12 +106,19 @@ int main(int argc, char** argv) {
                    "API group debug domains are {group_id}.SUFFIX (sl_domain)")
       ->envname("GATEHOUSE_GROUP_DOMAIN_SUFFIX")
       ->capture_default_str();
+  serve
+      ->add_option("--token-lifetime", cfg.token_lifetime,
+                   "Lifetime of IAM tokens in seconds (1..86400)")
+      ->envname("GATEHOUSE_TOKEN_LIFETIME")
+      ->check(CLI::Range(1, 24 * 3600))
+      ->capture_default_str();
   serve->footer(
       "Environment: GATEHOUSE_ADMIN_PASSWORD (bootstrap admin password), GATEHOUSE_MASTER_KEY\n"
       "(64 hex chars; else DATA_DIR/master.key is created), and GATEHOUSE_<FLAG> for each flag.");
 
   try {
     cli.parse(argc, argv);
+    if (*serve && !config_file.empty()) apply_config_file(*serve, config_file);
   } catch (const CLI::ParseError& e) {
     return cli.exit(e);
   }

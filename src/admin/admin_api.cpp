@@ -71,4 +71,28 @@ http::Response AdminApi::handle(http::Request& raw, const http::RequestContext& 
   }
 }
 
+http::Response AdminApi::protocol_error(http::ProtocolError e, std::string_view target) const {
+  using P = http::ProtocolError;
+  core::Error err;
+  switch (e) {
+    case P::kBadRequest:
+      err = core::errors::parameter_error();
+      break;
+    case P::kUriTooLong:
+      err = core::errors::uri_too_long();
+      break;
+    case P::kHeadersTooLarge:
+      err = core::errors::headers_too_large();
+      break;
+    case P::kBodyTooLarge:
+      err = core::errors::body_too_large();
+      break;
+    case P::kInternal:
+      err = core::errors::system_error();
+      break;
+  }
+  auto path = target.substr(0, target.find('?'));
+  return render_error(dialect_for_path(path), err, crypto::new_id(), 11);
+}
+
 }  // namespace gh::admin

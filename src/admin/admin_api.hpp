@@ -25,6 +25,9 @@ class AdminApi {
  public:
   explicit AdminApi(AdminServices services);
   http::Response handle(http::Request& req, const http::RequestContext& ctx);
+  // Answers a request the HTTP layer refused before routing (unparsable, over a limit) in the
+  // error shape of the dialect its path belongs to; `target` is "" when no request line was read.
+  http::Response protocol_error(http::ProtocolError e, std::string_view target) const;
 
  private:
   AdminServices s_;

@@ -20,6 +20,10 @@ const char* title_for(int status) {
       return "Conflict";
     case 413:
       return "Request Entity Too Large";
+    case 414:
+      return "Request-URI Too Long";
+    case 494:
+      return "Request Header Too Large";
     case 503:
       return "Service Unavailable";
     default:
@@ -34,8 +38,13 @@ core::Error to_modelarts(const core::Error& e) {
   switch (e.kind) {
     case K::kBadRequest:
     case K::kConflict:
-    case K::kQuota:
-      return core::errors::modelarts_param(e.message);
+    case K::kQuota: {
+      auto m = core::errors::modelarts_param(e.message);
+      // Protocol-level answers (405, 413, 414, 494) keep their HTTP status.
+      if (e.http_status != 400 && e.http_status != 403 && e.http_status != 409)
+        m.http_status = e.http_status;
+      return m;
+    }
     case K::kUnauthorized:
       return core::errors::aksk_failure(e.message);
     case K::kForbidden:
@@ -50,20 +59,33 @@ core::Error to_modelarts(const core::Error& e) {
   return core::errors::modelarts_internal();
 }
 
-http::Response error_response(const AdminRequest& req, Dialect dialect, const core::Error& e) {
+http::Response render_error(Dialect dialect, const core::Error& e, const std::string& request_id,
+                            unsigned version) {
+  json::object body;
+  unsigned status = static_cast<unsigned>(e.http_status);
   if (dialect == Dialect::kIam) {
     json::object inner{
         {"code", e.http_status}, {"message", e.message}, {"title", title_for(e.http_status)}};
     if (e.code.rfind("APIG", 0) == 0) inner["error_code"] = e.code;
-    return json_response(req, e.http_status, json::object{{"error", std::move(inner)}});
+    body = json::object{{"error", std::move(inner)}};
+  } else if (dialect == Dialect::kModelArts) {
+    auto out = to_modelarts(e);
+    status = static_cast<unsigned>(out.http_status);
+    body = json::object{
+        {"error_code", out.code}, {"error_msg", out.message}, {"request_id", request_id}};
+  } else {
+    body = json::object{{"error_code", e.code}, {"error_msg", e.message}};
   }
-  const core::Error& shown = e;
-  core::Error translated;
-  if (dialect == Dialect::kModelArts) translated = to_modelarts(e);
-  const core::Error& out = dialect == Dialect::kModelArts ? translated : shown;
-  json::object body{{"error_code", out.code}, {"error_msg", out.message}};
-  if (dialect == Dialect::kModelArts) body["request_id"] = req.request_id;
-  return json_response(req, out.http_status, body);
+  http::Response res{static_cast<http::bhttp::status>(status), version};
+  res.set(http::bhttp::field::content_type, "application/json;charset=UTF-8");
+  res.set("X-Request-Id", request_id);
+  res.body() = json::serialize(body);
+  res.prepare_payload();
+  return res;
+}
+
+http::Response error_response(const AdminRequest& req, Dialect dialect, const core::Error& e) {
+  return render_error(dialect, e, req.request_id, req.raw.version());
 }
 
 }  // namespace gh::admin

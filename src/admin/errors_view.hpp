@@ -8,6 +8,9 @@
 namespace gh::admin {
 
 http::Response error_response(const AdminRequest& req, Dialect dialect, const core::Error& e);
+// The same without a parsed request (protocol-level failures).
+http::Response render_error(Dialect dialect, const core::Error& e, const std::string& request_id,
+                            unsigned version);
 core::Error to_modelarts(const core::Error& e);
 
 }  // namespace gh::admin

@@ -31,6 +31,7 @@ struct ServeConfig {
   int gateway_threads = 0;  // 0 = one per core
   std::int64_t max_apps_per_instance = 50;
   std::int64_t max_request_body = 1024 * 1024;  // management bodies
+  std::int64_t token_lifetime = 24 * 3600;      // seconds; IAM tokens (Huawei: 24 h)
 };
 
 }  // namespace gh::app

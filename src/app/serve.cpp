@@ -102,6 +102,7 @@ int serve(const ServeConfig& cfg) {
 
   services::Limits limits;
   limits.max_apps_per_instance = cfg.max_apps_per_instance;
+  limits.token_lifetime_seconds = cfg.token_lifetime;
   services::IamService iam(*store, limits);
   services::AppService apps(*store, limits);
   services::ModelArtsService modelarts(apps);
@@ -136,7 +137,9 @@ int serve(const ServeConfig& cfg) {
   admin_opts.port = admin_hp.port;
   admin_opts.threads = cfg.admin_threads;
   admin_opts.body_limit = static_cast<std::size_t>(cfg.max_request_body);
-  admin_opts.error_renderer = protocol_error;
+  admin_opts.target_error_renderer = [&api](http::ProtocolError e, std::string_view target) {
+    return api.protocol_error(e, target);
+  };
   http::Server admin_server(admin_opts, [&](http::Request& r, const http::RequestContext& c) {
     return api.handle(r, c);
   });

@@ -45,6 +45,12 @@ Error method_not_allowed() {
 Error body_too_large() {
   return make(ErrorKind::kBadRequest, 413, "APIG.2000", "Parameter error. Request body too large.");
 }
+Error uri_too_long() {
+  return make(ErrorKind::kBadRequest, 414, "APIG.0201", "Request URI too large.");
+}
+Error headers_too_large() {
+  return make(ErrorKind::kBadRequest, 494, "APIG.0201", "Request headers too large.");
+}
 
 Error parameter_error() {
   return make(ErrorKind::kBadRequest, 400, "APIG.2000", "Parameter error.");

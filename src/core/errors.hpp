@@ -19,6 +19,8 @@ Error store_unavailable();                      // 503 APIG.9999
 Error resource_not_found();                     // 404 APIG.0101-like for unknown management paths
 Error method_not_allowed();                     // 405 APIG.2000
 Error body_too_large();                         // 413 APIG.2000
+Error uri_too_long();                           // 414 APIG.0201
+Error headers_too_large();                      // 494 APIG.0201
 
 // ---- parameters
 Error parameter_error();                             // 400 APIG.2000

@@ -34,11 +34,12 @@ std::optional<ProtocolError> check_head_limits(const Request& req, const ServerO
   return std::nullopt;
 }
 
-Response render_protocol_error(const ServerOptions& o, ProtocolError e, unsigned version) {
+Response render_protocol_error(const ServerOptions& o, ProtocolError e, unsigned version,
+                               std::string_view target) {
   Response res;
-  if (o.error_renderer) {
+  if (o.target_error_renderer || o.error_renderer) {
     try {
-      res = o.error_renderer(e);
+      res = o.target_error_renderer ? o.target_error_renderer(e, target) : o.error_renderer(e);
     } catch (...) {
       res = Response{};
     }

@@ -53,6 +53,9 @@ struct ServerOptions {
   std::string tls_cert_file, tls_key_file;
   // Renders a protocol error (status + JSON body). Must not throw.
   std::function<Response(ProtocolError)> error_renderer;
+  // Preferred over error_renderer when set: also gets the request-target when the request line
+  // was read ("" otherwise), so the answer can take the shape of the API the path belongs to.
+  std::function<Response(ProtocolError, std::string_view target)> target_error_renderer;
 };
 
 using Handler = std::function<Response(Request& req, const RequestContext& ctx)>;

@@ -34,7 +34,8 @@ ProtocolError classify_parse_error(const beast::error_code& ec, std::string_view
                                    const ServerOptions& o);
 // Checks the parsed head against the per-header and total limits (the parser only bounds the sum).
 std::optional<ProtocolError> check_head_limits(const Request& req, const ServerOptions& o);
-Response render_protocol_error(const ServerOptions& o, ProtocolError e, unsigned version);
+Response render_protocol_error(const ServerOptions& o, ProtocolError e, unsigned version,
+                               std::string_view target = {});
 
 template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
@@ -94,12 +95,18 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return close();
     auto data = buffer_.data();
     std::string_view seen(static_cast<const char*>(data.data()), data.size());
-    answer_and_close(classify_parse_error(ec, seen, opt()));
+    std::string target;  // set as soon as the request line was parsed, even if a header failed
+    if (parser_) {
+      auto t = parser_->get().target();
+      target.assign(t.data(), t.size());
+    }
+    answer_and_close(classify_parse_error(ec, seen, opt()), target);
   }
 
   void on_request() {
     Request req = parser_->release();
-    if (auto e = check_head_limits(req, opt())) return answer_and_close(*e);
+    std::string_view target(req.target().data(), req.target().size());
+    if (auto e = check_head_limits(req, opt())) return answer_and_close(*e, target);
     bool keep_alive = req.keep_alive() && !shared_.stopping.load(std::memory_order_relaxed);
     unsigned version = req.version();
     if (shared_.async_handler) {
@@ -121,7 +128,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     try {
       res = shared_.handler(req, ctx_);
     } catch (...) {
-      return answer_and_close(ProtocolError::kInternal);
+      return answer_and_close(ProtocolError::kInternal, target);
     }
     finish(std::move(res), keep_alive, version);
   }
@@ -132,7 +139,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     write(std::move(res), !keep_alive);
   }
 
-  void answer_and_close(ProtocolError e) { write(render_protocol_error(opt(), e, 11), true); }
+  void answer_and_close(ProtocolError e, std::string_view target = {}) {
+    linger_ = true;  // the client may still be sending (a body over the limit)
+    write(render_protocol_error(opt(), e, 11, target), true);
+  }
 
   void write(Response res, bool close_after) {
     res_ = std::move(res);
@@ -141,9 +151,30 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     beast::http::async_write(
         stream_, res_,
         [self = this->shared_from_this(), close_after](beast::error_code ec, std::size_t) {
+          if (!ec && close_after && self->linger_) return self->drain_and_close();
           if (ec || close_after) return self->close();
           self->read_next();
         });
+  }
+
+  // Lingering close after an error answer: closing a socket with unread input makes the kernel
+  // send RST, which can destroy the answer before the client reads it. So stop sending, discard
+  // what the client still sends (bounded in bytes and time), then close.
+  void drain_and_close() {
+    beast::error_code ignored;
+    tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    tcp().expires_after(std::chrono::seconds(2));
+    drain_more(0);
+  }
+
+  void drain_more(std::size_t drained) {
+    constexpr std::size_t kMaxDrain = 16 * 1024 * 1024;
+    buffer_.clear();
+    tcp().async_read_some(buffer_.prepare(16 * 1024), [self = this->shared_from_this(), drained](
+                                                          beast::error_code ec, std::size_t n) {
+      if (ec || drained + n > kMaxDrain) return self->close();
+      self->drain_more(drained + n);
+    });
   }
 
   void close() {
@@ -158,6 +189,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   beast::flat_buffer buffer_;
   std::optional<beast::http::request_parser<beast::http::string_body>> parser_;
   Response res_;
+  bool linger_ = false;
 };
 
 }  // namespace gh::http::detail

@@ -116,11 +116,13 @@ Result<core::App> AppService::create_app(const Caller& c, const InstanceScope& s
       [&](store::Tx& tx) -> Result<core::App> {
         auto inst = load_instance(tx, c, s, true);
         if (!inst) return inst.error();
-        return create_app_in(tx, c, *inst, in);
+        auto app = create_app_in(tx, c, *inst, in);
+        if (app)
+          audit_in(tx, c, {s.project_id, "app.create", "app", app->id, in.name.value_or("")});
+        return app;
       },
       errors::app_name_exists());
-  audit_result(store_, c, {s.project_id, "app.create", "app", r ? r->id : "", in.name.value_or("")},
-               r);
+  audit_failure(store_, c, {s.project_id, "app.create", "app", "", in.name.value_or("")}, r);
   if (r) notify();
   return r;
 }
@@ -168,10 +170,11 @@ Result<core::App> AppService::update_app(const Caller& c, const InstanceScope& s
         app->update_time = core::now_nanos();
         tx.update_app(*app);
         tx.record_change(s.instance_id, "app", id, "update");
+        audit_in(tx, c, {s.project_id, "app.update", "app", id, in.name.value_or("")});
         return app;
       },
       errors::app_name_exists());
-  audit_result(store_, c, {s.project_id, "app.update", "app", id, in.name.value_or("")}, r);
+  audit_failure(store_, c, {s.project_id, "app.update", "app", id, in.name.value_or("")}, r);
   if (r) notify();
   return r;
 }
@@ -186,9 +189,10 @@ core::Status AppService::delete_app(const Caller& c, const InstanceScope& s,
       tx.record_change(s.instance_id, "app_auth", auth_id, "delete");
     tx.delete_app(id);
     tx.record_change(s.instance_id, "app", id, "delete");
+    audit_in(tx, c, {s.project_id, "app.delete", "app", id, ""});
     return core::ok_status();
   });
-  audit_result(store_, c, {s.project_id, "app.delete", "app", id, ""}, r);
+  audit_failure(store_, c, {s.project_id, "app.delete", "app", id, ""}, r);
   if (r) notify();
   return r;
 }
@@ -210,9 +214,10 @@ Result<core::App> AppService::reset_secret(const Caller& c, const InstanceScope&
     app->update_time = core::now_nanos();
     tx.update_app(*app);
     tx.record_change(s.instance_id, "app", id, "update");
+    audit_in(tx, c, {s.project_id, "app_secret.reset", "app", id, ""});
     return app;
   });
-  audit_result(store_, c, {s.project_id, "app_secret.reset", "app", id, ""}, r);
+  audit_failure(store_, c, {s.project_id, "app_secret.reset", "app", id, ""}, r);
   if (r) notify();
   return r;
 }
@@ -251,13 +256,16 @@ Result<core::AppCode> AppService::generate_code(const Caller& c, const InstanceS
       [&](store::Tx& tx) -> Result<core::AppCode> {
         auto app = load_app(tx, c, s, app_id, true, "app_id");
         if (!app) return app.error();
-        return add_code_in(tx, *app, std::nullopt);
+        auto code = add_code_in(tx, *app, std::nullopt);
+        if (code)
+          audit_in(tx, c,
+                   {s.project_id, "app_code.generate", "app_code", code->id,
+                    "app_id=" + app_id + " value=" + mask_secret(code->value)});
+        return code;
       },
       errors::app_code_exists());
-  audit_result(store_, c,
-               {s.project_id, "app_code.generate", "app_code", r ? r->id : "",
-                "app_id=" + app_id + (r ? " value=" + mask_secret(r->value) : "")},
-               r);
+  audit_failure(store_, c, {s.project_id, "app_code.generate", "app_code", "", "app_id=" + app_id},
+                r);
   if (r) notify();
   return r;
 }
@@ -268,13 +276,18 @@ Result<core::AppCode> AppService::create_code(const Caller& c, const InstanceSco
       [&](store::Tx& tx) -> Result<core::AppCode> {
         auto app = load_app(tx, c, s, app_id, true, "app_id");
         if (!app) return app.error();
-        return add_code_in(tx, *app, value);
+        auto code = add_code_in(tx, *app, value);
+        if (code)
+          audit_in(tx, c,
+                   {s.project_id, "app_code.create", "app_code", code->id,
+                    "app_id=" + app_id + " value=" + mask_secret(value)});
+        return code;
       },
       errors::app_code_exists());
-  audit_result(store_, c,
-               {s.project_id, "app_code.create", "app_code", r ? r->id : "",
-                "app_id=" + app_id + " value=" + mask_secret(value)},
-               r);
+  audit_failure(store_, c,
+                {s.project_id, "app_code.create", "app_code", "",
+                 "app_id=" + app_id + " value=" + mask_secret(value)},
+                r);
   if (r) notify();
   return r;
 }
@@ -309,10 +322,11 @@ core::Status AppService::delete_code(const Caller& c, const InstanceScope& s,
     if (!code) return errors::app_code_not_found();
     tx.delete_app_code(code_id);
     tx.record_change(s.instance_id, "app", app_id, "code.delete");
+    audit_in(tx, c, {s.project_id, "app_code.delete", "app_code", code_id, "app_id=" + app_id});
     return core::ok_status();
   });
-  audit_result(store_, c,
-               {s.project_id, "app_code.delete", "app_code", code_id, "app_id=" + app_id}, r);
+  audit_failure(store_, c,
+                {s.project_id, "app_code.delete", "app_code", code_id, "app_id=" + app_id}, r);
   if (r) notify();
   return r;
 }

@@ -10,7 +10,8 @@ std::string mask_secret(std::string_view value) {
   return std::string(value.substr(0, std::min<std::size_t>(4, value.size() / 4))) + "****";
 }
 
-void audit(store::Store& store, const Caller& caller, AuditRecord rec, const core::Error* failure) {
+namespace {
+core::AuditEvent make_event(const Caller& caller, AuditRecord rec, const core::Error* failure) {
   core::AuditEvent e;
   e.time = core::now_nanos();
   e.project_id = rec.project_id;
@@ -21,6 +22,16 @@ void audit(store::Store& store, const Caller& caller, AuditRecord rec, const cor
   e.target_id = std::move(rec.target_id);
   e.result = failure ? failure->code : "success";
   e.detail = std::move(rec.detail);
+  return e;
+}
+}  // namespace
+
+void audit_in(store::Tx& tx, const Caller& caller, AuditRecord rec) {
+  tx.append_audit(make_event(caller, std::move(rec), nullptr));
+}
+
+void audit(store::Store& store, const Caller& caller, AuditRecord rec, const core::Error* failure) {
+  auto e = make_event(caller, std::move(rec), failure);
   auto r = store.write([&](store::Tx& tx) -> core::Status {
     tx.append_audit(e);
     return core::ok_status();

@@ -24,6 +24,18 @@ void audit_result(store::Store& store, const Caller& caller, AuditRecord rec,
   audit(store, caller, std::move(rec), result.ok() ? nullptr : &result.error());
 }
 
+// Appends the record of a successful write inside that write's own transaction: one durable
+// commit instead of two, and the record exists exactly when the write does.
+void audit_in(store::Tx& tx, const Caller& caller, AuditRecord rec);
+
+// Records a failed write in a transaction of its own (the write was rolled back); no-op on
+// success (its record was written by audit_in).
+template <class T>
+void audit_failure(store::Store& store, const Caller& caller, AuditRecord rec,
+                   const core::Result<T>& result) {
+  if (!result.ok()) audit(store, caller, std::move(rec), &result.error());
+}
+
 }  // namespace gh::services
 
 namespace gh::services {

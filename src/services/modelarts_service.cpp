@@ -90,11 +90,12 @@ Result<ModelArtsApp> ModelArtsService::create(const Caller& c, const std::string
         in.workspace_id = workspace_id;
         auto app = apps_.create_app_in(tx, c, *target, in);
         if (!app) return app.error();
+        audit_in(tx, c, {project_id, "app.create", "app", app->id, "modelarts name=" + name});
         return detail(tx, *app);
       },
       errors::app_name_exists());
-  audit_result(apps_.store(), c,
-               {project_id, "app.create", "app", r ? r->app.id : "", "modelarts name=" + name}, r);
+  audit_failure(apps_.store(), c, {project_id, "app.create", "app", "", "modelarts name=" + name},
+                r);
   if (r) apps_.notify();
   return r;
 }
@@ -116,16 +117,16 @@ core::Status ModelArtsService::remove(const Caller& c, const std::string& projec
     if (detail(tx, *app).bound_api_count > 0) return errors::modelarts_app_bound();
     tx.delete_app(app_id);
     tx.record_change(app->instance_id, "app", app_id, "delete");
+    audit_in(tx, c, {project_id, "app.delete", "app", app_id, "modelarts"});
     return core::ok_status();
   });
-  audit_result(apps_.store(), c, {project_id, "app.delete", "app", app_id, "modelarts"}, r);
+  audit_failure(apps_.store(), c, {project_id, "app.delete", "app", app_id, "modelarts"}, r);
   if (r) apps_.notify();
   return r;
 }
 
 Result<ModelArtsApp> ModelArtsService::add_code(const Caller& c, const std::string& project_id,
                                                 const std::string& app_id) {
-  std::string masked;
   auto r = apps_.store().write(
       [&](store::Tx& tx) -> Result<ModelArtsApp> {
         auto app = own_app(tx, c, project_id, app_id, true);
@@ -135,14 +136,14 @@ Result<ModelArtsApp> ModelArtsService::add_code(const Caller& c, const std::stri
           return errors::modelarts_param("AppCodes are only available for API Gateway apps.");
         auto code = apps_.add_code_in(tx, *app, std::nullopt);
         if (!code) return code.error();
-        masked = mask_secret(code->value);
+        audit_in(tx, c,
+                 {project_id, "app_code.generate", "app_code", code->id,
+                  "modelarts app_id=" + app_id + " value=" + mask_secret(code->value)});
         return detail(tx, *app);
       },
       errors::app_code_exists());
-  audit_result(apps_.store(), c,
-               {project_id, "app_code.generate", "app_code", "",
-                "modelarts app_id=" + app_id + " value=" + masked},
-               r);
+  audit_failure(apps_.store(), c,
+                {project_id, "app_code.generate", "app_code", "", "modelarts app_id=" + app_id}, r);
   if (r) apps_.notify();
   return r;
 }
@@ -160,13 +161,16 @@ Result<ModelArtsApp> ModelArtsService::reset_code(const Caller& c, const std::st
         tx.record_change(app->instance_id, "app", app_id, "code.delete");
         auto fresh = apps_.add_code_in(tx, *app, std::nullopt);
         if (!fresh) return fresh.error();
+        audit_in(tx, c,
+                 {project_id, "app_code.reset", "app_code", fresh->id,
+                  "modelarts app_id=" + app_id + " old=" + mask_secret(value)});
         return detail(tx, *app);
       },
       errors::app_code_exists());
-  audit_result(apps_.store(), c,
-               {project_id, "app_code.reset", "app_code", "",
-                "modelarts app_id=" + app_id + " old=" + mask_secret(value)},
-               r);
+  audit_failure(apps_.store(), c,
+                {project_id, "app_code.reset", "app_code", "",
+                 "modelarts app_id=" + app_id + " old=" + mask_secret(value)},
+                r);
   if (r) apps_.notify();
   return r;
 }
@@ -181,12 +185,15 @@ Result<ModelArtsApp> ModelArtsService::delete_code(const Caller& c, const std::s
     if (!old) return errors::modelarts_code_not_found();
     tx.delete_app_code(old->id);
     tx.record_change(app->instance_id, "app", app_id, "code.delete");
+    audit_in(tx, c,
+             {project_id, "app_code.delete", "app_code", old->id,
+              "modelarts app_id=" + app_id + " value=" + mask_secret(value)});
     return detail(tx, *app);
   });
-  audit_result(apps_.store(), c,
-               {project_id, "app_code.delete", "app_code", "",
-                "modelarts app_id=" + app_id + " value=" + mask_secret(value)},
-               r);
+  audit_failure(apps_.store(), c,
+                {project_id, "app_code.delete", "app_code", "",
+                 "modelarts app_id=" + app_id + " value=" + mask_secret(value)},
+                r);
   if (r) apps_.notify();
   return r;
 }
@@ -200,9 +207,10 @@ Result<ModelArtsApp> ModelArtsService::reset_secret(const Caller& c, const std::
     app->update_time = core::now_nanos();
     tx.update_app(*app);
     tx.record_change(app->instance_id, "app", app_id, "update");
+    audit_in(tx, c, {project_id, "app_secret.reset", "app", app_id, "modelarts"});
     return detail(tx, *app);
   });
-  audit_result(apps_.store(), c, {project_id, "app_secret.reset", "app", app_id, "modelarts"}, r);
+  audit_failure(apps_.store(), c, {project_id, "app_secret.reset", "app", app_id, "modelarts"}, r);
   if (r) apps_.notify();
   return r;
 }

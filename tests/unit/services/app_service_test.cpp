@@ -202,12 +202,16 @@ TEST_F(ServicesTest, AuditRecordsWritesWithoutSecrets) {
   auto trail = services::list_audit(*store_, admin_, boot_.project_id, {0, 50});
   ASSERT_TRUE(trail);
   bool saw_generate = false, saw_failure = false;
+  int generates = 0;
   for (auto& e : trail->items) {
     EXPECT_EQ(e.detail.find(code->value), std::string::npos);
     EXPECT_EQ(e.detail.find(app.app_secret), std::string::npos);
-    saw_generate |= e.action == "app_code.generate" && e.result == "success";
+    generates += e.action == "app_code.generate";
+    saw_generate |=
+        e.action == "app_code.generate" && e.result == "success" && e.target_id == code->id;
     saw_failure |= e.action == "app.create" && e.result == "APIG.3203";
   }
   EXPECT_TRUE(saw_generate);
   EXPECT_TRUE(saw_failure);
+  EXPECT_EQ(generates, 1);  // recorded once, in the write's own transaction
 }

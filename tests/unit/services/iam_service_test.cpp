@@ -89,7 +89,8 @@ TEST_F(ServicesTest, AccessKeySignatureAuthenticates) {
   EXPECT_EQ(c->user_id, boot_.admin_user_id);
   EXPECT_EQ(c->project_id, boot_.project_id);
   // Any change to a signed part fails.
-  services::SignedCall tampered{in.method, in.target + "x", "", authz, lookup};
+  std::string tampered_target = in.target + "x";  // SignedCall holds views: keep it alive
+  services::SignedCall tampered{in.method, tampered_target, "", authz, lookup};
   EXPECT_EQ(iam_->verify_signature(tampered, boot_.project_id).error().code, "APIGW.0301");
   // A stale date fails.
   in.headers[1].second = crypto::format_sdk_date(core::now_nanos() / 1'000'000'000 - 20 * 60);
