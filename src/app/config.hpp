@@ -24,7 +24,7 @@ struct ServeConfig {
   int admin_threads = 4;
   int gateway_threads = 0;  // 0 = one per core
   std::int64_t max_apps_per_instance = 50;
-  std::int64_t max_request_body = 1024 * 1024;  // management bodies
+  std::int64_t max_request_body = 1024 * 1024;               // management bodies
   std::string group_domain_suffix = "apig.gatehouse.local";  // API group sl_domain suffix
 };
 

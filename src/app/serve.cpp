@@ -120,7 +120,8 @@ int serve(const ServeConfig& cfg) {
   auto admin_hp = parse_host_port(cfg.admin_listen);
   auto gateway_hp = parse_host_port(cfg.gateway_listen);
   std::string admin_url;
-  admin::AdminApi api({iam, apps, modelarts, traffic, *store, cfg.region, [&] { return admin_url; }});
+  admin::AdminApi api(
+      {iam, apps, modelarts, traffic, *store, cfg.region, [&] { return admin_url; }});
 
   http::ServerOptions admin_opts;
   admin_opts.host = admin_hp.host;

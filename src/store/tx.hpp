@@ -151,7 +151,7 @@ class Tx {
   bool delete_env(const std::string& instance_id, const std::string& id);
   std::optional<core::Environment> env(const std::string& instance_id, const std::string& id);
   core::Paged<core::Environment> envs(const std::string& instance_id, const NameFilter& f,
-                                      core::Page page);  // RELEASE first
+                                      core::Page page);     // RELEASE first
   std::int64_t count_envs(const std::string& instance_id);  // including RELEASE
   bool env_name_taken(const std::string& instance_id, const std::string& name,
                       const std::string& except_id);  // "RELEASE" is always taken
