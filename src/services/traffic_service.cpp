@@ -21,12 +21,8 @@ std::string TrafficService::sl_domain(const core::ApiGroup& g) const {
 }
 
 void TrafficService::ensure_default_groups() {
-  auto r = store_.write([&](store::Tx& tx) -> Result<bool> {
-    bool created = false;
-    for (auto& row : tx.session().query("SELECT id FROM instances ORDER BY created, id"))
-      if (auto inst = tx.instance(row.text(0))) created = tx.ensure_default_group(*inst) || created;
-    return created;
-  });
+  auto r =
+      store_.write([&](store::Tx& tx) -> Result<bool> { return tx.ensure_default_groups() > 0; });
   if (!r) throw std::runtime_error("creating DEFAULT API groups failed: " + r.error().message);
   if (r.value()) notify();
 }

@@ -143,6 +143,8 @@ class Tx {
                         const std::string& except_id);
   // Creates the DEFAULT group if the instance has none; returns whether it did.
   bool ensure_default_group(const core::Instance& instance);
+  // ensure_default_group for every instance of the store; returns how many groups it created.
+  int ensure_default_groups();
 
   // ---- environments. RELEASE (id core::kReleaseEnvId) is built in: never stored, always listed.
   void insert_env(const core::Environment& e);  // throws SqlError kUnique on a duplicate name

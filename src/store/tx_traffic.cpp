@@ -149,6 +149,13 @@ bool Tx::ensure_default_group(const core::Instance& instance) {
   return true;
 }
 
+int Tx::ensure_default_groups() {
+  int created = 0;
+  for (auto& row : s_.query("SELECT id FROM instances ORDER BY created, id"))
+    if (auto inst = instance(row.text(0)); inst && ensure_default_group(*inst)) ++created;
+  return created;
+}
+
 // ---------------------------------------------------------------- environments
 void Tx::insert_env(const core::Environment& e) {
   s_.execute(std::string("INSERT INTO environments(") + kEnvCols + ") VALUES (?, ?, ?, ?, ?)",

@@ -125,3 +125,23 @@ TEST_F(StoreTest, ReleaseEnvironmentIsBuiltIn) {
 }
 
 }  // namespace
+
+namespace {
+TEST_F(StoreTest, EnsureDefaultGroupsRepairsInstancesFromOlderSchemas) {
+  auto inst =
+      store_->write([&](store::Tx& tx) -> core::Result<core::Instance> { return instance_in(tx); })
+          .value();
+  // An instance created before schema 2 has no group at all.
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Result<int> {
+    tx.session().execute("DELETE FROM api_groups WHERE instance_id = ?", {inst.id});
+    return 1;
+  }));
+  auto run = [&] {
+    return store_
+        ->write([&](store::Tx& tx) -> core::Result<int> { return tx.ensure_default_groups(); })
+        .value();
+  };
+  EXPECT_EQ(run(), 1);
+  EXPECT_EQ(run(), 0);
+}
+}  // namespace
