@@ -24,8 +24,8 @@ std::string qv(const AdminRequest& q, std::string_view name) {
 }
 
 // ---- JSON field readers: wrong JSON types are APIG.2011 on the field's name.
-Result<std::string> str_field(const json::object& o, std::string_view name,
-                              std::string_view param, std::string fallback) {
+Result<std::string> str_field(const json::object& o, std::string_view name, std::string_view param,
+                              std::string fallback) {
   auto v = opt_string(o, name);
   if (!v) return errors::invalid_param(param);
   return v->value_or(std::move(fallback));
@@ -94,8 +94,8 @@ Result<core::ApiSpec> api_input(const json::object& b) {
   a.remark = *remark_r;
   if (auto* opt = b.if_contains("auth_opt"); opt && !opt->is_null()) {
     if (!opt->is_object()) return errors::invalid_param("auth_opt");
-    GH_FIELD(code, str_field(opt->as_object(), "app_code_auth_type",
-                             "auth_opt.app_code_auth_type", "DISABLE"));
+    GH_FIELD(code, str_field(opt->as_object(), "app_code_auth_type", "auth_opt.app_code_auth_type",
+                             "DISABLE"));
     a.app_code_auth_type = *code_r;
   }
   GH_FIELD(backend_type, str_field(b, "backend_type", "backend_type", "HTTP"));
@@ -211,8 +211,7 @@ void register_traffic_for(Router& r, AdminServices& s, const std::string& prefix
                    group_view(false));
   });
   r.add(V::delete_, base + "/api-groups/{group_id}", D, true, [&tr, kind](AdminRequest& q) {
-    return respond_empty(q, D, tr.delete_group(q.caller, scope(q, kind), q.param("group_id")),
-                         204);
+    return respond_empty(q, D, tr.delete_group(q.caller, scope(q, kind), q.param("group_id")), 204);
   });
 
   // ---- environments
@@ -252,15 +251,13 @@ void register_traffic_for(Router& r, AdminServices& s, const std::string& prefix
   r.add(V::post, base + "/env-variables", D, true, [&tr, kind](AdminRequest& q) {
     GH_TRY(body, body_object(q, false), q, D);
     services::EnvVariableInput in;
-    for (auto [field, target] : {std::pair{"group_id", &in.group_id},
-                                 std::pair{"env_id", &in.env_id},
-                                 std::pair{"variable_name", &in.name},
-                                 std::pair{"variable_value", &in.value}}) {
+    for (auto [field, target] :
+         {std::pair{"group_id", &in.group_id}, std::pair{"env_id", &in.env_id},
+          std::pair{"variable_name", &in.name}, std::pair{"variable_value", &in.value}}) {
       GH_TRY(v, opt_string(*body, field), q, D);
       *target = *v;
     }
-    return respond(q, D, tr.create_variable(q.caller, scope(q, kind), in), 201,
-                   env_variable_v2);
+    return respond(q, D, tr.create_variable(q.caller, scope(q, kind), in), 201, env_variable_v2);
   });
   r.add(V::get, base + "/env-variables", D, true, [&tr, kind](AdminRequest& q) {
     GH_TRY(page, page_from_query(q), q, D);
@@ -273,15 +270,15 @@ void register_traffic_for(Router& r, AdminServices& s, const std::string& prefix
   });
   const std::string var_path = base + "/env-variables/{env_variable_id}";
   r.add(V::get, var_path, D, true, [&tr, kind](AdminRequest& q) {
-    return respond(q, D, tr.get_variable(q.caller, scope(q, kind), q.param("env_variable_id")),
-                   200, env_variable_v2);
+    return respond(q, D, tr.get_variable(q.caller, scope(q, kind), q.param("env_variable_id")), 200,
+                   env_variable_v2);
   });
   r.add(V::put, var_path, D, true, [&tr, kind](AdminRequest& q) {
     GH_TRY(body, body_object(q, false), q, D);
     GH_TRY(value, opt_string(*body, "variable_value"), q, D);
-    return respond(
-        q, D, tr.update_variable(q.caller, scope(q, kind), q.param("env_variable_id"), *value),
-        200, env_variable_v2);
+    return respond(q, D,
+                   tr.update_variable(q.caller, scope(q, kind), q.param("env_variable_id"), *value),
+                   200, env_variable_v2);
   });
   r.add(V::delete_, var_path, D, true, [&tr, kind](AdminRequest& q) {
     return respond_empty(
@@ -322,8 +319,7 @@ void register_traffic_for(Router& r, AdminServices& s, const std::string& prefix
   r.add(V::put, base + "/apis/{api_id}", D, true, [&tr, kind](AdminRequest& q) {
     GH_TRY(body, body_object(q, false), q, D);
     GH_TRY(in, api_input(*body), q, D);
-    return respond(q, D,
-                   tr.update_api(q.caller, scope(q, kind), q.param("api_id"), std::move(*in)),
+    return respond(q, D, tr.update_api(q.caller, scope(q, kind), q.param("api_id"), std::move(*in)),
                    200, [](const services::ApiView& v) { return api_v2(v, false); });
   });
   r.add(V::delete_, base + "/apis/{api_id}", D, true, [&tr, kind](AdminRequest& q) {
@@ -347,31 +343,31 @@ void register_traffic_for(Router& r, AdminServices& s, const std::string& prefix
     GH_TRY(body, body_object(q, false), q, D);
     services::BatchPublishInput in;
     in.action = qv(q, "action");
-    for (auto [field, target] : {std::pair{"env_id", &in.env_id},
-                                 std::pair{"group_id", &in.group_id},
-                                 std::pair{"remark", &in.remark}}) {
+    for (auto [field, target] :
+         {std::pair{"env_id", &in.env_id}, std::pair{"group_id", &in.group_id},
+          std::pair{"remark", &in.remark}}) {
       GH_TRY(v, opt_string(*body, field), q, D);
       *target = v->value_or("");
     }
     GH_TRY(apis, string_list(*body, "apis"), q, D);
     in.api_ids = std::move(*apis);
-    return respond(q, D, tr.publish_batch(q.caller, scope(q, kind), std::move(in)), 200,
-                   [](const services::BatchPublishResult& b) {
-                     json::array ok, failed;
-                     for (auto& p : b.success) ok.push_back(publish_v2(p, true));
-                     for (auto& f : b.failure)
-                       failed.push_back(json::object{{"api_id", f.api_id},
-                                                     {"error_code", f.error.code},
-                                                     {"error_msg", f.error.message},
-                                                     {"api_name", f.api_name}});
-                     return json::object{{"success", std::move(ok)},
-                                         {"failure", std::move(failed)}};
-                   });
+    return respond(
+        q, D, tr.publish_batch(q.caller, scope(q, kind), std::move(in)), 200,
+        [](const services::BatchPublishResult& b) {
+          json::array ok, failed;
+          for (auto& p : b.success) ok.push_back(publish_v2(p, true));
+          for (auto& f : b.failure)
+            failed.push_back(json::object{{"api_id", f.api_id},
+                                          {"error_code", f.error.code},
+                                          {"error_msg", f.error.message},
+                                          {"api_name", f.api_name}});
+          return json::object{{"success", std::move(ok)}, {"failure", std::move(failed)}};
+        });
   });
   r.add(V::get, base + "/apis/publish/{api_id}", D, true, [&tr, kind](AdminRequest& q) {
     GH_TRY(page, page_from_query(q), q, D);
-    auto list = tr.publication_history(q.caller, scope(q, kind), q.param("api_id"),
-                                       qv(q, "env_id"));
+    auto list =
+        tr.publication_history(q.caller, scope(q, kind), q.param("api_id"), qv(q, "env_id"));
     return respond(q, D, list, 200, [&](const std::vector<services::VersionInfo>& all) {
       core::Paged<services::VersionInfo> p;
       p.total = static_cast<std::int64_t>(all.size());
@@ -404,10 +400,9 @@ void register_traffic_for(Router& r, AdminServices& s, const std::string& prefix
   });
   auto auth_list = [&tr, kind](AdminRequest& q, services::AuthQuery aq) {
     GH_TRY(page, page_from_query(q), q, D);
-    return respond(q, D, tr.list_auths(q.caller, scope(q, kind), aq, *page), 200,
-                   [](const core::Paged<services::AuthInfo>& p) {
-                     return paged(p, "auths", auth_info_v2);
-                   });
+    return respond(
+        q, D, tr.list_auths(q.caller, scope(q, kind), aq, *page), 200,
+        [](const core::Paged<services::AuthInfo>& p) { return paged(p, "auths", auth_info_v2); });
   };
   r.add(V::get, base + "/app-auths/binded-apis", D, true, [auth_list](AdminRequest& q) {
     if (qv(q, "app_id").empty()) return error_response(q, D, errors::invalid_param("app_id"));

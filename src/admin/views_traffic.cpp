@@ -80,10 +80,9 @@ json::object api_v2(const services::ApiView& v, bool fresh) {
       {"run_env_id", joined(v.online, [](const services::OnlineInfo& o) { return o.env_id; })},
       {"run_env_name", joined(v.online, [](const services::OnlineInfo& o) { return o.env_name; })},
       {"publish_id", joined(v.online, [](const services::OnlineInfo& o) { return o.publish_id; })},
-      {"publish_time", joined(v.online,
-                              [](const services::OnlineInfo& o) {
-                                return core::rfc3339_seconds(o.publish_time);
-                              })},
+      {"publish_time",
+       joined(v.online,
+              [](const services::OnlineInfo& o) { return core::rfc3339_seconds(o.publish_time); })},
       {"arrange_necessary", 2},
       {"req_params", std::move(req)},
       {"backend_params", std::move(back)}};
@@ -103,25 +102,18 @@ json::object api_v2(const services::ApiView& v, bool fresh) {
 }
 
 json::object publish_v2(const services::PublishResult& p, bool fresh) {
-  return {{"publish_id", p.publish_id},
-          {"api_id", p.api_id},
-          {"api_name", p.api_name},
-          {"env_id", p.env_id},
-          {"remark", p.remark},
-          {"publish_time", t(p.publish_time, fresh)},
+  return {{"publish_id", p.publish_id}, {"api_id", p.api_id},
+          {"api_name", p.api_name},     {"env_id", p.env_id},
+          {"remark", p.remark},         {"publish_time", t(p.publish_time, fresh)},
           {"version_id", p.version_id}};
 }
 
 json::object version_v2(const services::VersionInfo& v) {
   const auto& p = v.publication;
-  return {{"version_id", p.version_id},
-          {"version_no", core::rfc3339_seconds(p.publish_time)},
-          {"publish_id", p.publish_id},
-          {"api_id", p.api_id},
-          {"env_id", p.env_id},
-          {"env_name", v.env_name},
-          {"remark", p.remark},
-          {"publish_time", core::rfc3339_seconds(p.publish_time)},
+  return {{"version_id", p.version_id}, {"version_no", core::rfc3339_seconds(p.publish_time)},
+          {"publish_id", p.publish_id}, {"api_id", p.api_id},
+          {"env_id", p.env_id},         {"env_name", v.env_name},
+          {"remark", p.remark},         {"publish_time", core::rfc3339_seconds(p.publish_time)},
           {"status", v.online ? 1 : 2}};
 }
 

@@ -127,8 +127,7 @@ Error too_many_envs() {
               "The number of environments exceeds the maximum allowed limit.");
 }
 Error group_name_exists() {
-  return make(ErrorKind::kConflict, 400, "APIG.3201", "The API group name already exists.",
-              "name");
+  return make(ErrorKind::kConflict, 400, "APIG.3201", "The API group name already exists.", "name");
 }
 Error api_name_exists() {
   return make(ErrorKind::kConflict, 400, "APIG.3202", "The API name already exists.", "name");

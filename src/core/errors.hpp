@@ -38,25 +38,25 @@ Error app_code_exists();                       // 400 APIG.2012 (decision G1)
 Error app_code_not_found();                    // 404 APIG.3082 (decision G5)
 
 // ---- API groups, environments, variables, APIs, publications, authorizations (reference §B)
-Error group_not_found();                          // 404 APIG.3001
-Error api_not_found(std::string_view api_id);     // 404 APIG.3002
-Error env_not_found();                            // 404 APIG.3003
-Error app_auth_not_found();                       // 404 APIG.3009
+Error group_not_found();                            // 404 APIG.3001
+Error api_not_found(std::string_view api_id);       // 404 APIG.3002
+Error env_not_found();                              // 404 APIG.3003
+Error app_auth_not_found();                         // 404 APIG.3009
 Error env_variable_not_found(std::string_view id);  // 404 APIG.3011
-Error publication_not_found();                    // 404 APIG.3015
-Error too_many_groups();                          // 403 APIG.3101
-Error too_many_apis();                            // 403 APIG.3102 (per group)
-Error too_many_envs();                            // 403 APIG.3104
-Error group_name_exists();                        // 400 APIG.3201
-Error api_name_exists();                          // 400 APIG.3202
-Error env_name_exists();                          // 400 APIG.3205
-Error env_variable_exists();                      // 400 APIG.3303
-Error app_auth_exists();                          // 400 APIG.3316
-Error api_route_exists();                         // 400 APIG.2012 on req_uri (same group+method+path)
-Error resource_unchangeable();                    // 403 APIG.3400 (DEFAULT group, RELEASE env)
-Error group_has_apis();                           // 403 APIG.3415
-Error api_is_published();                         // 403 APIG.3416
-Error env_has_published_apis();                   // 403 APIG.3418
+Error publication_not_found();                      // 404 APIG.3015
+Error too_many_groups();                            // 403 APIG.3101
+Error too_many_apis();                              // 403 APIG.3102 (per group)
+Error too_many_envs();                              // 403 APIG.3104
+Error group_name_exists();                          // 400 APIG.3201
+Error api_name_exists();                            // 400 APIG.3202
+Error env_name_exists();                            // 400 APIG.3205
+Error env_variable_exists();                        // 400 APIG.3303
+Error app_auth_exists();                            // 400 APIG.3316
+Error api_route_exists();        // 400 APIG.2012 on req_uri (same group+method+path)
+Error resource_unchangeable();   // 403 APIG.3400 (DEFAULT group, RELEASE env)
+Error group_has_apis();          // 403 APIG.3415
+Error api_is_published();        // 403 APIG.3416
+Error env_has_published_apis();  // 403 APIG.3418
 
 // ---- IAM (Keystone shape is rendered by the iam dialect from these)
 Error iam_bad_request(std::string_view message);   // 400

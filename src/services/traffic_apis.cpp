@@ -19,12 +19,12 @@ bool one_of(const std::string& v, std::initializer_list<const char*> allowed) {
   return std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return v == a; });
 }
 constexpr std::initializer_list<const char*> kMethods = {"GET",  "POST",  "PUT",     "DELETE",
-                                                          "HEAD", "PATCH", "OPTIONS", "ANY"};
+                                                         "HEAD", "PATCH", "OPTIONS", "ANY"};
 constexpr std::initializer_list<const char*> kLocations = {"PATH", "QUERY", "HEADER"};
 constexpr std::initializer_list<const char*> kSystemValues = {
-    "$context.sourceIp",  "$context.stage",      "$context.apiId",      "$context.appId",
-    "$context.requestId", "$context.serverAddr", "$context.serverName", "$context.handleTime",
-    "$context.providerAppId", "$context.apiName", "$context.appName"};
+    "$context.sourceIp",      "$context.stage",      "$context.apiId",      "$context.appId",
+    "$context.requestId",     "$context.serverAddr", "$context.serverName", "$context.handleTime",
+    "$context.providerAppId", "$context.apiName",    "$context.appName"};
 }  // namespace
 
 std::string route_key(std::string_view uri) {
@@ -48,7 +48,8 @@ core::Status TrafficService::check_spec(const core::ApiSpec& a) const {
   if (!core::rules::is_api_name(a.name)) return errors::invalid_param("name");
   if (a.type != 1 && a.type != 2) return errors::invalid_param("type");
   if (a.group_id.empty()) return errors::invalid_param("group_id");
-  if (!one_of(a.req_protocol, {"HTTP", "HTTPS", "BOTH"})) return errors::invalid_param("req_protocol");
+  if (!one_of(a.req_protocol, {"HTTP", "HTTPS", "BOTH"}))
+    return errors::invalid_param("req_protocol");
   if (!one_of(a.req_method, kMethods)) return errors::invalid_param("req_method");
   if (!core::rules::is_req_uri(a.req_uri)) return errors::invalid_param("req_uri");
   if (!one_of(a.match_mode, {"NORMAL", "SWA"})) return errors::invalid_param("match_mode");
@@ -138,6 +139,7 @@ Result<ApiView> TrafficService::save_api(const Caller& c, const InstanceScope& s
       [&](store::Tx& tx) -> Result<ApiView> {
         auto inst = load_scoped_instance(tx, c, s, true);
         if (!inst) return inst.error();
+        tx.lock_instance(s.instance_id);  // serialises this instance's writers
         std::optional<core::ApiSpec> old;
         if (!creating) {
           old = plausible_id(id) ? tx.api(s.instance_id, id) : std::nullopt;
@@ -146,14 +148,14 @@ Result<ApiView> TrafficService::save_api(const Caller& c, const InstanceScope& s
         if (auto v = check_spec(in); !v) return v.error();
         auto g = load_group(tx, s, in.group_id);
         if (!g) return g.error();
-        tx.lock_instance(s.instance_id);
         if ((creating || old->group_id != g->id) &&
             tx.count_apis_in_group(g->id) >= settings_.max_apis_per_group)
           return errors::too_many_apis();
         std::string except = creating ? "" : id;
         if (tx.api_name_taken(g->id, in.name, except)) return errors::api_name_exists();
         auto key = route_key(in.req_uri);
-        if (tx.api_route_taken(g->id, in.req_method, key, except)) return errors::api_route_exists();
+        if (tx.api_route_taken(g->id, in.req_method, key, except))
+          return errors::api_route_exists();
         in.instance_id = s.instance_id;
         in.update_time = core::now_nanos();
         if (creating) {
@@ -169,8 +171,10 @@ Result<ApiView> TrafficService::save_api(const Caller& c, const InstanceScope& s
         return view_of(tx, in);
       },
       errors::api_name_exists());
-  audit_result(store_, c, {s.project_id, creating ? "api.create" : "api.update", "api",
-                           r ? r->spec.id : id, in.name}, r);
+  audit_result(
+      store_, c,
+      {s.project_id, creating ? "api.create" : "api.update", "api", r ? r->spec.id : id, in.name},
+      r);
   if (r) notify();
   return r;
 }
@@ -219,6 +223,7 @@ core::Status TrafficService::delete_api(const Caller& c, const InstanceScope& s,
   auto r = store_.write([&](store::Tx& tx) -> core::Status {
     auto inst = load_scoped_instance(tx, c, s, true);
     if (!inst) return inst.error();
+    tx.lock_instance(s.instance_id);  // serialises this instance's writers
     auto api = plausible_id(id) ? tx.api(s.instance_id, id) : std::nullopt;
     if (!api) return errors::api_not_found(id);
     if (!tx.online_envs(id).empty()) return errors::api_is_published();
@@ -244,8 +249,8 @@ Result<PublishResult> TrafficService::publish_in(store::Tx& tx, const InstanceSc
     if (!online) return errors::publication_not_found();
     tx.set_offline(api.id, env.id);
     tx.record_change(s.instance_id, "publication", online->publish_id, "delete");
-    return PublishResult{online->publish_id, api.id,          api.name,          env.id,
-                         remark,             online->version_id, core::now_nanos()};
+    return PublishResult{online->publish_id, api.id,           api.name, env.id, remark,
+                         online->version_id, core::now_nanos()};
   }
   core::Publication p;
   p.publish_id = crypto::new_id();
@@ -259,8 +264,8 @@ Result<PublishResult> TrafficService::publish_in(store::Tx& tx, const InstanceSc
   tx.set_online(s.instance_id, api.id, env.id, p.publish_id);
   tx.trim_publications(api.id, env.id, settings_.publish_history);
   tx.record_change(s.instance_id, "publication", p.publish_id, "create");
-  return PublishResult{p.publish_id, api.id, api.name, env.id, remark, p.version_id,
-                       p.publish_time};
+  return PublishResult{p.publish_id, api.id,       api.name,      env.id,
+                       remark,       p.version_id, p.publish_time};
 }
 
 namespace {
@@ -276,6 +281,7 @@ Result<PublishResult> TrafficService::publish(const Caller& c, const InstanceSco
   auto r = store_.write([&](store::Tx& tx) -> Result<PublishResult> {
     auto inst = load_scoped_instance(tx, c, s, true);
     if (!inst) return inst.error();
+    tx.lock_instance(s.instance_id);  // serialises this instance's writers
     if (auto v = check_publish_args(in.action, in.remark); !v) return v.error();
     if (in.env_id.empty()) return errors::invalid_param("env_id");
     if (in.api_id.empty()) return errors::invalid_param("api_id");
@@ -285,8 +291,8 @@ Result<PublishResult> TrafficService::publish(const Caller& c, const InstanceSco
     if (!api) return errors::api_not_found(in.api_id);
     return publish_in(tx, s, *api, *env, in.action, in.remark);
   });
-  audit_result(store_, c, {s.project_id, "api." + in.action, "api", in.api_id,
-                           "env_id=" + in.env_id}, r);
+  audit_result(store_, c,
+               {s.project_id, "api." + in.action, "api", in.api_id, "env_id=" + in.env_id}, r);
   if (r) notify();
   return r;
 }
@@ -296,6 +302,7 @@ Result<BatchPublishResult> TrafficService::publish_batch(const Caller& c, const 
   auto r = store_.write([&](store::Tx& tx) -> Result<BatchPublishResult> {
     auto inst = load_scoped_instance(tx, c, s, true);
     if (!inst) return inst.error();
+    tx.lock_instance(s.instance_id);  // serialises this instance's writers
     if (auto v = check_publish_args(in.action, in.remark); !v) return v.error();
     if (in.env_id.empty()) return errors::invalid_param("env_id");
     if (in.api_ids.size() > 1000) return errors::invalid_param("apis");
@@ -326,8 +333,9 @@ Result<BatchPublishResult> TrafficService::publish_batch(const Caller& c, const 
     }
     return out;
   });
-  audit_result(store_, c, {s.project_id, "api.batch_" + in.action, "api", in.group_id,
-                           "env_id=" + in.env_id}, r);
+  audit_result(store_, c,
+               {s.project_id, "api.batch_" + in.action, "api", in.group_id, "env_id=" + in.env_id},
+               r);
   if (r && !r->success.empty()) notify();
   return r;
 }

@@ -29,6 +29,7 @@ Result<std::vector<AuthResult>> TrafficService::authorize(const Caller& c, const
       [&](store::Tx& tx) -> Result<std::vector<AuthResult>> {
         auto inst = load_scoped_instance(tx, c, s, true);
         if (!inst) return inst.error();
+        tx.lock_instance(s.instance_id);  // serialises this instance's writers
         if (in.env_id.empty()) return errors::invalid_param("env_id");
         if (in.app_ids.empty() || in.app_ids.size() > 1000) return errors::invalid_param("app_ids");
         if (in.api_ids.empty() || in.api_ids.size() > 1000) return errors::invalid_param("api_ids");
@@ -71,8 +72,8 @@ Result<std::vector<AuthResult>> TrafficService::authorize(const Caller& c, const
         return out;
       },
       errors::app_auth_exists());
-  audit_result(store_, c, {s.project_id, "app_auth.create", "app_auth", "",
-                           "env_id=" + in.env_id}, r);
+  audit_result(store_, c, {s.project_id, "app_auth.create", "app_auth", "", "env_id=" + in.env_id},
+               r);
   if (r && std::any_of(r->begin(), r->end(), [](const AuthResult& a) { return !a.error; }))
     notify();
   return r;
@@ -83,6 +84,7 @@ core::Status TrafficService::unauthorize(const Caller& c, const InstanceScope& s
   auto r = store_.write([&](store::Tx& tx) -> core::Status {
     auto inst = load_scoped_instance(tx, c, s, true);
     if (!inst) return inst.error();
+    tx.lock_instance(s.instance_id);  // serialises this instance's writers
     auto auth = plausible_id(auth_id) ? tx.app_auth(s.instance_id, auth_id) : std::nullopt;
     if (!auth) return errors::app_auth_not_found();
     tx.delete_app_auth(auth_id);

@@ -21,12 +21,8 @@ std::string TrafficService::sl_domain(const core::ApiGroup& g) const {
 }
 
 void TrafficService::ensure_default_groups() {
-  auto r = store_.write([&](store::Tx& tx) -> Result<bool> {
-    bool created = false;
-    for (auto& row : tx.session().query("SELECT id FROM instances ORDER BY created, id"))
-      if (auto inst = tx.instance(row.text(0))) created = tx.ensure_default_group(*inst) || created;
-    return created;
-  });
+  auto r =
+      store_.write([&](store::Tx& tx) -> Result<bool> { return tx.ensure_default_groups() > 0; });
   if (!r) throw std::runtime_error("creating DEFAULT API groups failed: " + r.error().message);
   if (r.value()) notify();
 }
@@ -61,8 +57,8 @@ Result<core::ApiGroup> TrafficService::create_group(const Caller& c, const Insta
       [&](store::Tx& tx) -> Result<core::ApiGroup> {
         auto inst = load_scoped_instance(tx, c, s, true);
         if (!inst) return inst.error();
+        tx.lock_instance(s.instance_id);  // serialises this instance's writers
         if (auto v = check_group_input(in); !v) return v.error();
-        tx.lock_instance(s.instance_id);
         if (tx.count_groups(s.instance_id) >= settings_.max_groups)
           return errors::too_many_groups();
         if (tx.group_name_taken(s.instance_id, *in.name, "")) return errors::group_name_exists();
@@ -77,8 +73,8 @@ Result<core::ApiGroup> TrafficService::create_group(const Caller& c, const Insta
         return g;
       },
       errors::group_name_exists());
-  audit_result(store_, c, {s.project_id, "group.create", "group", r ? r->id : "",
-                           in.name.value_or("")}, r);
+  audit_result(store_, c,
+               {s.project_id, "group.create", "group", r ? r->id : "", in.name.value_or("")}, r);
   if (r) notify();
   return r;
 }
@@ -109,6 +105,7 @@ Result<core::ApiGroup> TrafficService::update_group(const Caller& c, const Insta
       [&](store::Tx& tx) -> Result<core::ApiGroup> {
         auto inst = load_scoped_instance(tx, c, s, true);
         if (!inst) return inst.error();
+        tx.lock_instance(s.instance_id);  // serialises this instance's writers
         auto g = load_group(tx, s, id);
         if (!g) return g.error();
         if (auto v = check_group_input(in); !v) return v.error();
@@ -132,6 +129,7 @@ core::Status TrafficService::delete_group(const Caller& c, const InstanceScope& 
   auto r = store_.write([&](store::Tx& tx) -> core::Status {
     auto inst = load_scoped_instance(tx, c, s, true);
     if (!inst) return inst.error();
+    tx.lock_instance(s.instance_id);  // serialises this instance's writers
     auto g = load_group(tx, s, id);
     if (!g) return g.error();
     if (g->is_default) return errors::resource_unchangeable();
@@ -162,8 +160,8 @@ Result<core::Environment> TrafficService::create_env(const Caller& c, const Inst
       [&](store::Tx& tx) -> Result<core::Environment> {
         auto inst = load_scoped_instance(tx, c, s, true);
         if (!inst) return inst.error();
+        tx.lock_instance(s.instance_id);  // serialises this instance's writers
         if (auto v = check_env_input(in); !v) return v.error();
-        tx.lock_instance(s.instance_id);
         if (tx.count_envs(s.instance_id) >= settings_.max_envs) return errors::too_many_envs();
         if (tx.env_name_taken(s.instance_id, *in.name, "")) return errors::env_name_exists();
         core::Environment e{crypto::new_id(), s.instance_id, *in.name, in.remark.value_or(""),
@@ -173,8 +171,8 @@ Result<core::Environment> TrafficService::create_env(const Caller& c, const Inst
         return e;
       },
       errors::env_name_exists());
-  audit_result(store_, c, {s.project_id, "env.create", "env", r ? r->id : "",
-                           in.name.value_or("")}, r);
+  audit_result(store_, c, {s.project_id, "env.create", "env", r ? r->id : "", in.name.value_or("")},
+               r);
   if (r) notify();
   return r;
 }
@@ -196,6 +194,7 @@ Result<core::Environment> TrafficService::update_env(const Caller& c, const Inst
       [&](store::Tx& tx) -> Result<core::Environment> {
         auto inst = load_scoped_instance(tx, c, s, true);
         if (!inst) return inst.error();
+        tx.lock_instance(s.instance_id);  // serialises this instance's writers
         auto e = load_env(tx, s, id);
         if (!e) return e.error();
         if (id == core::kReleaseEnvId) return errors::resource_unchangeable();
@@ -218,6 +217,7 @@ core::Status TrafficService::delete_env(const Caller& c, const InstanceScope& s,
   auto r = store_.write([&](store::Tx& tx) -> core::Status {
     auto inst = load_scoped_instance(tx, c, s, true);
     if (!inst) return inst.error();
+    tx.lock_instance(s.instance_id);  // serialises this instance's writers
     auto e = load_env(tx, s, id);
     if (!e) return e.error();
     if (id == core::kReleaseEnvId) return errors::resource_unchangeable();
@@ -242,6 +242,7 @@ Result<core::EnvVariable> TrafficService::create_variable(const Caller& c, const
       [&](store::Tx& tx) -> Result<core::EnvVariable> {
         auto inst = load_scoped_instance(tx, c, s, true);
         if (!inst) return inst.error();
+        tx.lock_instance(s.instance_id);  // serialises this instance's writers
         if (!in.group_id) return errors::invalid_param("group_id");
         if (!in.env_id) return errors::invalid_param("env_id");
         if (!in.name || !core::rules::is_env_variable_name(*in.name))
@@ -259,8 +260,10 @@ Result<core::EnvVariable> TrafficService::create_variable(const Caller& c, const
         return v;
       },
       errors::env_variable_exists());
-  audit_result(store_, c, {s.project_id, "env_variable.create", "env_variable", r ? r->id : "",
-                           in.name.value_or("")}, r);
+  audit_result(
+      store_, c,
+      {s.project_id, "env_variable.create", "env_variable", r ? r->id : "", in.name.value_or("")},
+      r);
   if (r) notify();
   return r;
 }
@@ -293,6 +296,7 @@ Result<core::EnvVariable> TrafficService::update_variable(const Caller& c, const
   auto r = store_.write([&](store::Tx& tx) -> Result<core::EnvVariable> {
     auto inst = load_scoped_instance(tx, c, s, true);
     if (!inst) return inst.error();
+    tx.lock_instance(s.instance_id);  // serialises this instance's writers
     auto v = plausible_id(id) ? tx.env_variable(s.instance_id, id) : std::nullopt;
     if (!v) return errors::env_variable_not_found(id);
     if (!value || !core::rules::is_env_variable_value(*value))
@@ -312,6 +316,7 @@ core::Status TrafficService::delete_variable(const Caller& c, const InstanceScop
   auto r = store_.write([&](store::Tx& tx) -> core::Status {
     auto inst = load_scoped_instance(tx, c, s, true);
     if (!inst) return inst.error();
+    tx.lock_instance(s.instance_id);  // serialises this instance's writers
     auto v = plausible_id(id) ? tx.env_variable(s.instance_id, id) : std::nullopt;
     if (!v) return errors::env_variable_not_found(id);
     tx.delete_env_variable(id);

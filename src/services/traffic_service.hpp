@@ -149,9 +149,10 @@ class TrafficService {
   core::Result<BatchPublishResult> publish_batch(const Caller& c, const InstanceScope& s,
                                                  BatchPublishInput in);
   // Publication history of an API (one environment, or all when env_id is empty), newest first.
-  core::Result<std::vector<VersionInfo>> publication_history(const Caller& c, const InstanceScope& s,
-                                                       const std::string& api_id,
-                                                       const std::string& env_id);
+  core::Result<std::vector<VersionInfo>> publication_history(const Caller& c,
+                                                             const InstanceScope& s,
+                                                             const std::string& api_id,
+                                                             const std::string& env_id);
 
   // ---- app authorizations
   core::Result<std::vector<AuthResult>> authorize(const Caller& c, const InstanceScope& s,

@@ -161,6 +161,8 @@ class Tx {
                         const std::string& except_id);
   // Creates the DEFAULT group if the instance has none; returns whether it did.
   bool ensure_default_group(const core::Instance& instance);
+  // ensure_default_group for every instance of the store; returns how many groups it created.
+  int ensure_default_groups();
 
   // ---- environments. RELEASE (id core::kReleaseEnvId) is built in: never stored, always listed.
   void insert_env(const core::Environment& e);  // throws SqlError kUnique on a duplicate name
@@ -169,7 +171,7 @@ class Tx {
   bool delete_env(const std::string& instance_id, const std::string& id);
   std::optional<core::Environment> env(const std::string& instance_id, const std::string& id);
   core::Paged<core::Environment> envs(const std::string& instance_id, const NameFilter& f,
-                                      core::Page page);  // RELEASE first
+                                      core::Page page);     // RELEASE first
   std::int64_t count_envs(const std::string& instance_id);  // including RELEASE
   bool env_name_taken(const std::string& instance_id, const std::string& name,
                       const std::string& except_id);  // "RELEASE" is always taken

@@ -149,6 +149,13 @@ bool Tx::ensure_default_group(const core::Instance& instance) {
   return true;
 }
 
+int Tx::ensure_default_groups() {
+  int created = 0;
+  for (auto& row : s_.query("SELECT id FROM instances ORDER BY created, id"))
+    if (auto inst = instance(row.text(0)); inst && ensure_default_group(*inst)) ++created;
+  return created;
+}
+
 // ---------------------------------------------------------------- environments
 void Tx::insert_env(const core::Environment& e) {
   s_.execute(std::string("INSERT INTO environments(") + kEnvCols + ") VALUES (?, ?, ?, ?, ?)",
@@ -273,9 +280,9 @@ bool Tx::delete_api(const std::string& id) {
   return s_.execute("DELETE FROM apis WHERE id = ?", {id}) > 0;
 }
 std::optional<core::ApiSpec> Tx::api(const std::string& instance_id, const std::string& id) {
-  auto rows = s_.query(
-      std::string("SELECT ") + kApiCols + " FROM apis WHERE id = ? AND instance_id = ?",
-      {id, instance_id});
+  auto rows =
+      s_.query(std::string("SELECT ") + kApiCols + " FROM apis WHERE id = ? AND instance_id = ?",
+               {id, instance_id});
   if (rows.empty()) return std::nullopt;
   return api_from(rows[0]);
 }
@@ -349,8 +356,7 @@ void Tx::set_online(const std::string& instance_id, const std::string& api_id,
       {api_id, env_id, instance_id, publish_id});
 }
 bool Tx::set_offline(const std::string& api_id, const std::string& env_id) {
-  return s_.execute("DELETE FROM api_online WHERE api_id = ? AND env_id = ?", {api_id, env_id}) >
-         0;
+  return s_.execute("DELETE FROM api_online WHERE api_id = ? AND env_id = ?", {api_id, env_id}) > 0;
 }
 std::vector<OnlineEntry> Tx::online_envs(const std::string& api_id) {
   std::vector<OnlineEntry> out;
@@ -383,8 +389,7 @@ std::vector<core::Publication> Tx::publication_history(const std::string& api_id
     out.push_back(pub_from(r));
   return out;
 }
-void Tx::trim_publications(const std::string& api_id, const std::string& env_id,
-                           std::size_t keep) {
+void Tx::trim_publications(const std::string& api_id, const std::string& env_id, std::size_t keep) {
   auto history = publication_history(api_id, env_id);
   auto online = online_publication(api_id, env_id);
   for (std::size_t i = keep; i < history.size(); ++i)
@@ -434,7 +439,8 @@ std::vector<core::AppAuth> Tx::app_auths_where(const std::string& instance_id,
 }
 std::vector<std::string> Tx::delete_app_auths(const char* column, const std::string& value) {
   std::vector<std::string> ids;
-  for (auto& r : s_.query(std::string("SELECT id FROM app_auths WHERE ") + column + " = ?", {value}))
+  for (auto& r :
+       s_.query(std::string("SELECT id FROM app_auths WHERE ") + column + " = ?", {value}))
     ids.push_back(r.text(0));
   s_.execute(std::string("DELETE FROM app_auths WHERE ") + column + " = ?", {value});
   return ids;

@@ -1,11 +1,12 @@
 // TrafficService rules: limits, uniqueness (also under races), publication snapshots, G6, cascades
 // (G7), RBAC, change records.
+#include "services/traffic_service.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
 
-#include "services/traffic_service.hpp"
 #include "services_fixture.hpp"
 
 using namespace gh;
@@ -31,8 +32,7 @@ class TrafficTest : public ServicesTest {
     EXPECT_TRUE(r) << (r ? "" : r.error().code);
     return r ? *r : core::ApiGroup{};
   }
-  core::ApiSpec spec(const std::string& group_id, const std::string& name,
-                     const std::string& uri) {
+  core::ApiSpec spec(const std::string& group_id, const std::string& name, const std::string& uri) {
     core::ApiSpec a;
     a.group_id = group_id;
     a.name = name;
@@ -166,11 +166,17 @@ TEST_F(TrafficTest, SpecValidationNamesTheParameter) {
       {[](core::ApiSpec& a) { a.backend.timeout_ms = 0; }, "backend_api.timeout"},
       {[](core::ApiSpec& a) { a.backend.retry_count = 11; }, "backend_api.retry_count"},
       {[](core::ApiSpec& a) { a.backend.url_domain = "host:99999"; }, "backend_api.url_domain"},
-      {[](core::ApiSpec& a) { a.req_params.push_back({"id", "STRING", "PATH", "", 1}); },
+      {[](core::ApiSpec& a) {
+         a.req_params.push_back({"id", "STRING", "PATH", "", 1});
+       },
        "req_params.location"},
-      {[](core::ApiSpec& a) { a.backend_params.push_back({"SYSTEM", "x", "HEADER", "$nope"}); },
+      {[](core::ApiSpec& a) {
+         a.backend_params.push_back({"SYSTEM", "x", "HEADER", "$nope"});
+       },
        "backend_params.value"},
-      {[](core::ApiSpec& a) { a.backend_params.push_back({"MAGIC", "x", "HEADER", "v"}); },
+      {[](core::ApiSpec& a) {
+         a.backend_params.push_back({"MAGIC", "x", "HEADER", "v"});
+       },
        "backend_params.origin"},
   };
   for (auto& c : cases) {
@@ -296,7 +302,8 @@ TEST_F(TrafficTest, DeletingAnAppOrApiCascadesItsAuthorizationsG7) {
   ASSERT_TRUE(publish(a2.spec.id));
   auto app1 = new_app("app_c1");
   auto app2 = new_app("app_c2");
-  auto r = traffic_->authorize(admin_, apig(), {kRelease, {app1.id, app2.id}, {a1.spec.id, a2.spec.id}});
+  auto r =
+      traffic_->authorize(admin_, apig(), {kRelease, {app1.id, app2.id}, {a1.spec.id, a2.spec.id}});
   ASSERT_TRUE(r);
   ASSERT_EQ(r->size(), 4u);
 
@@ -355,8 +362,8 @@ TEST_F(TrafficTest, WritesRecordChangesAndNotify) {
   auto g = group("group_a");
   auto a = api(g.id, "api_log", "/log");
   ASSERT_TRUE(publish(a.spec.id));
-  auto var = traffic_->create_variable(admin_, apig(), {g.id, std::string(kRelease), "host_name",
-                                                        "example.org"});
+  auto var = traffic_->create_variable(admin_, apig(),
+                                       {g.id, std::string(kRelease), "host_name", "example.org"});
   ASSERT_TRUE(var) << var.error().code;
   EXPECT_EQ(changes_ - before, 4);
   auto log = change_entities();

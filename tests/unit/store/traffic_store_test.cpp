@@ -59,9 +59,8 @@ TEST(Migrations, VersionTwoHasBothDialects) {
 }
 
 TEST_F(StoreTest, InstancesGetOneDefaultGroupEnforcedByTheSchema) {
-  auto r = store_->write([&](store::Tx& tx) -> core::Result<core::Instance> {
-    return instance_in(tx);
-  });
+  auto r =
+      store_->write([&](store::Tx& tx) -> core::Result<core::Instance> { return instance_in(tx); });
   ASSERT_TRUE(r);
   auto groups = store_->read([&](store::Tx& tx) -> core::Result<std::vector<core::ApiGroup>> {
     return tx.groups_of_instance(r->id);
@@ -80,9 +79,9 @@ TEST_F(StoreTest, InstancesGetOneDefaultGroupEnforcedByTheSchema) {
 }
 
 TEST_F(StoreTest, UniquenessIsEnforcedByConstraints) {
-  auto inst = store_->write([&](store::Tx& tx) -> core::Result<core::Instance> {
-                      return instance_in(tx);
-                    }).value();
+  auto inst =
+      store_->write([&](store::Tx& tx) -> core::Result<core::Instance> { return instance_in(tx); })
+          .value();
   auto insert_group = [&](const std::string& name) {
     return store_->write(
         [&](store::Tx& tx) -> core::Result<int> {
@@ -105,16 +104,15 @@ TEST_F(StoreTest, UniquenessIsEnforcedByConstraints) {
       core::errors::env_name_exists());
   EXPECT_EQ(env_dup.error().code, "APIG.3205");
   // The failed transaction left nothing behind.
-  auto envs = store_->read([&](store::Tx& tx) -> core::Result<std::size_t> {
-    return tx.environments(inst.id).size();
-  });
+  auto envs = store_->read(
+      [&](store::Tx& tx) -> core::Result<std::size_t> { return tx.environments(inst.id).size(); });
   EXPECT_EQ(*envs, 1u);  // RELEASE only
 }
 
 TEST_F(StoreTest, ReleaseEnvironmentIsBuiltIn) {
-  auto inst = store_->write([&](store::Tx& tx) -> core::Result<core::Instance> {
-                      return instance_in(tx);
-                    }).value();
+  auto inst =
+      store_->write([&](store::Tx& tx) -> core::Result<core::Instance> { return instance_in(tx); })
+          .value();
   auto r = store_->read([&](store::Tx& tx) -> core::Result<std::optional<core::Environment>> {
     return tx.env(inst.id, core::kReleaseEnvId);
   });
@@ -126,4 +124,24 @@ TEST_F(StoreTest, ReleaseEnvironmentIsBuiltIn) {
   EXPECT_FALSE(missing->has_value());
 }
 
+}  // namespace
+
+namespace {
+TEST_F(StoreTest, EnsureDefaultGroupsRepairsInstancesFromOlderSchemas) {
+  auto inst =
+      store_->write([&](store::Tx& tx) -> core::Result<core::Instance> { return instance_in(tx); })
+          .value();
+  // An instance created before schema 2 has no group at all.
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Result<int> {
+    tx.session().execute("DELETE FROM api_groups WHERE instance_id = ?", {inst.id});
+    return 1;
+  }));
+  auto run = [&] {
+    return store_
+        ->write([&](store::Tx& tx) -> core::Result<int> { return tx.ensure_default_groups(); })
+        .value();
+  };
+  EXPECT_EQ(run(), 1);
+  EXPECT_EQ(run(), 0);
+}
 }  // namespace
