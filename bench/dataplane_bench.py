@@ -19,7 +19,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "api"))
-from sdk_signer import sign  # noqa: E402
+from hw_signer import sign_app_request  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 BINARY = os.environ.get("GATEHOUSE_BINARY", os.path.join(ROOT, "build", "gatehouse"))
@@ -255,7 +255,7 @@ def main():
         bad = "Z" * 132
         gw, anchor, direct = gh.gateway, f"http://127.0.0.1:{anchor_port}", \
             f"http://127.0.0.1:{up_port}"
-        signed = sign("GET", gw + "/", {}, b"", key, secret)
+        signed = sign_app_request("GET", gw + "/", {}, b"", key, secret)
         runs = {
             "nginx_appcode": (anchor + "/", {"X-Apig-AppCode": probe}),
             "gatehouse_appcode": (gw + "/", {"X-Apig-AppCode": probe}),

@@ -33,7 +33,8 @@ class Admin:
 def start(binary, data_dir):
     env = dict(os.environ, GATEHOUSE_ADMIN_PASSWORD="bench-password-1")
     proc = subprocess.Popen([binary, "serve", "--data-dir", data_dir, "--admin-listen", "127.0.0.1:0",
-                             "--gateway-listen", "127.0.0.1:0", "--max-apps-per-instance", "100000"],
+                             "--gateway-listen", "127.0.0.1:0", "--gateway-tls-listen", "127.0.0.1:0",
+                             "--max-apps-per-instance", "100000"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     listen = os.path.join(data_dir, "listen.json")
     deadline = time.time() + 30

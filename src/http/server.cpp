@@ -132,6 +132,15 @@ class Listener : public std::enable_shared_from_this<Listener> {
   std::shared_ptr<asio::ssl::context> tls_;
 };
 
+// With SO_REUSEPORT a second process could silently share a port that is already served. Before
+// the first shared bind, an exclusive probe bind makes "address in use" fail fast as usual.
+void probe_exclusive(asio::io_context& io, const tcp::endpoint& ep) {
+  tcp::acceptor probe(io);
+  probe.open(ep.protocol());
+  probe.set_option(asio::socket_base::reuse_address(true));
+  probe.bind(ep);  // throws std::system_error (address in use) like a normal bind would
+}
+
 tcp::acceptor open_acceptor(asio::io_context& io, const tcp::endpoint& ep, bool reuse_port) {
   tcp::acceptor a(io);
   a.open(ep.protocol());
@@ -170,7 +179,8 @@ struct Server::Impl {
     detail::SessionShared shared{options, handler, async_handler, stopping};
     for (int i = 0; i < loop_count; ++i) {
       loops.push_back(std::make_unique<asio::io_context>(options.loop_per_thread ? 1 : 0));
-      tcp::endpoint ep(address, port == 0 ? options.port : port);
+      tcp::endpoint ep(address, i == 0 ? options.port : port);
+      if (i == 0 && options.loop_per_thread && ep.port() != 0) probe_exclusive(*loops.back(), ep);
       auto acceptor = open_acceptor(*loops.back(), ep, options.loop_per_thread);
       port = acceptor.local_endpoint().port();
       listeners.push_back(

@@ -73,7 +73,8 @@ class Server:
 
     def command(self):
         return [BINARY, "serve", "--data-dir", self.data_dir, "--admin-listen", "127.0.0.1:0",
-                "--gateway-listen", "127.0.0.1:0", *self.store, *self.extra_args]
+                "--gateway-listen", "127.0.0.1:0", "--gateway-tls-listen", "127.0.0.1:0",
+                *self.store, *self.extra_args]
 
     def start(self, command=None):
         listen = os.path.join(self.data_dir, "listen.json")

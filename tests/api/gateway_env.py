@@ -79,8 +79,10 @@ def free_port():
 
 
 class Gatehouse:
-    def __init__(self, extra_args=(), store_args=()):
+    def __init__(self, extra_args=(), store_args=None):
+        """store_args: conftest.store_args (PostgreSQL when GATEHOUSE_TEST_PG is set)."""
         self.dir = tempfile.mkdtemp(prefix="gh-gw-")
+        store_args = store_args(self.dir) if store_args else []
         env = dict(os.environ, GATEHOUSE_ADMIN_PASSWORD=PASSWORD)
         self.log = open(os.path.join(self.dir, "server.log"), "wb")
         self.proc = subprocess.Popen(

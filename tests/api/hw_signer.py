@@ -70,3 +70,21 @@ def sign(ak, sk, project_id, method, host, target, body=b"", date=None, extra_he
     headers.update(extra_headers or {})
     headers["Authorization"] = authorization(ak, sk, method, target, headers, body)
     return headers
+
+
+def sign_app_request(method, url, headers, body, key, secret):
+    """Headers for a data-plane call signed the APIG app SDK's way: X-Sdk-Date and Host added
+    when absent, then every header present signed (reference §B.4, apig_sdk)."""
+    parsed = urllib.parse.urlsplit(url)
+    headers = dict(headers)
+    lower = {k.lower() for k in headers}
+    if "x-sdk-date" not in lower:
+        headers["X-Sdk-Date"] = sdk_date()
+    if "host" not in lower:
+        headers["Host"] = parsed.netloc
+    target = parsed.path or "/"
+    if parsed.query:
+        target += "?" + parsed.query
+    signed = sorted(k.lower() for k in headers)
+    headers["Authorization"] = authorization(key, secret, method, target, headers, body, signed)
+    return headers

@@ -9,8 +9,9 @@ import time
 import pytest
 import requests
 
+from conftest import store_args
 from gateway_env import EchoBackend, Gatehouse, free_port
-from sdk_signer import sdk_date, sign
+from hw_signer import sdk_date, sign_app_request
 
 RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID"
 
@@ -18,7 +19,7 @@ RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID"
 @pytest.fixture(scope="module")
 def env():
     backend = EchoBackend()
-    gh = Gatehouse()
+    gh = Gatehouse(store_args=store_args)
     g = gh.default_group()
     ns = type("Env", (), {})()
     ns.gh, ns.backend, ns.group = gh, backend, g
@@ -150,10 +151,10 @@ def test_deleted_code_and_app_stop_at_once(env):
 
 # ---------------------------------------------------------------- signatures
 
-def signed_call(env, method, path, key, secret, body=b"", headers=None, tls=True, **sign_kw):
+def signed_call(env, method, path, key, secret, body=b"", headers=None, tls=True):
     base = env.gh.gateway_tls if tls else env.gh.gateway
-    h = sign(method, base + path, {"Content-Type": "application/json", **(headers or {})}, body,
-             key, secret, **sign_kw)
+    h = sign_app_request(method, base + path,
+                         {"Content-Type": "application/json", **(headers or {})}, body, key, secret)
     return requests.request(method, base + path, headers=h, data=body, verify=False, timeout=10)
 
 
@@ -170,8 +171,8 @@ def test_signature_accepted_over_http_and_https(env):
 def test_signature_tampering_and_staleness_refused(env):
     key, secret = env.app1["app_key"], env.app1["app_secret"]
     base = env.gh.gateway_tls
-    h = sign("POST", base + "/submit", {"Content-Type": "application/json"}, b'{"x":1}', key,
-             secret)
+    h = sign_app_request("POST", base + "/submit", {"Content-Type": "application/json"},
+                         b'{"x":1}', key, secret)
     r = requests.post(base + "/submit", headers=h, data=b'{"x":2}', verify=False, timeout=10)
     assert r.status_code == 401
     code, msg = error(r)

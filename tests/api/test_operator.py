@@ -150,7 +150,8 @@ def test_master_key_from_environment(server_factory):
 @pytest.mark.parametrize("bad", ["abc", "zz" * 32, "00" * 31])
 def test_bad_master_key_is_refused(tmp_path, bad):
     r = run("serve", "--data-dir", str(tmp_path / "d"), "--admin-listen", "127.0.0.1:0",
-            "--gateway-listen", "127.0.0.1:0", env={"GATEHOUSE_MASTER_KEY": bad})
+            "--gateway-listen", "127.0.0.1:0", "--gateway-tls-listen", "127.0.0.1:0",
+            env={"GATEHOUSE_MASTER_KEY": bad})
     assert r.returncode != 0 and "GATEHOUSE_MASTER_KEY" in (r.stderr + r.stdout)
 
 
@@ -183,7 +184,7 @@ def test_listen_address_in_use_fails_fast(server_factory):
     b = server_factory(start=False)
     b.extra_args = []
     cmd = [BINARY, "serve", "--data-dir", b.data_dir, "--admin-listen", a.admin,
-           "--gateway-listen", "127.0.0.1:0", *b.store]
+           "--gateway-listen", "127.0.0.1:0", "--gateway-tls-listen", "127.0.0.1:0", *b.store]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=20, env=b.env)
     assert proc.returncode != 0
     assert a.alive()

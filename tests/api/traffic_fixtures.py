@@ -13,8 +13,10 @@ import time
 import pytest
 import requests
 
+from conftest import store_args
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-BIN = os.environ.get("GATEHOUSE_BIN", str(ROOT / "build" / "gatehouse"))
+BIN = os.environ.get("GATEHOUSE_BINARY", str(ROOT / "build" / "gatehouse"))
 ADMIN_PASSWORD = "Traffic-Test-Pw-1"
 
 
@@ -56,17 +58,20 @@ def login(base, user, password, project="default"):
 def gatehouse(tmp_path_factory):
     data = tmp_path_factory.mktemp("gh-traffic")
     env = dict(os.environ, GATEHOUSE_ADMIN_PASSWORD=ADMIN_PASSWORD)
+    log = open(data / "server.log", "wb")  # a file, not a pipe nobody drains
     proc = subprocess.Popen([BIN, "serve", "--data-dir", str(data), "--admin-listen",
                              "127.0.0.1:0", "--gateway-listen", "127.0.0.1:0",
-                             "--group-domain-suffix", "groups.example.test"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             "--gateway-tls-listen", "127.0.0.1:0",
+                             "--group-domain-suffix", "groups.example.test",
+                             *store_args(str(data))],
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
     listen = data / "listen.json"
     deadline = time.time() + 20
     while not listen.exists() and time.time() < deadline and proc.poll() is None:
         time.sleep(0.05)
     if not listen.exists():
         proc.kill()
-        raise RuntimeError("gatehouse did not start: " + proc.stderr.read().decode())
+        raise RuntimeError("gatehouse did not start: " + (data / "server.log").read_text())
     ports = json.loads(listen.read_text())
     base = "http://" + ports["admin"]
     yield {"base": base, "gateway": "http://" + ports["gateway"], "data": data}
@@ -75,6 +80,7 @@ def gatehouse(tmp_path_factory):
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+    log.close()
 
 
 @pytest.fixture(scope="module")
