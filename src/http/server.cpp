@@ -92,13 +92,16 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
  private:
   void accept() {
-    acceptor_.async_accept(asio::make_strand(io_),
-                           [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-                             if (ec == asio::error::operation_aborted || !self->acceptor_.is_open())
-                               return;
-                             if (!ec) self->on_accept(std::move(socket));
-                             self->accept();
-                           });
+    auto next = [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
+      if (!ec) self->on_accept(std::move(socket));
+      self->accept();
+    };
+    // A loop run by one thread needs no strand (and no strand mutex) per connection.
+    if (shared_.options.loop_per_thread)
+      acceptor_.async_accept(io_, std::move(next));
+    else
+      acceptor_.async_accept(asio::make_strand(io_), std::move(next));
   }
 
   void on_accept(tcp::socket socket) {
