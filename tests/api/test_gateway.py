@@ -11,7 +11,7 @@ import requests
 
 from conftest import store_args
 from gateway_env import EchoBackend, Gatehouse, free_port
-from hw_signer import sdk_date, sign_app_request
+from hw_signer import sdk_date, sign, sign_app_request
 
 RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID"
 
@@ -333,3 +333,41 @@ def test_debug_headers(env):
     assert float(r.headers["X-Apig-Latency"]) >= 0
     assert float(r.headers["X-Apig-Upstream-Latency"]) >= 0
     assert "X-Apig-Latency" not in gw(env, "/files/x").headers
+
+
+def test_iam_auth_by_aksk_signature(env):
+    gh = env.gh
+    r = requests.post(gh.admin + "/v3.0/OS-CREDENTIAL/credentials", timeout=10,
+                      headers={"X-Auth-Token": gh.token},
+                      json={"credential": {"description": "gateway test"}})
+    assert r.status_code == 201, r.text
+    cred = r.json()["credential"]
+    host = gh.gateway_tls.split("//")[1]
+    headers = sign(cred["access"], cred["secret"], gh.project, "GET", host, "/iam")
+    r = requests.get(gh.gateway_tls + "/iam", headers=headers, verify=False, timeout=10)
+    assert r.status_code == 200, r.text
+    assert "authorization" in r.json()["headers"]  # an IAM signature is not an app credential
+    headers["X-Sdk-Date"] = sdk_date(datetime.datetime(2020, 1, 1))
+    r = requests.get(gh.gateway_tls + "/iam", headers=headers, verify=False, timeout=10)
+    assert r.status_code == 401 and error(r)[0] == "APIG.0301"
+
+
+def test_roma_instance_answers_with_apic_codes(env):
+    gh = env.gh
+    group = gh.default_group(roma=True)
+    api = gh.create_api(group["id"], "roma_api", "/roma-only", roma=True,
+                        backend_api={"url_domain": env.backend.address, "req_uri": "/roma"})
+    assert gh.publish(api["id"], roma=True).status_code == 201
+    app = gh.create_app("roma_gw_app", roma=True)
+    code = gh.add_code(app["id"], roma=True)["app_code"]
+    gh.authorize(app["id"], api["id"], roma=True)
+    host = {"Host": group["sl_domain"]}
+    r = gw(env, "/roma-only", headers={**host, "X-Apig-AppCode": code})
+    assert r.status_code == 200, r.text
+    assert r.json()["path"] == "/roma"
+    r = gw(env, "/roma-only", headers={**host, "X-Apig-AppCode": "B" * 64})
+    assert r.status_code == 401 and error(r)[0] == "APIC.0303"
+    r = gw(env, "/roma-unknown", headers=host)
+    assert r.status_code == 404 and error(r)[0] == "APIC.0101"
+    # By IP the DEFAULT groups of every instance are searched, oldest instance first.
+    assert gw(env, "/roma-only", headers={"X-Apig-AppCode": code}).status_code == 200
