@@ -34,6 +34,35 @@ std::optional<ProtocolError> check_head_limits(const Request& req, const ServerO
   return std::nullopt;
 }
 
+void serialize_response(const Response& res, std::string& out) {
+  out.clear();
+  auto reason = res.reason();
+  out.append(res.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  out.append(std::to_string(res.result_int()));
+  out.push_back(' ');
+  out.append(reason.data(), reason.size());
+  out.append("\r\n");
+  for (const auto& f : res) {
+    auto name = f.name_string();
+    auto value = f.value();
+    out.append(name.data(), name.size());
+    out.append(": ");
+    out.append(value.data(), value.size());
+    out.append("\r\n");
+  }
+  // A handler that did not frame its body still gets a correctly framed answer.
+  int status = res.result_int();
+  bool bodiless = status < 200 || status == 204 || status == 304;
+  if (!bodiless && res.find(http::bhttp::field::content_length) == res.end() &&
+      res.find(http::bhttp::field::transfer_encoding) == res.end()) {
+    out.append("Content-Length: ");
+    out.append(std::to_string(res.body().size()));
+    out.append("\r\n");
+  }
+  out.append("\r\n");
+  if (!bodiless) out.append(res.body());
+}
+
 Response render_protocol_error(const ServerOptions& o, ProtocolError e, unsigned version,
                                std::string_view target) {
   Response res;

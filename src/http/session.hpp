@@ -6,7 +6,9 @@
 // Timeouts: while no byte of the next request has arrived, the idle timeout applies; from the first
 // byte on, the whole request (head and body) must arrive within the request timeout, so a client
 // that trickles bytes cannot hold a connection open.
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -34,6 +36,9 @@ ProtocolError classify_parse_error(const beast::error_code& ec, std::string_view
                                    const ServerOptions& o);
 // Checks the parsed head against the per-header and total limits (the parser only bounds the sum).
 std::optional<ProtocolError> check_head_limits(const Request& req, const ServerOptions& o);
+// The response as HTTP/1.1 bytes in one buffer (status line, fields as set, body), replacing
+// `out`. One contiguous write instead of Beast's general-purpose serializer.
+void serialize_response(const Response& res, std::string& out);
 Response render_protocol_error(const ServerOptions& o, ProtocolError e, unsigned version,
                                std::string_view target = {});
 
@@ -145,11 +150,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void write(Response res, bool close_after) {
-    res_ = std::move(res);
-    if (close_after) res_.keep_alive(false);
+    if (close_after) res.keep_alive(false);
+    serialize_response(res, out_);
     tcp().expires_after(opt().request_timeout);
-    beast::http::async_write(
-        stream_, res_,
+    asio::async_write(
+        stream_, asio::buffer(out_),
         [self = this->shared_from_this(), close_after](beast::error_code ec, std::size_t) {
           if (!ec && close_after && self->linger_) return self->drain_and_close();
           if (ec || close_after) return self->close();
@@ -188,7 +193,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   RequestContext ctx_;
   beast::flat_buffer buffer_;
   std::optional<beast::http::request_parser<beast::http::string_body>> parser_;
-  Response res_;
+  std::string out_;  // the serialized answer being written (capacity reused across requests)
   bool linger_ = false;
 };
 
