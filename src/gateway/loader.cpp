@@ -30,11 +30,12 @@ bool is_route_entity(std::string_view entity) {
   return entity != "app" && entity != "app_code";
 }
 
-std::shared_ptr<const RouteConfig> SnapshotLoader::read_routes(store::Tx& tx) {
-  RouteInputs in;
-  in.group_domain_suffix = suffix_;
-  read_route_inputs(tx, in);
-  return build_routes(in);
+SnapshotLoader::Routes SnapshotLoader::read_routes(store::Tx& tx) {
+  auto in = std::make_shared<RouteInputs>();
+  in->group_domain_suffix = suffix_;
+  read_route_inputs(tx, *in);
+  auto config = build_routes(*in);
+  return {std::move(in), std::move(config)};
 }
 
 void SnapshotLoader::load_all() {
@@ -42,7 +43,9 @@ void SnapshotLoader::load_all() {
   auto next = std::make_shared<Snapshot>();
   auto r = store_.read([&](store::Tx& tx) -> core::Result<core::Unit> {
     next->change_seq = tx.last_change_seq();
-    next->routes = read_routes(tx);
+    auto routes = read_routes(tx);
+    next->routes = std::move(routes.config);
+    next->route_inputs = std::move(routes.inputs);
     std::vector<AppRecord> records;
     for (const auto& inst : tx.all_instances()) {
       boost::unordered_flat_map<std::string, std::vector<std::string>> codes_by_app;
@@ -68,7 +71,7 @@ bool SnapshotLoader::apply_changes() {
   std::int64_t seq = base->change_seq;
   bool routes_changed = false;
   std::vector<std::string> changed_apps;
-  std::shared_ptr<const RouteConfig> routes;
+  Routes routes;
   std::vector<AppRecord> records;
   auto r = store_.read([&](store::Tx& tx) -> core::Result<core::Unit> {
     for (;;) {
@@ -105,7 +108,8 @@ bool SnapshotLoader::apply_changes() {
   if (seq == base->change_seq) return true;
   auto next = std::make_shared<Snapshot>();
   next->change_seq = seq;
-  next->routes = routes ? routes : base->routes;
+  next->routes = routes.config ? routes.config : base->routes;
+  next->route_inputs = routes.config ? routes.inputs : base->route_inputs;
   next->credentials = changed_apps.empty()
                           ? base->credentials
                           : apply_app_changes(base->credentials, changed_apps, std::move(records));

@@ -27,7 +27,11 @@ class SnapshotLoader {
   bool apply_changes();
 
  private:
-  std::shared_ptr<const RouteConfig> read_routes(store::Tx& tx);
+  struct Routes {
+    std::shared_ptr<const RouteInputs> inputs;
+    std::shared_ptr<const RouteConfig> config;
+  };
+  Routes read_routes(store::Tx& tx);
 
   store::Store& store_;
   SnapshotHolder& holder_;

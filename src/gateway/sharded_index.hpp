@@ -35,6 +35,14 @@ class ShardedIndex {
     return it == shard->end() ? nullptr : &it->second;
   }
 
+  // Calls fn(key, value) for every entry, in no particular order.
+  template <class F>
+  void for_each(F&& fn) const {
+    for (const auto& s : *table_)
+      if (s)
+        for (const auto& [k, v] : *s) fn(k, v);
+  }
+
   std::size_t size() const {
     std::size_t n = 0;
     for (const auto& s : *table_)

@@ -38,7 +38,7 @@ struct PostgresOptions {
   int pool_size = 8;                           // connections kept per process
   int max_tx_attempts = 5;                     // for 40001 / 40P01
   std::chrono::milliseconds pool_wait{30000};  // waiting for a free connection → kBusy
-  int connect_timeout_seconds = 10;            // unless the URL sets connect_timeout
+  int connect_timeout_seconds = 3;  // unless the URL sets connect_timeout (bounds 503 latency)
 };
 
 // Rewrites '?' placeholders to $1…$n. '?' inside single-quoted string literals ('' escapes) and

@@ -1,0 +1,151 @@
+"""Cluster bench: propagation latency between Gatehouse nodes sharing one PostgreSQL, and the
+data plane's success rate through a PostgreSQL outage.
+
+Starts its own PostgreSQL cluster (initdb + pg_ctl on a free 127.0.0.1 port), an echo backend and
+3 nodes; everything is stopped at the end. Prints "figure <name> <value>" lines:
+  propagation_p50_ms / propagation_p99_ms  create a code on node 1 (or delete its app) → the first
+                                           call on node 2/3 that sees it (polled every 2 ms)
+  outage_success_pct                       calls with valid codes answered 200 during the outage
+"""
+import argparse
+import os
+import statistics
+import sys
+import threading
+import time
+
+import requests
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "api"))
+from cluster_env import Node, PgCluster, master_key, new_code, publish_code_api  # noqa: E402
+from gateway_env import EchoBackend  # noqa: E402
+
+POLL_S = 0.002
+LIMIT_S = 5.0  # one trial gives up after this (counted as LIMIT_S)
+
+
+def until_status(node, session, code, want):
+    """Seconds until `node` answers `want` for `code` (polling), measured from now."""
+    start = time.monotonic()
+    while True:
+        if node.call_code("/bench", code, session=session).status_code == want:
+            return time.monotonic() - start, True
+        if time.monotonic() - start > LIMIT_S:
+            return LIMIT_S, False
+        time.sleep(POLL_S)
+
+
+def percentile(values, p):
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def propagation(nodes, api_id, trials):
+    writer, readers = nodes[0], nodes[1:]
+    sessions = [requests.Session() for _ in readers]
+    samples, misses = [], 0
+    for i in range(trials):
+        r = i % len(readers)
+        # The time runs from the moment the writing node's management call returned.
+        app = writer.create_app(f"p{i}_{os.getpid()}")
+        writer.authorize(app["id"], api_id)
+        code = writer.add_code(app["id"])["app_code"]
+        took, ok = until_status(readers[r], sessions[r], code, 200)
+        samples.append(took)
+        misses += not ok
+        writer.call("DELETE", writer.base() + f"/apps/{app['id']}", expect=204)
+        took, ok = until_status(readers[r], sessions[r], code, 401)
+        samples.append(took)
+        misses += not ok
+    return samples, misses
+
+
+def outage(pg, nodes, api_id, seconds):
+    codes = [new_code(nodes[0], api_id)[1] for _ in range(5)]
+    for n in nodes:
+        for c in codes:
+            until_status(n, requests.Session(), c, 200)
+    stop = threading.Event()
+    counts = {"ok": 0, "bad": 0}
+    lock = threading.Lock()
+
+    def load(idx):
+        s = requests.Session()
+        i = idx
+        while not stop.is_set():
+            n = nodes[i % len(nodes)]
+            try:
+                good = n.call_code("/bench", codes[i % len(codes)], session=s).status_code == 200
+            except requests.RequestException:
+                good = False
+            with lock:
+                counts["ok" if good else "bad"] += 1
+            i += 1
+
+    threads = [threading.Thread(target=load, args=(k,), daemon=True) for k in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(1.0)
+    pg.stop()
+    down_at = time.monotonic()
+    time.sleep(seconds)
+    pg.start()
+    print(f"PostgreSQL was down for {time.monotonic() - down_at:.1f} s", flush=True)
+    recovered = None
+    start = time.monotonic()
+    while time.monotonic() - start < 30:
+        try:
+            if nodes[0].call("GET", nodes[0].base() + "/apps").status_code == 200:
+                recovered = time.monotonic() - start
+                break
+        except requests.RequestException:
+            pass
+        time.sleep(0.05)
+    time.sleep(1.0)
+    stop.set()
+    for t in threads:
+        t.join(10)
+    total = counts["ok"] + counts["bad"]
+    return 100.0 * counts["ok"] / max(1, total), total, recovered
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="10 s outage instead of 30 s")
+    ap.add_argument("--trials", type=int, default=200)
+    args, _ = ap.parse_known_args()  # bench/run passes the data-plane options too
+    outage_s = 10 if args.quick else 30
+
+    pg = PgCluster()
+    backend = EchoBackend()
+    nodes = []
+    try:
+        url = pg.create_database()
+        key = master_key()
+        for _ in range(3):
+            nodes.append(Node(url, key))
+        api_id = publish_code_api(nodes[0], backend.address, "/bench")
+        samples, misses = propagation(nodes, api_id, args.trials)
+        ms = [s * 1000 for s in samples]
+        print(f"propagation: {len(ms)} samples ({args.trials} creations, {args.trials} deletions), "
+              f"mean {statistics.mean(ms):.1f} ms, max {max(ms):.1f} ms, "
+              f"{misses} not seen within {LIMIT_S:.0f} s", flush=True)
+        pct, total, recovered = outage(pg, nodes, api_id, outage_s)
+        print(f"outage: {total} calls; management answered again "
+              f"{'after %.2f s' % recovered if recovered is not None else 'NOT within 30 s'}")
+        print()
+        print(f"figure propagation_p50_ms {percentile(ms, 50):.1f}")
+        print(f"figure propagation_p99_ms {percentile(ms, 99):.1f}")
+        print(f"figure outage_success_pct {pct:.3f}")
+    finally:
+        for n in nodes:
+            try:
+                n.destroy()
+            except Exception as e:  # noqa: BLE001 - stop the others regardless
+                print(f"warning: {e}", file=sys.stderr)
+        backend.stop()
+        pg.destroy()
+
+
+if __name__ == "__main__":
+    main()

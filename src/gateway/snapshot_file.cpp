@@ -1,0 +1,252 @@
+#include "gateway/snapshot_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "gateway/credentials.hpp"
+#include "store/spec_json.hpp"
+
+namespace gh::gateway {
+namespace json = boost::json;
+namespace {
+
+constexpr int kFormat = 1;
+
+core::Error failure(std::string message) {
+  core::Error e;
+  e.kind = core::ErrorKind::kInternal;
+  e.http_status = 500;
+  e.code = "APIG.9999";
+  e.message = std::move(message);
+  return e;
+}
+
+std::string hex_of(const Digest& d) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  out.reserve(64);
+  for (unsigned char b : d.bytes) {
+    out.push_back(digits[b >> 4]);
+    out.push_back(digits[b & 15]);
+  }
+  return out;
+}
+
+std::string secret_aad(std::string_view app_id) {
+  return "snapshot-app:" + std::string(app_id);
+}
+
+std::string str(const json::object& o, std::string_view k) {
+  auto* v = o.if_contains(k);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+std::int64_t num(const json::object& o, std::string_view k) {
+  auto* v = o.if_contains(k);
+  return v && v->is_int64() ? v->as_int64() : 0;
+}
+const json::array& arr(const json::object& o, std::string_view k) {
+  static const json::array empty;
+  auto* v = o.if_contains(k);
+  return v && v->is_array() ? v->as_array() : empty;
+}
+
+json::object routes_to_json(const RouteInputs& in) {
+  json::array instances, groups, envs, vars, published, auths;
+  for (const auto& i : in.instances)
+    instances.push_back(json::object{{"id", i.id}, {"project_id", i.project_id}, {"roma", i.roma}});
+  for (const auto& g : in.groups)
+    groups.push_back(json::object{{"id", g.id},
+                                  {"instance_id", g.instance_id},
+                                  {"name", g.name},
+                                  {"remark", g.remark},
+                                  {"is_default", g.is_default},
+                                  {"register_time", g.register_time},
+                                  {"update_time", g.update_time}});
+  for (const auto& e : in.envs)
+    envs.push_back(json::object{{"id", e.id},
+                                {"instance_id", e.instance_id},
+                                {"name", e.name},
+                                {"remark", e.remark},
+                                {"create_time", e.create_time}});
+  for (const auto& v : in.env_variables)
+    vars.push_back(json::object{{"id", v.id},
+                                {"instance_id", v.instance_id},
+                                {"group_id", v.group_id},
+                                {"env_id", v.env_id},
+                                {"name", v.name},
+                                {"value", v.value}});
+  for (const auto& p : in.published)
+    published.push_back(json::object{{"env_id", p.env_id}, {"spec", store::spec_to_json(p.spec)}});
+  for (const auto& a : in.auths)
+    auths.push_back(json::object{{"id", a.id},
+                                 {"instance_id", a.instance_id},
+                                 {"api_id", a.api_id},
+                                 {"app_id", a.app_id},
+                                 {"env_id", a.env_id},
+                                 {"auth_time", a.auth_time}});
+  return json::object{{"instances", std::move(instances)}, {"groups", std::move(groups)},
+                      {"envs", std::move(envs)},           {"env_variables", std::move(vars)},
+                      {"published", std::move(published)}, {"auths", std::move(auths)}};
+}
+
+core::Result<RouteInputs> routes_from_json(const json::object& o) {
+  RouteInputs in;
+  for (const auto& v : arr(o, "instances")) {
+    const auto& i = v.as_object();
+    auto* roma = i.if_contains("roma");
+    in.instances.push_back(
+        {str(i, "id"), str(i, "project_id"), roma && roma->is_bool() && roma->as_bool()});
+  }
+  for (const auto& v : arr(o, "groups")) {
+    const auto& g = v.as_object();
+    core::ApiGroup x;
+    x.id = str(g, "id");
+    x.instance_id = str(g, "instance_id");
+    x.name = str(g, "name");
+    x.remark = str(g, "remark");
+    auto* d = g.if_contains("is_default");
+    x.is_default = d && d->is_bool() && d->as_bool();
+    x.register_time = num(g, "register_time");
+    x.update_time = num(g, "update_time");
+    in.groups.push_back(std::move(x));
+  }
+  for (const auto& v : arr(o, "envs")) {
+    const auto& e = v.as_object();
+    core::Environment x;
+    x.id = str(e, "id");
+    x.instance_id = str(e, "instance_id");
+    x.name = str(e, "name");
+    x.remark = str(e, "remark");
+    x.create_time = num(e, "create_time");
+    in.envs.push_back(std::move(x));
+  }
+  for (const auto& v : arr(o, "env_variables")) {
+    const auto& e = v.as_object();
+    in.env_variables.push_back({str(e, "id"), str(e, "instance_id"), str(e, "group_id"),
+                                str(e, "env_id"), str(e, "name"), str(e, "value")});
+  }
+  for (const auto& v : arr(o, "published")) {
+    const auto& p = v.as_object();
+    auto spec = store::spec_from_json(str(p, "spec"));
+    if (!spec) return failure("snapshot file: an API definition is not readable");
+    in.published.push_back(PublishedRoute{std::move(*spec), str(p, "env_id")});
+  }
+  for (const auto& v : arr(o, "auths")) {
+    const auto& a = v.as_object();
+    core::AppAuth x;
+    x.id = str(a, "id");
+    x.instance_id = str(a, "instance_id");
+    x.api_id = str(a, "api_id");
+    x.app_id = str(a, "app_id");
+    x.env_id = str(a, "env_id");
+    x.auth_time = num(a, "auth_time");
+    in.auths.push_back(std::move(x));
+  }
+  return in;
+}
+
+// Writes `text` to `path` atomically and durably, mode 0600.
+core::Result<core::Unit> write_atomically(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return failure("snapshot file: cannot create " + tmp);
+  ::fchmod(fd, 0600);
+  std::size_t done = 0;
+  while (done < text.size()) {
+    auto n = ::write(fd, text.data() + done, text.size() - done);
+    if (n <= 0) {
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return failure("snapshot file: write failed");
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return failure("snapshot file: fsync or rename failed");
+  }
+  auto dir = std::filesystem::path(path).parent_path().string();
+  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return core::Unit{};
+}
+
+}  // namespace
+
+core::Result<core::Unit> write_snapshot_file(const std::string& path, const Snapshot& snapshot,
+                                             const crypto::Sealer& sealer) {
+  if (!snapshot.route_inputs) return failure("snapshot file: the snapshot has no route inputs");
+  json::array apps;
+  snapshot.credentials.apps.for_each([&](const std::string& id, const auto& entry) {
+    json::array codes;
+    for (const auto& d : entry->codes) codes.push_back(json::string(hex_of(d)));
+    apps.push_back(json::object{{"id", id},
+                                {"instance_id", entry->instance_id},
+                                {"app_key", entry->app_key},
+                                {"sealed_secret", sealer.seal(entry->secret, secret_aad(id))},
+                                {"code_digests", std::move(codes)}});
+  });
+  json::object doc{{"v", kFormat},
+                   {"change_seq", snapshot.change_seq},
+                   {"routes", routes_to_json(*snapshot.route_inputs)},
+                   {"apps", std::move(apps)}};
+  return write_atomically(path, json::serialize(doc));
+}
+
+core::Result<std::shared_ptr<Snapshot>> read_snapshot_file(const std::string& path,
+                                                           const crypto::Sealer& sealer,
+                                                           const std::string& group_domain_suffix) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return failure("snapshot file: " + path + " does not exist");
+  std::stringstream buf;
+  buf << f.rdbuf();
+  boost::system::error_code ec;
+  auto doc = json::parse(buf.str(), ec);
+  if (ec || !doc.is_object()) return failure("snapshot file: " + path + " is not valid JSON");
+  const auto& o = doc.as_object();
+  if (num(o, "v") != kFormat) return failure("snapshot file: unknown format version");
+  auto* routes_json = o.if_contains("routes");
+  if (!routes_json || !routes_json->is_object()) return failure("snapshot file: no routes");
+  auto inputs = routes_from_json(routes_json->as_object());
+  if (!inputs) return inputs.error();
+  inputs->group_domain_suffix = group_domain_suffix;
+
+  std::vector<AppRecord> records;
+  for (const auto& v : arr(o, "apps")) {
+    if (!v.is_object()) return failure("snapshot file: malformed app record");
+    const auto& a = v.as_object();
+    AppRecord r;
+    r.id = str(a, "id");
+    r.instance_id = str(a, "instance_id");
+    r.app_key = str(a, "app_key");
+    auto secret = sealer.open(str(a, "sealed_secret"), secret_aad(r.id));
+    if (!secret)
+      return failure("snapshot file: a sealed secret does not open (another master key?)");
+    r.secret = std::move(*secret);
+    for (const auto& c : arr(a, "code_digests"))
+      if (c.is_string())
+        if (auto d = digest_from_hex(c.as_string())) r.codes.push_back(*d);
+    records.push_back(std::move(r));
+  }
+  auto snap = std::make_shared<Snapshot>();
+  snap->change_seq = num(o, "change_seq");
+  auto shared_inputs = std::make_shared<const RouteInputs>(std::move(*inputs));
+  snap->routes = build_routes(*shared_inputs);
+  snap->route_inputs = shared_inputs;
+  snap->credentials = apply_app_changes(Credentials{}, {}, std::move(records));
+  return snap;
+}
+
+}  // namespace gh::gateway

@@ -1,0 +1,108 @@
+#include "gateway/snapshot_file.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "crypto/keyed_digest.hpp"
+#include "gateway/credentials.hpp"
+
+namespace gh::gateway {
+namespace {
+
+std::string temp_dir() {
+  auto d = std::filesystem::temp_directory_path() /
+           ("gh-snapfile-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::filesystem::remove_all(d);
+  std::filesystem::create_directories(d);
+  return d.string();
+}
+
+std::shared_ptr<Snapshot> sample(const crypto::KeyedDigest& kd) {
+  auto in = std::make_shared<RouteInputs>();
+  in->group_domain_suffix = "apig.example";
+  in->instances.push_back({"inst", "proj", false});
+  core::ApiGroup g;
+  g.id = "grp";
+  g.instance_id = "inst";
+  g.is_default = true;
+  in->groups.push_back(g);
+  core::ApiSpec s;
+  s.id = "api1";
+  s.instance_id = "inst";
+  s.group_id = "grp";
+  s.req_method = "GET";
+  s.req_uri = "/items/{id}";
+  s.backend.url_domain = "127.0.0.1:9000";
+  s.backend.req_uri = "/b";
+  in->published.push_back({s, core::kReleaseEnvId});
+  core::AppAuth a;
+  a.id = "auth1";
+  a.instance_id = "inst";
+  a.api_id = "api1";
+  a.app_id = "app1";
+  a.env_id = core::kReleaseEnvId;
+  in->auths.push_back(a);
+  auto snap = std::make_shared<Snapshot>();
+  snap->change_seq = 42;
+  snap->routes = build_routes(*in);
+  snap->route_inputs = in;
+  snap->credentials = apply_app_changes(
+      Credentials{}, {},
+      {AppRecord{"app1", "inst", "key1", "the-app-secret", {Digest{kd.compute("code-one")}}}});
+  return snap;
+}
+
+TEST(SnapshotFileTest, RoundTripKeepsRoutesAppsAndSealsTheSecret) {
+  crypto::Sealer sealer(std::string(32, 'k'));
+  crypto::KeyedDigest kd(sealer.index_key());
+  auto dir = temp_dir();
+  auto path = dir + "/snapshot.json";
+  ASSERT_TRUE(write_snapshot_file(path, *sample(kd), sealer).ok());
+
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  std::stringstream text;
+  text << std::ifstream(path).rdbuf();
+  EXPECT_EQ(text.str().find("the-app-secret"), std::string::npos);  // sealed
+  EXPECT_EQ(text.str().find("code-one"), std::string::npos);        // only digests
+
+  auto back = read_snapshot_file(path, sealer, "apig.example");
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ((*back)->change_seq, 42);
+  const auto* inst = (*back)->credentials.instance("inst");
+  ASSERT_TRUE(inst);
+  auto* app = inst->codes.find(Digest{kd.compute("code-one")});
+  ASSERT_TRUE(app);
+  EXPECT_EQ((*app)->secret, "the-app-secret");
+  EXPECT_EQ((*app)->app_key, "key1");
+  auto groups = (*back)->routes->groups_for_host("grp.apig.example");
+  ASSERT_EQ(groups.size(), 1u);
+  auto m = groups[0]->by_env.at(core::kReleaseEnvId).match("GET", "/items/7");
+  ASSERT_TRUE(m.target);
+  EXPECT_EQ(m.target->spec.id, "api1");
+  EXPECT_TRUE(m.target->authorized_apps.contains("app1"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(SnapshotFileTest, AnotherKeyOrAMissingFileIsRefused) {
+  crypto::Sealer sealer(std::string(32, 'k'));
+  crypto::KeyedDigest kd(sealer.index_key());
+  auto dir = temp_dir();
+  auto path = dir + "/snapshot.json";
+  EXPECT_FALSE(read_snapshot_file(path, sealer, "s").ok());
+  ASSERT_TRUE(write_snapshot_file(path, *sample(kd), sealer).ok());
+  crypto::Sealer other(std::string(32, 'x'));
+  EXPECT_FALSE(read_snapshot_file(path, other, "s").ok());
+  Snapshot empty;  // no route inputs: nothing worth persisting
+  EXPECT_FALSE(write_snapshot_file(dir + "/empty.json", empty, sealer).ok());
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace gh::gateway
