@@ -4,6 +4,7 @@ Everything it starts binds 127.0.0.1 on free ports and is stopped at the end. wr
 CPU 0; the upstream, nginx and Gatehouse share CPU 1 (reference: shared/reference/bench-anchors.md).
 Rounds are interleaved and medians reported, because these machines are shared and noisy."""
 import argparse
+import base64
 import json
 import os
 import re
@@ -53,11 +54,11 @@ def wait_http(url, timeout=20):
     raise RuntimeError(f"{url} did not answer")
 
 
-def random_code(rng_bytes):
-    n = 64 + rng_bytes[0] % 117
-    first = CHARSET[rng_bytes[1] % 62]  # letter or digit first
-    rest = "".join(CHARSET[b % len(CHARSET)] for b in rng_bytes[2:2 + n - 1])
-    return first + rest
+def random_code():
+    """A valid AppCode of 64..180 characters (letter or digit first, then base64 characters)."""
+    raw = os.urandom(137)
+    n = 64 + raw[0] % 117
+    return CHARSET[raw[1] % 62] + base64.b64encode(raw[2:])[:n - 1].decode()
 
 
 # ---------------------------------------------------------------- servers
@@ -98,14 +99,14 @@ def upstream_conf(port):
 """
 
 
-def anchor_conf(port, upstream_port):
+def anchor_conf(port, upstream_port, codes):
     return NGINX_COMMON + f"""http {{
   access_log off;
   client_body_temp_path tmp/body; proxy_temp_path tmp/proxy;
   fastcgi_temp_path tmp/fcgi; uwsgi_temp_path tmp/uwsgi; scgi_temp_path tmp/scgi;
   keepalive_requests 100000;
   map_hash_bucket_size 512;
-  map_hash_max_size 65536;
+  map_hash_max_size {max(65536, 2 * codes)};
   map $http_x_apig_appcode $apig_app {{ default ""; include appcodes_nginx.conf; }}
   upstream backend {{ server 127.0.0.1:{upstream_port}; keepalive 64; }}
   server {{
@@ -130,18 +131,20 @@ def anchor_conf(port, upstream_port):
 class Gatehouse:
     def __init__(self, workdir):
         self.dir = os.path.join(workdir, "gatehouse")
-        os.makedirs(self.dir)
-        self.log = open(os.path.join(workdir, "gatehouse.log"), "wb")
+        os.makedirs(self.dir, exist_ok=True)
+        self.log = open(os.path.join(workdir, "gatehouse.log"), "ab")
         env = dict(os.environ, GATEHOUSE_ADMIN_PASSWORD=PASSWORD)
         self.proc = subprocess.Popen(
             [BINARY, "serve", "--data-dir", self.dir, "--admin-listen", "127.0.0.1:0",
              "--gateway-listen", "127.0.0.1:0", "--gateway-tls-listen", "127.0.0.1:0",
              "--gateway-threads", "1", "--simple-auth-over-http",
-             "--max-apps-per-instance", "1000000", "--log-level", "warn"],
+             "--max-apps-per-instance", "10000000", "--log-level", "warn"],
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
         PROCS.append(("proc", self.proc))
         listen = os.path.join(self.dir, "listen.json")
-        deadline = time.time() + 30
+        if os.path.exists(listen):
+            os.unlink(listen)  # a restart: wait for this process's ports
+        deadline = time.time() + 600
         while not os.path.exists(listen):
             if time.time() > deadline or self.proc.poll() is not None:
                 raise RuntimeError("gatehouse did not start; see gatehouse.log")
@@ -174,9 +177,11 @@ class Gatehouse:
         except urllib.error.HTTPError as e:
             raise RuntimeError(f"{method} {path}: {e.code} {e.read()[:300]!r}")
 
-    def load(self, upstream_port, codes):
-        """One published API (APP auth, AppCode allowed) proxied to the upstream; apps with five
-        AppCodes each, all authorized. Returns (app key, app secret) of the first app."""
+    def load(self, upstream_port, codes, workdir):
+        """One published API (APP auth, AppCode allowed) proxied to the upstream, created through
+        the management API; then apps with five AppCodes each, all authorized, loaded with
+        `gatehouse import` (one JSON line per app). Returns (app key, app secret) of the first app
+        and the import's duration in seconds."""
         groups = self.request("GET", self.base + "/api-groups?limit=500")[1]["groups"]
         group = next(g for g in groups if g.get("is_default") == 1)
         api = self.request("POST", self.base + "/apis", {
@@ -188,19 +193,50 @@ class Gatehouse:
         self.request("POST", self.base + "/apis/action",
                      {"action": "online", "env_id": "DEFAULT_ENVIRONMENT_RELEASE_ID",
                       "api_id": api["id"]})
-        apps, first = [], None
-        for i in range(0, len(codes), 5):
-            app = self.request("POST", self.base + "/apps", {"name": f"bench_app_{i // 5}"})[1]
-            first = first or app
-            apps.append(app["id"])
-            for code in codes[i:i + 5]:
-                self.request("POST", self.base + f"/apps/{app['id']}/app-codes",
-                             {"app_code": code})
-        for i in range(0, len(apps), 100):
-            self.request("POST", self.base + "/app-auths",
-                         {"env_id": "DEFAULT_ENVIRONMENT_RELEASE_ID", "app_ids": apps[i:i + 100],
-                          "api_ids": [api["id"]]})
-        return first["app_key"], first["app_secret"]
+        key, secret = "bench_key_" + secrets.token_hex(8), secrets.token_hex(16)
+        auths = [{"api_id": api["id"], "env_id": "DEFAULT_ENVIRONMENT_RELEASE_ID"}]
+        path = os.path.join(workdir, "import.jsonl")
+        with open(path, "w") as f:
+            for i in range(0, len(codes), 5):
+                app = {"name": f"bench_app_{i // 5}", "instance_id": self.instance}
+                if i == 0:
+                    app.update(app_key=key, app_secret=secret)
+                f.write(json.dumps({"app": app, "app_codes": codes[i:i + 5],
+                                    "authorizations": auths}) + "\n")
+        started = time.time()
+        out = subprocess.run(
+            [BINARY, "import", path, "--data-dir", self.dir, "--batch", "1000",
+             "--max-apps-per-instance", str(len(codes) // 5 + 100)],
+            capture_output=True, text=True, env=dict(os.environ, GATEHOUSE_ADMIN_PASSWORD=PASSWORD))
+        took = time.time() - started
+        if out.returncode != 0:
+            raise RuntimeError(f"gatehouse import failed ({out.returncode}): {out.stderr[-2000:]}")
+        print(out.stderr.strip().splitlines()[-1], flush=True)
+        return key, secret, took
+
+    def wait_code(self, code, timeout):
+        """Waits until the gateway accepts `code`; returns the seconds waited."""
+        started = time.time()
+        while time.time() - started < timeout:
+            req = urllib.request.Request(self.gateway + "/", headers={"X-Apig-AppCode": code})
+            try:
+                with urllib.request.urlopen(req, timeout=5):
+                    return time.time() - started
+            except (urllib.error.HTTPError, OSError):
+                time.sleep(0.05)
+        raise RuntimeError(f"the gateway did not accept the imported AppCode in {timeout} s")
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(60)
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 # ---------------------------------------------------------------- measuring
@@ -227,13 +263,14 @@ def main():
     ap.add_argument("--codes", type=int, default=10000)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=0)
+    ap.add_argument("--json-out", help="write codes, appcode_rps, startup_s, rss_mb here")
+    ap.add_argument("--baseline", help="a --json-out of an earlier run (e.g. 10,000 codes): "
+                    "prints codes_N_vs_M, the AppCode throughput ratio (codes_1m_vs_10k)")
     args = ap.parse_args()
     seconds = args.seconds or (3 if args.quick else 5)
     work = tempfile.mkdtemp(prefix="gh-bench-")
     try:
-        rng = secrets.token_bytes(args.codes * 200)
-        codes = [random_code(rng[i * 200:(i + 1) * 200]) for i in range(args.codes)]
-        codes = list(dict.fromkeys(codes))
+        codes = list(dict.fromkeys(random_code() for _ in range(args.codes)))
         up_port, anchor_port = free_port(), free_port()
         up_pid = start_nginx(os.path.join(work, "upstream"), upstream_conf(up_port))
         anchor_prefix = os.path.join(work, "anchor")
@@ -241,17 +278,25 @@ def main():
         with open(os.path.join(anchor_prefix, "appcodes_nginx.conf"), "w") as f:
             for i, c in enumerate(codes):
                 f.write(f"'{c}' app-{i:06d};\n")
-        start_nginx(anchor_prefix, anchor_conf(anchor_port, up_port))
+        start_nginx(anchor_prefix, anchor_conf(anchor_port, up_port, len(codes)))
         gh = Gatehouse(work)
-        started = time.time()
-        key, secret = gh.load(up_port, codes)
-        print(f"loaded {len(codes)} AppCodes into Gatehouse in {time.time() - started:.1f} s",
-              flush=True)
+        key, secret, took = gh.load(up_port, codes, work)
+        print(f"figure import_s_{len(codes)}_codes {took:.1f}", flush=True)
+        probe = codes[len(codes) // 2]
+        gh.wait_code(codes[-1], 120)  # the running gateway picked the import up from the log
+        # Restart: time until the gateway answers with every AppCode loaded from the store.
+        gh.stop()
+        restarted = time.time()
+        gh = Gatehouse(work)
+        gh.wait_code(probe, 600)
+        startup = time.time() - restarted
+        print(f"figure startup_s_{len(codes)}_codes {startup:.2f}", flush=True)
+        idle_rss = rss_mb(gh.proc.pid)
+        print(f"figure rss_mb_{len(codes)}_codes_idle {idle_rss:.1f}", flush=True)
         for pid in nginx_pids(os.path.join(work, "upstream")) + nginx_pids(anchor_prefix) + \
                 [gh.proc.pid]:
             pin(pid, 1)
 
-        probe = codes[len(codes) // 2]
         bad = "Z" * 132
         gw, anchor, direct = gh.gateway, f"http://127.0.0.1:{anchor_port}", \
             f"http://127.0.0.1:{up_port}"
@@ -287,12 +332,18 @@ def main():
               f"{med('gatehouse_reject', 'rps') / med('nginx_reject', 'rps'):.3f}")
         print(f"ratio signature_vs_appcode "
               f"{med('gatehouse_signature', 'rps') / med('gatehouse_appcode', 'rps'):.3f}")
-        rss = 0
-        with open(f"/proc/{gh.proc.pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    rss = int(line.split()[1]) / 1024
+        rss = rss_mb(gh.proc.pid)
         print(f"figure gatehouse_rss_mb_{len(codes)}_codes {rss:.1f}")
+        print(f"figure rss_mb_per_1m_codes {rss * 1e6 / len(codes):.1f}")
+        summary = {"codes": len(codes), "appcode_rps": med("gatehouse_appcode", "rps"),
+                   "startup_s": startup, "rss_mb": rss}
+        if args.json_out:
+            with open(args.json_out, "w") as f:
+                json.dump(summary, f)
+        if args.baseline:
+            base = json.load(open(args.baseline))
+            print(f"ratio codes_{len(codes)}_vs_{base['codes']} "
+                  f"{summary['appcode_rps'] / base['appcode_rps']:.3f}")
         bad_runs = [n for n in ("gatehouse_appcode", "gatehouse_signature", "nginx_appcode")
                     if any(r["non2xx"] for r in results[n])]
         if bad_runs:

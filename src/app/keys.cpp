@@ -63,4 +63,19 @@ std::string load_master_key(const std::string& data_dir) {
   return key;
 }
 
+std::string admin_password(const std::string& data_dir, bool& generated) {
+  generated = false;
+  if (const char* env = std::getenv("GATEHOUSE_ADMIN_PASSWORD"); env && *env) return env;
+  std::string path = data_dir + "/admin-password";
+  if (auto existing = read_file(path)) {
+    auto pw = *existing;
+    while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();
+    return pw;
+  }
+  generated = true;
+  auto pw = crypto::random_hex(12);
+  write_private_file(path, pw + "\n");
+  return pw;
+}
+
 }  // namespace gh::app

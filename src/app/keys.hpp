@@ -13,4 +13,8 @@ std::string load_master_key(const std::string& data_dir);
 void write_private_file(const std::string& path, const std::string& content);
 std::optional<std::string> read_file(const std::string& path);
 
+// The bootstrap admin password: GATEHOUSE_ADMIN_PASSWORD, else generated once (`generated` set)
+// and kept in DATA_DIR/admin-password (0600) so the operator can read it later.
+std::string admin_password(const std::string& data_dir, bool& generated);
+
 }  // namespace gh::app

@@ -32,23 +32,6 @@
 namespace gh::app {
 namespace {
 
-// The bootstrap admin password: GATEHOUSE_ADMIN_PASSWORD, else generated once, printed once and
-// kept in DATA_DIR/admin-password (0600) so the operator can read it later.
-std::string admin_password(const std::string& data_dir, bool& generated) {
-  generated = false;
-  if (const char* env = std::getenv("GATEHOUSE_ADMIN_PASSWORD"); env && *env) return env;
-  std::string path = data_dir + "/admin-password";
-  if (auto existing = read_file(path)) {
-    auto pw = *existing;
-    while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();
-    return pw;
-  }
-  generated = true;
-  auto pw = crypto::random_hex(12);
-  write_private_file(path, pw + "\n");
-  return pw;
-}
-
 http::Response protocol_error(http::ProtocolError e) {
   int status = 400;
   std::string msg = "Parameter error.";

@@ -19,8 +19,6 @@ bool plausible_id(std::string_view id) {
   return true;
 }
 
-namespace {
-// Validates the fields present in `in`; `creating` requires a name.
 core::Status check_app_input(const AppInput& in, bool name_required) {
   if (name_required && !in.name) return errors::invalid_param("name");
   if (in.name && !core::rules::is_app_name(*in.name)) return errors::invalid_param("name");
@@ -37,7 +35,6 @@ core::Status check_app_input(const AppInput& in, bool name_required) {
   }
   return core::ok_status();
 }
-}  // namespace
 
 void AppService::notify() {
   if (listener_) listener_();

@@ -29,6 +29,10 @@ struct AppInput {
   bool roma_key_rules = false;
 };
 
+// Validates the fields present in `in` (value rules of §A.2, or §A.5 with roma_key_rules);
+// `name_required` for creations. Errors: 400 APIG.2011 naming the field.
+core::Status check_app_input(const AppInput& in, bool name_required);
+
 struct AppOutline {
   std::int64_t authed = 0, unauthed = 0;
 };

@@ -23,6 +23,16 @@ core::Paged<T> page_of(std::vector<T> all, core::Page page) {
 }
 }  // namespace
 
+Result<core::AppAuth> authorize_in(store::Tx& tx, const core::ApiSpec& api, const core::App& app,
+                                   const std::string& env_id, bool published, core::Nanos now) {
+  if (!published) return errors::publication_not_found();  // decision G6
+  if (tx.app_auth_exists(api.id, app.id, env_id)) return errors::app_auth_exists();
+  core::AppAuth auth{crypto::new_id(), app.instance_id, api.id, app.id, env_id, now};
+  tx.insert_app_auth(auth);
+  tx.record_change(app.instance_id, "app_auth", auth.id, "create");
+  return auth;
+}
+
 Result<std::vector<AuthResult>> TrafficService::authorize(const Caller& c, const InstanceScope& s,
                                                           AuthInput in) {
   auto r = store_.write(
@@ -56,16 +66,12 @@ Result<std::vector<AuthResult>> TrafficService::authorize(const Caller& c, const
             AuthResult item;
             item.api_name = api.name;
             item.app_name = app.name;
-            item.auth = {"", s.instance_id, api.id, app.id, env->id, now};
-            if (!published) {
-              item.error = errors::publication_not_found();  // decision G6
-            } else if (tx.app_auth_exists(api.id, app.id, env->id)) {
-              item.error = errors::app_auth_exists();
-            } else {
-              item.auth.id = crypto::new_id();
-              tx.insert_app_auth(item.auth);
-              tx.record_change(s.instance_id, "app_auth", item.auth.id, "create");
-            }
+            auto auth = authorize_in(tx, api, app, env->id, published, now);
+            if (auth)
+              item.auth = std::move(*auth);
+            else
+              item.auth = {"", s.instance_id, api.id, app.id, env->id, now};
+            if (!auth) item.error = auth.error();
             out.push_back(std::move(item));
           }
         }

@@ -93,6 +93,14 @@ struct AuthQuery {
   std::string app_id, api_id, env_id, group_id, api_name, app_name;
 };
 
+// The rules of one authorization inside the caller's transaction (the API and the app are of the
+// same instance, loaded by the caller; `published`: whether the API is online in env_id): the API
+// must be online there (decision G6, 404 APIG.3015) and the relation must be new (400 APIG.3316).
+// Inserts it and records the change.
+core::Result<core::AppAuth> authorize_in(store::Tx& tx, const core::ApiSpec& api,
+                                         const core::App& app, const std::string& env_id,
+                                         bool published, core::Nanos now);
+
 class TrafficService {
  public:
   TrafficService(store::Store& store, TrafficSettings settings)

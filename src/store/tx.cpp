@@ -302,6 +302,13 @@ std::optional<core::App> Tx::app_by_id(const std::string& id) {
   if (rows.empty()) return std::nullopt;
   return app_from(rows[0]);
 }
+std::optional<core::App> Tx::app_by_name(const std::string& instance_id, const std::string& name) {
+  auto rows =
+      s_.query(std::string("SELECT ") + kAppCols + " FROM apps WHERE instance_id = ? AND name = ?",
+               {instance_id, name});
+  if (rows.empty()) return std::nullopt;
+  return app_from(rows[0]);
+}
 std::optional<core::App> Tx::app_by_key(const std::string& instance_id,
                                         const std::string& app_key) {
   auto rows = s_.query(

@@ -118,6 +118,7 @@ class Tx {
   bool delete_app(const std::string& id);  // cascades AppCodes
   std::optional<core::App> app(const std::string& instance_id, const std::string& id);
   std::optional<core::App> app_by_id(const std::string& id);
+  std::optional<core::App> app_by_name(const std::string& instance_id, const std::string& name);
   std::optional<core::App> app_by_key(const std::string& instance_id, const std::string& app_key);
   core::Paged<core::App> apps(const std::string& instance_id, const AppFilter& f, core::Page page);
   std::vector<core::App> apps_in_project(const std::string& project_id, const AppFilter& f);
