@@ -43,7 +43,7 @@ def percentile(values, p):
 def propagation(nodes, api_id, trials):
     writer, readers = nodes[0], nodes[1:]
     sessions = [requests.Session() for _ in readers]
-    samples, misses = [], 0
+    samples, misses = {"create": [], "delete": []}, 0
     for i in range(trials):
         r = i % len(readers)
         # The time runs from the moment the writing node's management call returned.
@@ -51,11 +51,11 @@ def propagation(nodes, api_id, trials):
         writer.authorize(app["id"], api_id)
         code = writer.add_code(app["id"])["app_code"]
         took, ok = until_status(readers[r], sessions[r], code, 200)
-        samples.append(took)
+        samples["create"].append(took)
         misses += not ok
         writer.call("DELETE", writer.base() + f"/apps/{app['id']}", expect=204)
         took, ok = until_status(readers[r], sessions[r], code, 401)
-        samples.append(took)
+        samples["delete"].append(took)
         misses += not ok
     return samples, misses
 
@@ -126,7 +126,11 @@ def main():
             nodes.append(Node(url, key))
         api_id = publish_code_api(nodes[0], backend.address, "/bench")
         samples, misses = propagation(nodes, api_id, args.trials)
-        ms = [s * 1000 for s in samples]
+        for kind, values in samples.items():
+            kms = [v * 1000 for v in values]
+            print(f"propagation of a {kind}: p50 {percentile(kms, 50):.1f} ms, "
+                  f"p99 {percentile(kms, 99):.1f} ms", flush=True)
+        ms = [v * 1000 for values in samples.values() for v in values]
         print(f"propagation: {len(ms)} samples ({args.trials} creations, {args.trials} deletions), "
               f"mean {statistics.mean(ms):.1f} ms, max {max(ms):.1f} ms, "
               f"{misses} not seen within {LIMIT_S:.0f} s", flush=True)

@@ -193,9 +193,13 @@ int serve(const ServeConfig& cfg) {
     control = control_owner.get();
     store_ok = true;
   } catch (const std::exception& e) {
-    // Only an unreachable PostgreSQL is survivable (a node of a cluster); SQLite and a schema
-    // problem stay fatal.
-    if (!store::Store::is_postgres_location(location)) throw;
+    // Only an unreachable PostgreSQL is survivable (a node of a cluster): SQLite, and SQL errors
+    // other than unavailability (e.g. a failed migration) stay fatal. Bootstrap and the first load
+    // fail with a plain exception when the store goes away meanwhile; those fall back too.
+    auto* sql = dynamic_cast<const store::SqlError*>(&e);
+    if (!store::Store::is_postgres_location(location) ||
+        (sql && sql->kind != store::SqlError::Kind::kUnavailable))
+      throw;
     control_owner.reset();
     auto snap = gateway::read_snapshot_file(snapshot_path, file_sealer, cfg.group_domain_suffix);
     if (!snap)

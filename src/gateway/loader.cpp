@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "gateway/credentials.hpp"
 
@@ -67,6 +68,7 @@ void SnapshotLoader::load_all() {
 
 bool SnapshotLoader::apply_changes() {
   std::lock_guard lock(mutex_);
+  auto started = std::chrono::steady_clock::now();
   auto base = holder_.load();
   std::int64_t seq = base->change_seq;
   bool routes_changed = false;
@@ -114,6 +116,11 @@ bool SnapshotLoader::apply_changes() {
                           ? base->credentials
                           : apply_app_changes(base->credentials, changed_apps, std::move(records));
   holder_.publish(std::move(next));
+  spdlog::debug("gateway: applied changes up to seq {} ({} apps, routes {}) in {} us", seq,
+                changed_apps.size(), routes.config ? "rebuilt" : "kept",
+                std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - started)
+                    .count());
   return true;
 }
 
