@@ -336,6 +336,7 @@ Result<ImportSummary> ImportService::import_lines(
     auto r = store_.write([&](store::Tx& tx) -> core::Status {
       part = {};
       problems.clear();
+      tx.use_bulk_cache();
       BatchImporter importer(tx, c, opt, limits_);
       for (auto& rec : batch) {
         auto done = importer.apply(rec);

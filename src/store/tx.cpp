@@ -302,6 +302,9 @@ std::optional<core::App> Tx::app_by_id(const std::string& id) {
   if (rows.empty()) return std::nullopt;
   return app_from(rows[0]);
 }
+void Tx::use_bulk_cache() {
+  if (!postgres()) s_.execute("PRAGMA cache_size = -262144");
+}
 std::optional<core::App> Tx::app_by_name(const std::string& instance_id, const std::string& name) {
   auto rows =
       s_.query(std::string("SELECT ") + kAppCols + " FROM apps WHERE instance_id = ? AND name = ?",

@@ -261,6 +261,11 @@ class Tx {
   std::vector<std::string> code_digests_of_app(const std::string& app_id);  // hex
   std::int64_t last_change_seq();
 
+  // Bulk writers (gatehouse import): SQLite keeps up to 256 MiB of pages of this connection in
+  // memory instead of its 2 MiB default, so index lookups and inserts into a large store do not
+  // go to the file for every page. No-op on PostgreSQL.
+  void use_bulk_cache();
+
   SqlSession& session() { return s_; }
   bool postgres() const { return s_.dialect() == "postgresql"; }
 
