@@ -94,7 +94,8 @@ class Node(Gatehouse):
         self.log = open(os.path.join(self.dir, "server.log"), "ab")
         self.proc = subprocess.Popen(
             [BINARY, "serve", "--data-dir", self.dir, "--admin-listen", "127.0.0.1:0",
-             "--gateway-listen", "127.0.0.1:0", "--gateway-threads", "2",
+             "--gateway-listen", "127.0.0.1:0", "--gateway-tls-listen", "127.0.0.1:0",
+             "--gateway-threads", "2",
              "--simple-auth-over-http", "--store", self.store_url, *self.extra_args],
             stdout=self.log, stderr=subprocess.STDOUT, env=self.env)
         deadline = time.time() + timeout
