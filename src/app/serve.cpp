@@ -247,7 +247,7 @@ int serve(const ServeConfig& cfg) {
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   gateway::GatewaySettings gw_settings;
   gw_settings.app_auth.simple_auth_over_http = cfg.simple_auth_over_http;
-  gw_settings.loops = gateway_loops;
+  gw_settings.loops = 2 * gateway_loops;  // HTTP listener loops, then HTTPS listener loops
   gateway::IamCheck iam_check = [&control](
                                     const http::Request& r,
                                     std::string_view project) -> std::optional<gateway::Failure> {
@@ -280,6 +280,7 @@ int serve(const ServeConfig& cfg) {
     tls_opts.port = tls_hp.port;
     tls_opts.tls_cert_file = files.cert;
     tls_opts.tls_key_file = files.key;
+    tls_opts.loop_index_base = gateway_loops;
     tls_server = std::make_unique<http::Server>(tls_opts, http::AsyncHandler(gateway_handler));
     tls_endpoint = endpoint(tls_hp, tls_server->port());
   }
@@ -376,6 +377,7 @@ int serve(const ServeConfig& cfg) {
   persister.join();
   if (tls_server) tls_server->stop();
   gateway_server.stop();
+  gw.release_connections();
   admin_server.stop();
   return 0;
 }

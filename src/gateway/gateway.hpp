@@ -17,7 +17,7 @@ namespace gh::gateway {
 
 struct GatewaySettings {
   AppAuthSettings app_auth;
-  int loops = 1;  // event loops of the gateway server (one upstream pool each)
+  int loops = 1;  // event loops of all gateway servers together (one upstream pool each)
 };
 
 class Gateway {
@@ -28,6 +28,9 @@ class Gateway {
 
   // The gateway server's AsyncHandler.
   void handle(http::Request&& req, const http::RequestContext& ctx, http::Responder respond);
+  // Closes the kept-alive backend connections. Call after the servers' loops have stopped and
+  // before the servers (which own the loops the connections belong to) are destroyed.
+  void release_connections() { pools_.clear(); }
 
  private:
   struct Call;

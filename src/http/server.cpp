@@ -215,8 +215,8 @@ struct Server::Impl {
       if (i == 0 && options.loop_per_thread && ep.port() != 0) probe_exclusive(*loops.back(), ep);
       auto acceptor = open_acceptor(*loops.back(), ep, options.loop_per_thread);
       port = acceptor.local_endpoint().port();
-      listeners.push_back(
-          std::make_shared<Listener>(*loops.back(), i, std::move(acceptor), shared, tls));
+      listeners.push_back(std::make_shared<Listener>(*loops.back(), options.loop_index_base + i,
+                                                     std::move(acceptor), shared, tls));
     }
   }
 };

@@ -43,6 +43,9 @@ struct ServerOptions {
   // connection stays on one core (the gateway). false: one shared loop run by every thread, so a
   // handler that blocks (a store call) delays only its own connection (the management API).
   bool loop_per_thread = false;
+  // Added to every RequestContext::loop_index, so that several servers sharing one handler
+  // (the gateway's HTTP and HTTPS listeners) number their loops apart.
+  int loop_index_base = 0;
   std::size_t request_line_limit = 32 * 1024;
   std::size_t header_limit = 32 * 1024;          // one header line
   std::size_t headers_total_limit = 128 * 1024;  // all headers
