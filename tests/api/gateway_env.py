@@ -90,6 +90,14 @@ class Gatehouse:
              "--gateway-listen", "127.0.0.1:0", "--gateway-tls-listen", "127.0.0.1:0",
              "--gateway-threads", "2", *store_args, *extra_args],
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        try:
+            self._wait_ready()
+            self.login()
+        except BaseException:
+            self.stop()  # never leave a server behind when set-up fails
+            raise
+
+    def _wait_ready(self):
         listen = os.path.join(self.dir, "listen.json")
         deadline = time.time() + 20
         while time.time() < deadline:
@@ -109,7 +117,6 @@ class Gatehouse:
             time.sleep(0.05)
         else:
             raise RuntimeError("gatehouse did not become ready")
-        self.login()
 
     def login(self):
         body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {

@@ -19,7 +19,19 @@ RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID"
 @pytest.fixture(scope="module")
 def env():
     backend = EchoBackend()
-    gh = Gatehouse(store_args=store_args)
+    try:
+        gh = Gatehouse(store_args=store_args)
+    except BaseException:
+        backend.stop()
+        raise
+    try:
+        yield build_scenario(gh, backend)
+    finally:
+        gh.stop()
+        backend.stop()
+
+
+def build_scenario(gh, backend):
     g = gh.default_group()
     ns = type("Env", (), {})()
     ns.gh, ns.backend, ns.group = gh, backend, g
@@ -67,9 +79,7 @@ def env():
     for a in (ns.api_app, ns.api_post):
         auth = gh.authorize(ns.app1["id"], a["id"])
         assert auth["auths"][0]["auth_result"]["status"] == "SUCCESS", auth
-    yield ns
-    gh.stop()
-    backend.stop()
+    return ns
 
 
 def gw(env, path, tls=True, headers=None, method="GET", **kw):
