@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "crypto/sdk_signer.hpp"
 #include "http/server.hpp"
 #include "services/caller.hpp"
 
@@ -57,7 +58,7 @@ class Router {
   std::vector<Route> routes_;
 };
 
-std::string percent_decode(std::string_view s);
+using crypto::percent_decode;  // one decoder for routing and signature canonicalisation
 // Which dialect owns a path, for rendering errors of unmatched requests.
 Dialect dialect_for_path(std::string_view raw_path);
 

@@ -16,24 +16,6 @@ int hex_nibble(char c) {
   return -1;
 }
 
-// Percent-decodes; malformed escapes ("%zz", a trailing "%") are kept literally.
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      int hi = hex_nibble(s[i + 1]), lo = hex_nibble(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += s[i];
-  }
-  return out;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -77,6 +59,24 @@ std::string join(const std::vector<std::string>& parts, char sep) {
 }
 
 }  // namespace
+
+// Percent-decodes; malformed escapes ("%zz", a trailing "%") are kept literally.
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      int hi = hex_nibble(s[i + 1]), lo = hex_nibble(s[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+        continue;
+      }
+    }
+    out += s[i];
+  }
+  return out;
+}
 
 std::string sdk_escape(std::string_view decoded) {
   static constexpr char kHex[] = "0123456789ABCDEF";

@@ -33,6 +33,8 @@ std::string format_sdk_date(std::int64_t epoch_seconds);
 std::string canonical_uri(std::string_view raw_path);
 // Decode names and values ('+' is not a space), sort by name then value, re-encode, join with '&'.
 std::string canonical_query(std::string_view raw_query);
+// Percent-decodes ('+' stays '+'); malformed escapes ("%zz", a trailing "%") are kept literally.
+std::string percent_decode(std::string_view s);
 // Encode one component the SDK way (RFC 3986 unreserved kept, UTF-8 bytes %XX upper-case).
 std::string sdk_escape(std::string_view decoded);
 
@@ -40,11 +42,11 @@ std::string sdk_escape(std::string_view decoded);
 using HeaderLookup = std::function<std::vector<std::string_view>(std::string_view lower_name)>;
 
 struct CanonicalInput {
-  std::string_view method;       // as received; upper-cased by the canonicaliser
-  std::string_view target;       // raw request-target: path[?query]
+  std::string_view method;                         // as received; upper-cased by the canonicaliser
+  std::string_view target;                         // raw request-target: path[?query]
   const std::vector<std::string>* signed_headers;  // lowercase names from the Authorization
   HeaderLookup headers;
-  std::string_view payload_hash; // X-Sdk-Content-Sha256 value, or lower-hex SHA-256 of the body
+  std::string_view payload_hash;  // X-Sdk-Content-Sha256 value, or lower-hex SHA-256 of the body
 };
 
 std::string canonical_request(const CanonicalInput& in);

@@ -1,16 +1,12 @@
 #include "gateway/credentials.hpp"
 
 #include <boost/unordered/unordered_flat_map.hpp>
+#include <cstring>
+
+#include "crypto/digest.hpp"
 
 namespace gh::gateway {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Editors of one instance's indexes, created on first use.
 struct InstanceEdit {
@@ -23,13 +19,10 @@ struct InstanceEdit {
 }  // namespace
 
 std::optional<Digest> digest_from_hex(std::string_view hex) {
+  auto raw = crypto::hex_decode(hex);
+  if (!raw || raw->size() != 32) return std::nullopt;
   Digest d;
-  if (hex.size() != 64) return std::nullopt;
-  for (std::size_t i = 0; i < 32; ++i) {
-    int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    d.bytes[i] = static_cast<unsigned char>(hi * 16 + lo);
-  }
+  std::memcpy(d.bytes.data(), raw->data(), 32);
   return d;
 }
 
