@@ -4,15 +4,14 @@ namespace gh::app {
 namespace dp = core::dataplane;
 
 gateway::IamCheck make_iam_check(services::IamService& iam) {
-  return [&iam](const http::Request& r, std::string_view project_id) -> std::optional<dp::Failure> {
+  return [&iam](const http::RequestView& r,
+                std::string_view project_id) -> std::optional<dp::Failure> {
     auto authz = gateway::header_values(r, "authorization");
     std::optional<core::Result<services::Caller>> caller;
     if (authz.size() == 1 && authz[0].rfind("SDK-HMAC-SHA256", 0) == 0) {
       auto projects = gateway::header_values(r, "x-project-id");
-      services::SignedCall call{
-          std::string_view(r.method_string().data(), r.method_string().size()),
-          std::string_view(r.target().data(), r.target().size()), r.body(), authz[0],
-          [&](std::string_view n) { return gateway::header_values(r, n); }};
+      services::SignedCall call{r.method, r.target, r.body, authz[0],
+                                [&](std::string_view n) { return gateway::header_values(r, n); }};
       caller.emplace(iam.verify_signature(call, projects.size() == 1 ? projects[0] : project_id));
     } else {
       auto tokens = gateway::header_values(r, "x-auth-token");

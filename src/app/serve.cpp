@@ -249,16 +249,13 @@ int serve(const ServeConfig& cfg) {
   gw_settings.app_auth.simple_auth_over_http = cfg.simple_auth_over_http;
   gw_settings.loops = 2 * gateway_loops;  // HTTP listener loops, then HTTPS listener loops
   gateway::IamCheck iam_check = [&control](
-                                    const http::Request& r,
+                                    const http::RequestView& r,
                                     std::string_view project) -> std::optional<gateway::Failure> {
     if (auto* cp = control.load()) return cp->iam_check(r, project);
     return core::dataplane::iam_failure("the identity store is unavailable");
   };
   gateway::Gateway gw(snapshots, code_digest, iam_check, gw_settings);
-  auto gateway_handler = [&gw](http::Request&& r, const http::RequestContext& c,
-                               http::Responder done) {
-    gw.handle(std::move(r), c, std::move(done));
-  };
+  http::ExchangeHandler gateway_handler = [&gw](http::Exchange& e) { gw.handle(e); };
 
   http::ServerOptions gw_opts;
   gw_opts.host = gateway_hp.host;
@@ -266,7 +263,7 @@ int serve(const ServeConfig& cfg) {
   gw_opts.threads = gateway_loops;
   gw_opts.loop_per_thread = true;
   gw_opts.error_renderer = protocol_error;
-  http::Server gateway_server(gw_opts, http::AsyncHandler(gateway_handler));
+  http::Server gateway_server(gw_opts, gateway_handler);
 
   std::unique_ptr<http::Server> tls_server;
   std::string tls_endpoint;
@@ -281,7 +278,7 @@ int serve(const ServeConfig& cfg) {
     tls_opts.tls_cert_file = files.cert;
     tls_opts.tls_key_file = files.key;
     tls_opts.loop_index_base = gateway_loops;
-    tls_server = std::make_unique<http::Server>(tls_opts, http::AsyncHandler(gateway_handler));
+    tls_server = std::make_unique<http::Server>(tls_opts, gateway_handler);
     tls_endpoint = endpoint(tls_hp, tls_server->port());
   }
 

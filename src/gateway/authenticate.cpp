@@ -19,7 +19,7 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
   return true;
 }
 
-AppAuthResult by_signature(const http::Request& req, std::string_view authorization,
+AppAuthResult by_signature(const http::RequestView& req, std::string_view authorization,
                            const InstanceCredentials* credentials, const AppAuthSettings& settings,
                            std::int64_t now) {
   auto auth = crypto::parse_sdk_authorization(authorization);
@@ -37,12 +37,9 @@ AppAuthResult by_signature(const http::Request& req, std::string_view authorizat
   if (!app) return dp::app_key_not_found(auth->access);
 
   auto declared = header_values(req, "x-sdk-content-sha256");
-  std::string_view body(req.body());
   std::string payload_hash =
-      declared.size() == 1 ? std::string(declared[0]) : crypto::sha256_hex(body);
-  std::string_view target(req.target().data(), req.target().size());
-  std::string_view method(req.method_string().data(), req.method_string().size());
-  crypto::CanonicalInput in{method, target, &auth->signed_headers,
+      declared.size() == 1 ? std::string(declared[0]) : crypto::sha256_hex(req.body);
+  crypto::CanonicalInput in{req.method, req.target, &auth->signed_headers,
                             [&](std::string_view n) { return header_values(req, n); },
                             payload_hash};
   auto canonical = crypto::canonical_request(in);
@@ -53,16 +50,20 @@ AppAuthResult by_signature(const http::Request& req, std::string_view authorizat
   return *app;
 }
 
-AppAuthResult by_app_code(const http::Request& req, const InstanceCredentials* credentials,
+AppAuthResult by_app_code(const http::RequestView& req, const InstanceCredentials* credentials,
                           bool tls, const crypto::KeyedDigest& digest,
                           const AppAuthSettings& settings) {
-  auto codes = req.equal_range("X-Apig-AppCode");
-  if (codes.first == codes.second) return dp::app_auth_missing();
-  if (std::next(codes.first) != codes.second) return dp::app_code_duplicated();
+  const std::string_view* code = nullptr;
+  for (const auto& h : req.headers) {
+    if (!http::iequals_ascii(h.name, "x-apig-appcode")) continue;
+    if (code) return dp::app_code_duplicated();
+    code = &h.value;
+  }
+  if (!code) return dp::app_auth_missing();
   if (!tls && !settings.simple_auth_over_http) return dp::app_code_needs_https();
-  auto value = codes.first->value();
+  std::string_view value = *code;
   if (value.empty() || value.size() > 512 || !credentials) return dp::app_code_not_found();
-  Digest key{digest.compute(std::string_view(value.data(), value.size()))};
+  Digest key{digest.compute(value)};
   const AppEntry* const* app = credentials->codes.find(key);
   if (!app) return dp::app_code_not_found();
   return *app;
@@ -70,24 +71,21 @@ AppAuthResult by_app_code(const http::Request& req, const InstanceCredentials* c
 
 }  // namespace
 
-std::vector<std::string_view> header_values(const http::Request& req, std::string_view name) {
+std::vector<std::string_view> header_values(const http::RequestView& req, std::string_view name) {
   std::vector<std::string_view> out;
-  auto range = req.equal_range(boost::beast::string_view(name.data(), name.size()));
-  for (auto it = range.first; it != range.second; ++it)
-    out.emplace_back(it->value().data(), it->value().size());
+  for (const auto& h : req.headers)
+    if (http::iequals_ascii(h.name, name)) out.push_back(h.value);
   return out;
 }
 
-AppAuthResult authenticate_app(const http::Request& req, const RouteTarget& target,
+AppAuthResult authenticate_app(const http::RequestView& req, const RouteTarget& target,
                                const InstanceCredentials* credentials, bool tls,
                                const crypto::KeyedDigest& digest, const AppAuthSettings& settings,
                                std::int64_t now_seconds) {
-  auto authorization = req.equal_range(boost::beast::http::field::authorization);
-  if (authorization.first != authorization.second) {
-    auto v = authorization.first->value();
-    std::string_view value(v.data(), v.size());
+  if (const auto* authorization = req.find("authorization")) {
+    std::string_view value = *authorization;
     if (starts_with_ci(value, crypto::kSdkAlgorithm)) {
-      if (std::next(authorization.first) != authorization.second)
+      if (req.count("authorization") > 1)
         return dp::signature_malformed("more than one authorization header");
       return by_signature(req, value, credentials, settings, now_seconds);
     }

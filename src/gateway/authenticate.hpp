@@ -17,7 +17,7 @@
 #include "crypto/keyed_digest.hpp"
 #include "gateway/routes.hpp"
 #include "gateway/snapshot.hpp"
-#include "http/server.hpp"
+#include "http/exchange.hpp"
 
 namespace gh::gateway {
 
@@ -31,17 +31,17 @@ struct AppAuthSettings {
 // The app a request authenticated as, or why it did not.
 using AppAuthResult = std::variant<const AppEntry*, Failure>;
 
-AppAuthResult authenticate_app(const http::Request& req, const RouteTarget& target,
+AppAuthResult authenticate_app(const http::RequestView& req, const RouteTarget& target,
                                const InstanceCredentials* credentials, bool tls,
                                const crypto::KeyedDigest& digest, const AppAuthSettings& settings,
                                std::int64_t now_seconds);
 
 // Verifies an IAM credential on a request for an API of `project_id`. Returns nullopt when
 // accepted, else the failure (0301 bad credential, 0302 not allowed in that project).
-using IamCheck =
-    std::function<std::optional<Failure>(const http::Request& req, std::string_view project_id)>;
+using IamCheck = std::function<std::optional<Failure>(const http::RequestView& req,
+                                                      std::string_view project_id)>;
 
 // All values of a header (case-insensitive name), in arrival order.
-std::vector<std::string_view> header_values(const http::Request& req, std::string_view name);
+std::vector<std::string_view> header_values(const http::RequestView& req, std::string_view name);
 
 }  // namespace gh::gateway

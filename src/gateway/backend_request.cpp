@@ -1,21 +1,14 @@
 #include "gateway/backend_request.hpp"
 
-#include <boost/beast/core/string.hpp>
+#include <charconv>
+#include <optional>
 
 #include "crypto/sdk_signer.hpp"
 
 namespace gh::gateway {
-namespace bhttp = boost::beast::http;
 namespace {
 
-std::string_view sv(boost::beast::string_view s) {
-  return {s.data(), s.size()};
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return boost::beast::iequals(boost::beast::string_view(a.data(), a.size()),
-                               boost::beast::string_view(b.data(), b.size()));
-}
+using http::iequals_ascii;
 
 // The value of a request parameter declared in req_params, from where it was declared.
 std::optional<std::string> request_param(const BackendRequestInput& in, std::string_view name,
@@ -29,9 +22,9 @@ std::optional<std::string> request_param(const BackendRequestInput& in, std::str
     return std::nullopt;
   }
   if (location == "HEADER") {
-    auto it = in.client.find(boost::beast::string_view(name.data(), name.size()));
-    if (it == in.client.end()) return std::nullopt;
-    return std::string(sv(it->value()));
+    const auto* value = in.client.find(name);
+    if (!value) return std::nullopt;
+    return std::string(*value);
   }
   std::size_t start = 0;
   while (start <= query.size()) {
@@ -66,23 +59,64 @@ void replace_all(std::string& s, std::string_view from, std::string_view to) {
 }  // namespace
 
 bool is_hop_by_hop(std::string_view n) {
-  for (std::string_view h :
-       {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-        "transfer-encoding", "upgrade", "proxy-connection"})
-    if (iequals(n, h)) return true;
-  return false;
+  switch (n.size()) {
+    case 2:
+      return iequals_ascii(n, "te");
+    case 7:
+      return iequals_ascii(n, "trailer") || iequals_ascii(n, "upgrade");
+    case 10:
+      return iequals_ascii(n, "connection") || iequals_ascii(n, "keep-alive");
+    case 16:
+      return iequals_ascii(n, "proxy-connection");
+    case 17:
+      return iequals_ascii(n, "transfer-encoding");
+    case 18:
+      return iequals_ascii(n, "proxy-authenticate");
+    case 19:
+      return iequals_ascii(n, "proxy-authorization");
+    default:
+      return false;
+  }
 }
 
-http::Request build_backend_request(BackendRequestInput in) {
-  auto& client = in.client;
+bool forwards_to_client(std::string_view n) {
+  return !is_hop_by_hop(n) && !iequals_ascii(n, "content-length");
+}
+
+namespace {
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name);
+  out.append(": ");
+  out.append(value);
+  out.append("\r\n");
+}
+
+// Client fields that never reach the backend as they are.
+bool dropped_client_field(std::string_view n, bool signed_by_app) {
+  return is_hop_by_hop(n) || iequals_ascii(n, "host") || iequals_ascii(n, "x-apig-appcode") ||
+         iequals_ascii(n, "content-length") || iequals_ascii(n, "x-forwarded-for") ||
+         iequals_ascii(n, "x-forwarded-proto") || iequals_ascii(n, "x-forwarded-host") ||
+         (signed_by_app && iequals_ascii(n, "authorization"));
+}
+
+bool method_has_body(std::string_view m) {
+  return m == "POST" || m == "PUT" || m == "PATCH";
+}
+
+}  // namespace
+
+std::string_view build_backend_head(const BackendRequestInput& in, std::string& out) {
+  const auto& client = in.client;
   const auto& t = in.target;
-  std::string_view target(client.target().data(), client.target().size());
-  auto qmark = target.find('?');
-  std::string_view path = target.substr(0, qmark);
-  std::string_view query = qmark == std::string_view::npos ? "" : target.substr(qmark + 1);
+  auto qmark = client.target.find('?');
+  std::string_view path = client.target.substr(0, qmark);
+  std::string_view query =
+      qmark == std::string_view::npos ? std::string_view() : client.target.substr(qmark + 1);
 
   // Path: the backend URI with {params}; a prefix (SWA) route appends what follows its prefix.
-  std::string backend_path = t.backend.uri.empty() ? "/" : t.backend.uri;
+  thread_local std::string backend_path;
+  backend_path.assign(t.backend.uri.empty() ? std::string_view("/") : t.backend.uri);
   for (const auto& [name, value] : in.params)
     replace_all(backend_path, "{" + std::string(name) + "}", value);
   if (t.prefix) {
@@ -101,34 +135,12 @@ http::Request build_backend_request(BackendRequestInput in) {
     }
   }
 
-  std::string extra_query;
-  http::Request up;
-  up.version(11);
-  auto method = t.spec.backend.req_method;
-  if (method.empty() || method == "ANY")
-    up.method(client.method());
-  else
-    up.method_string(method);
-
-  bool signed_by_app = false;
-  if (auto a = client.find(bhttp::field::authorization); a != client.end())
-    signed_by_app = !in.app_id.empty() && sv(a->value()).rfind(crypto::kSdkAlgorithm, 0) == 0;
-  std::string forwarded_for;
-  for (const auto& f : client) {
-    auto name = sv(f.name_string());
-    if (is_hop_by_hop(name) || iequals(name, "host") || iequals(name, "x-apig-appcode") ||
-        iequals(name, "content-length"))
-      continue;
-    if (signed_by_app && iequals(name, "authorization")) continue;
-    if (iequals(name, "x-forwarded-for")) {
-      forwarded_for = std::string(sv(f.value()));
-      continue;
-    }
-    if (iequals(name, "x-forwarded-proto") || iequals(name, "x-forwarded-host")) continue;
-    up.insert(f.name_string(), f.value());
-  }
-
-  // Backend parameters.
+  // Backend parameters: PATH ones go into the path now; QUERY and HEADER ones are written below.
+  struct Mapped {
+    const core::BackendParam* param;
+    std::string value;
+  };
+  std::vector<Mapped> mapped;
   for (const auto& bp : t.spec.backend_params) {
     std::optional<std::string> value;
     if (bp.origin == "CONSTANT")
@@ -140,37 +152,70 @@ http::Request build_backend_request(BackendRequestInput in) {
     if (!value) continue;
     if (bp.location == "PATH")
       replace_all(backend_path, "{" + bp.name + "}", *value);
-    else if (bp.location == "HEADER")
-      up.set(bp.name, *value);
     else
-      extra_query += (extra_query.empty() ? "" : "&") + bp.name + "=" + *value;
+      mapped.push_back({&bp, std::move(*value)});
   }
+  auto overridden = [&](std::string_view name) {
+    for (const auto& m : mapped)
+      if (m.param->location == "HEADER" && iequals_ascii(m.param->name, name)) return true;
+    return false;
+  };
 
-  std::string full = std::move(backend_path);
-  if (!query.empty() || !extra_query.empty()) {
-    full += '?';
-    full += query;
-    if (!query.empty() && !extra_query.empty()) full += '&';
-    full += extra_query;
+  std::string_view method = t.spec.backend.req_method;
+  if (method.empty() || method == "ANY") method = client.method;
+
+  out.clear();
+  out.append(method);
+  out.push_back(' ');
+  out.append(backend_path);
+  bool first_extra = query.empty();
+  if (!query.empty()) {
+    out.push_back('?');
+    out.append(query);
   }
-  up.target(full);
-  up.set(bhttp::field::host, t.backend.host_header);
-  up.set("X-Forwarded-For",
-         forwarded_for.empty() ? in.ctx.remote_ip : forwarded_for + ", " + in.ctx.remote_ip);
-  up.set("X-Forwarded-Proto", in.ctx.tls ? "https" : "http");
-  if (auto h = client.find(bhttp::field::host); h != client.end())
-    up.set("X-Forwarded-Host", h->value());
-  up.body() = std::move(client.body());
-  up.prepare_payload();
-  return up;
-}
+  for (const auto& m : mapped) {
+    if (m.param->location == "HEADER") continue;
+    out.push_back(first_extra ? '?' : '&');
+    first_extra = false;
+    out.append(m.param->name);
+    out.push_back('=');
+    out.append(m.value);
+  }
+  out.append(" HTTP/1.1\r\n");
+  append_field(out, "Host", t.backend.host_header);
 
-http::Response response_for_client(http::Response backend, unsigned client_version) {
-  for (auto it = backend.begin(); it != backend.end();)
-    it = is_hop_by_hop(sv(it->name_string())) ? backend.erase(it) : std::next(it);
-  backend.version(client_version);
-  backend.prepare_payload();
-  return backend;
+  bool signed_by_app = false;
+  if (const auto* a = client.find("authorization"))
+    signed_by_app = !in.app_id.empty() && a->rfind(crypto::kSdkAlgorithm, 0) == 0;
+  std::string_view forwarded_for;
+  for (const auto& f : client.headers) {
+    if (dropped_client_field(f.name, signed_by_app)) {
+      if (forwarded_for.empty() && iequals_ascii(f.name, "x-forwarded-for"))
+        forwarded_for = f.value;
+      continue;
+    }
+    if (!mapped.empty() && overridden(f.name)) continue;
+    append_field(out, f.name, f.value);
+  }
+  out.append("X-Forwarded-For: ");
+  if (!forwarded_for.empty()) {
+    out.append(forwarded_for);
+    out.append(", ");
+  }
+  out.append(in.ctx.remote_ip);
+  out.append("\r\n");
+  append_field(out, "X-Forwarded-Proto", in.ctx.tls ? "https" : "http");
+  if (!client.authority.empty()) append_field(out, "X-Forwarded-Host", client.authority);
+  for (const auto& m : mapped)
+    if (m.param->location == "HEADER") append_field(out, m.param->name, m.value);
+  if (!client.body.empty() || method_has_body(method)) {
+    char digits[24];
+    out.append("Content-Length: ");
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, client.body.size()).ptr);
+    out.append("\r\n");
+  }
+  out.append("\r\n");
+  return method;
 }
 
 }  // namespace gh::gateway

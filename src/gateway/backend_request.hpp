@@ -7,12 +7,12 @@
 #include <string>
 
 #include "gateway/routes.hpp"
-#include "http/server.hpp"
+#include "http/exchange.hpp"
 
 namespace gh::gateway {
 
 struct BackendRequestInput {
-  http::Request& client;  // its body is moved into the backend request
+  const http::RequestView& client;
   const RouteTarget& target;
   const PathParams& params;
   const http::RequestContext& ctx;
@@ -20,11 +20,15 @@ struct BackendRequestInput {
   std::string_view app_id;  // "" when no app authenticated
 };
 
-http::Request build_backend_request(BackendRequestInput in);
-// Drops hop-by-hop headers and frames the body for the client's HTTP version.
-http::Response response_for_client(http::Response backend, unsigned client_version);
+// Writes the backend request's head — request line, fields, Content-Length, blank line — into
+// `head` (replacing its content, reusing its capacity). The body to send after it is the client's
+// body unchanged (already de-chunked). Returns the method the backend is called with.
+std::string_view build_backend_head(const BackendRequestInput& in, std::string& head);
 
 // True for Connection, Keep-Alive, Proxy-*, TE, Trailer, Transfer-Encoding, Upgrade.
 bool is_hop_by_hop(std::string_view header_name);
+// Whether a backend response field is passed on to the client: not hop-by-hop and not
+// Content-Length (the client connection frames the body itself).
+bool forwards_to_client(std::string_view header_name);
 
 }  // namespace gh::gateway

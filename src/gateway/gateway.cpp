@@ -1,6 +1,6 @@
 #include "gateway/gateway.hpp"
 
-#include <boost/json.hpp>
+#include <charconv>
 #include <chrono>
 
 #include "core/clock.hpp"
@@ -9,181 +9,286 @@
 
 namespace gh::gateway {
 namespace dp = core::dataplane;
-namespace bhttp = boost::beast::http;
 using Clock = std::chrono::steady_clock;
+using http::HeaderView;
 
 namespace {
 
-std::string_view sv(boost::beast::string_view s) {
-  return {s.data(), s.size()};
+bool idempotent(std::string_view m) {
+  return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "PUT" || m == "DELETE" || m == "TRACE";
 }
 
-std::string millis(Clock::duration d) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(d).count() / 1000.0);
+// Milliseconds with three decimals, e.g. "1.250", into `buf`.
+std::string_view millis(Clock::duration d, char (&buf)[32]) {
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+  char* p = std::to_chars(buf, buf + 20, us / 1000).ptr;
+  *p++ = '.';
+  auto frac = us % 1000;
+  *p++ = static_cast<char>('0' + frac / 100);
+  *p++ = static_cast<char>('0' + frac / 10 % 10);
+  *p++ = static_cast<char>('0' + frac % 10);
+  return {buf, static_cast<std::size_t>(p - buf)};
 }
 
-bool idempotent(bhttp::verb v) {
-  using V = bhttp::verb;
-  return v == V::get || v == V::head || v == V::options || v == V::put || v == V::delete_ ||
-         v == V::trace;
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (u < 0x20) {
+      switch (c) {
+        case '\n':
+          out.append("\\n");
+          break;
+        case '\r':
+          out.append("\\r");
+          break;
+        case '\t':
+          out.append("\\t");
+          break;
+        default:
+          out.append("\\u00");
+          out.push_back(kHex[u >> 4]);
+          out.push_back(kHex[u & 15]);
+      }
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
 }
+
+// How every answer of the pipeline is sent: with X-Request-Id, and the latency headers when the
+// client asked for debug output (X-Apig-Mode: debug).
+struct Answer {
+  http::Exchange& exchange;
+  std::string_view request_id;
+  bool debug = false;
+  bool roma = false;
+  Clock::time_point started{};
+
+  void send(int status, std::span<const HeaderView> fields, std::string_view body,
+            std::optional<Clock::duration> upstream = std::nullopt) const {
+    thread_local std::vector<HeaderView> all;
+    all.assign(fields.begin(), fields.end());
+    all.push_back({"X-Request-Id", request_id});
+    char total[32], up[32];
+    if (debug) {
+      all.push_back({"X-Apig-Latency", millis(Clock::now() - started, total)});
+      if (upstream) all.push_back({"X-Apig-Upstream-Latency", millis(*upstream, up)});
+    }
+    exchange.respond({status, all, body});
+  }
+
+  void fail(const dp::Failure& f) const {
+    thread_local std::string body;
+    body = error_body(dp::error_code(f, roma), f.message, request_id);
+    HeaderView type{"Content-Type", "application/json"};
+    send(f.status, {&type, 1}, body);
+  }
+};
 
 }  // namespace
 
-std::string next_request_id() {
+void next_request_id(char (&out)[32]) {
   thread_local std::string prefix = crypto::random_hex(8);
   thread_local std::uint64_t counter = 0;
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string id = prefix;
-  id.resize(32);
+  std::copy(prefix.begin(), prefix.begin() + 16, out);
   std::uint64_t n = ++counter;
-  for (int i = 31; i >= 16; --i, n >>= 4) id[i] = kHex[n & 15];
-  return id;
+  for (int i = 31; i >= 16; --i, n >>= 4) out[i] = kHex[n & 15];
+}
+
+std::string next_request_id() {
+  char id[32];
+  next_request_id(id);
+  return std::string(id, sizeof id);
+}
+
+std::string error_body(std::string_view code, std::string_view message,
+                       std::string_view request_id) {
+  std::string out;
+  out.reserve(64 + message.size() + request_id.size());
+  out.append("{\"error_code\":");
+  append_json_string(out, code);
+  out.append(",\"error_msg\":");
+  append_json_string(out, message);
+  out.append(",\"request_id\":");
+  append_json_string(out, request_id);
+  out.push_back('}');
+  return out;
 }
 
 http::Response error_response(unsigned version, int status, std::string_view code,
                               std::string_view message, std::string_view request_id) {
-  http::Response res{static_cast<bhttp::status>(status), version};
-  res.set(bhttp::field::content_type, "application/json");
+  http::Response res{static_cast<http::bhttp::status>(status), version};
+  res.set(http::bhttp::field::content_type, "application/json");
   res.set("X-Request-Id", request_id);
-  boost::json::object body{
-      {"error_code", code}, {"error_msg", message}, {"request_id", request_id}};
-  res.body() = boost::json::serialize(body);
+  res.body() = error_body(code, message, request_id);
   res.prepare_payload();
   return res;
 }
 
-// The state of one request that outlives handle() (while it is being proxied).
-struct Gateway::Call {
-  http::Request request;
-  http::Responder respond;
-  std::string request_id;
-  Clock::time_point started = Clock::now();
-  bool debug = false;
-  bool roma = false;
+// The state of one proxied request, from a per-loop free list.
+struct Gateway::Call final : UpstreamHandler {
+  LoopState* loop = nullptr;
+  http::Exchange* exchange = nullptr;
+  char request_id[32];
+  bool debug = false, roma = false;
+  Clock::time_point started{}, upstream_started{};
   std::shared_ptr<const Snapshot> keep_alive;  // the snapshot `target` points into
-  const RouteTarget* target = nullptr;
-  PathParams params;
-  const AppEntry* app = nullptr;
-  std::string app_id;
+  std::string backend_head;                    // capacity reused across requests
 
-  void fail(const dp::Failure& f) {
-    respond(error_response(request.version(), f.status, dp::error_code(f, roma), f.message,
-                           request_id));
+  Answer answer() {
+    return {*exchange, std::string_view(request_id, sizeof request_id), debug, roma, started};
   }
-  void finish(http::Response res, std::optional<Clock::duration> upstream = std::nullopt) {
-    res.set("X-Request-Id", request_id);
-    if (debug) {
-      res.set("X-Apig-Latency", millis(Clock::now() - started));
-      if (upstream) res.set("X-Apig-Upstream-Latency", millis(*upstream));
-    }
-    respond(std::move(res));
-  }
+  void on_upstream(UpstreamStatus status, const UpstreamResponse* response) override;
+  void release();
 };
+
+struct Gateway::LoopState {
+  explicit LoopState(boost::asio::io_context& io) : pool(io) {}
+  UpstreamPool pool;
+  std::vector<std::unique_ptr<Call>> calls;  // every call state this loop made
+  std::vector<Call*> free_calls;             // those not carrying a request now
+};
+
+void Gateway::Call::on_upstream(UpstreamStatus status, const UpstreamResponse* response) {
+  auto a = answer();
+  if (status == UpstreamStatus::kTimeout)
+    a.fail(dp::backend_timeout());
+  else if (status != UpstreamStatus::kOk)
+    a.fail(dp::backend_unavailable());
+  else {
+    thread_local std::vector<HeaderView> fields;
+    fields.clear();
+    for (const auto& h : response->headers)
+      if (forwards_to_client(h.name)) fields.push_back(h);
+    a.send(response->status, fields, response->body,
+           debug ? std::optional(Clock::now() - upstream_started) : std::nullopt);
+  }
+  release();
+}
+
+void Gateway::Call::release() {
+  exchange = nullptr;
+  keep_alive.reset();
+  loop->free_calls.push_back(this);
+}
 
 Gateway::Gateway(const SnapshotHolder& snapshots, const crypto::KeyedDigest& digest, IamCheck iam,
                  GatewaySettings settings)
     : snapshots_(snapshots), digest_(digest), iam_(std::move(iam)), settings_(settings) {
-  pools_.resize(std::max(1, settings_.loops));
+  loops_.resize(std::max(1, settings_.loops));
 }
 
 Gateway::~Gateway() = default;
 
-UpstreamPool& Gateway::pool_for(const http::RequestContext& ctx) {
-  auto& slot = pools_.at(static_cast<std::size_t>(ctx.loop_index));
-  if (!slot) slot = std::make_unique<UpstreamPool>(*ctx.loop);
+void Gateway::release_connections() {
+  loops_.clear();
+}
+
+Gateway::LoopState& Gateway::loop_state(const http::RequestContext& ctx) {
+  auto& slot = loops_.at(static_cast<std::size_t>(ctx.loop_index));
+  if (!slot) slot = std::make_unique<LoopState>(*ctx.loop);
   return *slot;
 }
 
-void Gateway::handle(http::Request&& req, const http::RequestContext& ctx,
-                     http::Responder respond) {
-  auto call = std::make_shared<Call>();
-  call->request = std::move(req);
-  call->respond = std::move(respond);
-  call->request_id = next_request_id();
-  auto& r = call->request;
-  if (auto mode = r.find("X-Apig-Mode"); mode != r.end())
-    call->debug = boost::beast::iequals(mode->value(), "debug");
+void Gateway::handle(http::Exchange& ex) {
+  const http::RequestView& r = ex.request();
+  const http::RequestContext& ctx = ex.context();
+  char request_id[32];
+  next_request_id(request_id);
+  Answer a{ex, std::string_view(request_id, sizeof request_id)};
+  if (const auto* mode = r.find("x-apig-mode"); mode && http::iequals_ascii(*mode, "debug")) {
+    a.debug = true;
+    a.started = Clock::now();
+  }
 
   // 1. group by Host, 2. environment by X-Stage, 3. route.
   const auto& snapshot = snapshots_.current();
   const Snapshot& snap = *snapshot;
-  std::string_view target(r.target().data(), r.target().size());
-  std::string_view path = target.substr(0, target.find('?'));
-  auto groups = snap.routes->groups_for_host(sv(r[bhttp::field::host]));
-  if (groups.empty()) return call->fail(dp::api_not_published());
-  call->roma = groups.front()->roma;
-  auto stage_it = r.find("X-Stage");
-  std::string_view stage =
-      stage_it == r.end() ? std::string_view(core::kReleaseEnvName) : sv(stage_it->value());
-  std::string_view method = sv(r.method_string());
+  std::string_view path = r.target.substr(0, r.target.find('?'));
+  auto groups = snap.routes->groups_for_host(r.authority);
+  if (groups.empty()) return a.fail(dp::api_not_published());
+  a.roma = groups.front()->roma;
+  const auto* stage_header = r.find("x-stage");
+  std::string_view stage = stage_header ? *stage_header : std::string_view(core::kReleaseEnvName);
   bool path_matched = false;
+  RouteMatch found;
   for (const auto* g : groups) {
     auto env = snap.routes->env_id(g->instance_id, stage);
     if (env.empty()) continue;
     auto table = g->by_env.find(env);
     if (table == g->by_env.end()) continue;
-    auto m = table->second.match(method, path);
+    auto m = table->second.match(r.method, path);
     path_matched = path_matched || m.path_matched;
     if (m.target) {
-      call->target = m.target;
-      call->params = std::move(m.params);
-      call->roma = g->roma;
+      found = std::move(m);
+      a.roma = g->roma;
       break;
     }
   }
-  if (!call->target)
-    return call->fail(path_matched ? dp::api_method_mismatch() : dp::api_not_published());
-  const RouteTarget& t = *call->target;
+  if (!found.target)
+    return a.fail(path_matched ? dp::api_method_mismatch() : dp::api_not_published());
+  const RouteTarget& t = *found.target;
 
   // 4. protocol.
   const auto& proto = t.spec.req_protocol;
   if ((proto == "HTTPS" && !ctx.tls) || (proto == "HTTP" && ctx.tls))
-    return call->fail(dp::protocol_not_supported(proto));
+    return a.fail(dp::protocol_not_supported(proto));
 
   // 5. authentication and 6. authorization.
+  std::string_view app_id;
   if (t.spec.auth_type == "APP") {
     auto outcome = authenticate_app(r, t, snap.credentials.instance(t.instance_id), ctx.tls,
                                     digest_, settings_.app_auth, core::now_nanos() / 1'000'000'000);
-    if (auto* f = std::get_if<dp::Failure>(&outcome)) return call->fail(*f);
-    call->app = std::get<const AppEntry*>(outcome);
-    if (!t.authorized_apps.contains(call->app->id)) return call->fail(dp::app_not_authorized());
-    call->app_id = call->app->id;
+    if (auto* f = std::get_if<dp::Failure>(&outcome)) return a.fail(*f);
+    const AppEntry* app = std::get<const AppEntry*>(outcome);
+    if (!t.authorized_apps.contains(app->id)) return a.fail(dp::app_not_authorized());
+    app_id = app->id;  // lives in the snapshot, which the call keeps
   } else if (t.spec.auth_type == "IAM") {
-    if (!iam_) return call->fail(dp::iam_failure("IAM authentication is not available"));
-    if (auto f = iam_(r, t.project_id)) return call->fail(*f);
+    if (!iam_) return a.fail(dp::iam_failure("IAM authentication is not available"));
+    if (auto f = iam_(r, t.project_id)) return a.fail(*f);
   }
 
   // 7. backend.
   if (t.spec.backend_type == "MOCK") {
-    http::Response res{bhttp::status::ok, r.version()};
     const auto& body = t.spec.mock_result;
     bool json = !body.empty() && (body.front() == '{' || body.front() == '[');
-    res.set(bhttp::field::content_type, json ? "application/json" : "text/plain");
-    res.body() = body;
-    res.prepare_payload();
-    return call->finish(std::move(res));
+    HeaderView type{"Content-Type", json ? "application/json" : "text/plain"};
+    return a.send(200, {&type, 1}, body);
   }
-  call->keep_alive = snapshot;  // `t` points into it and must outlive the proxy call
-  proxy(std::move(call), ctx);
-}
 
-void Gateway::proxy(std::shared_ptr<Call> call, const http::RequestContext& ctx) {
-  const RouteTarget& t = *call->target;
-  BackendRequestInput in{call->request, t, call->params, ctx, call->request_id, call->app_id};
+  LoopState& loop = loop_state(ctx);
+  Call* call;
+  if (loop.free_calls.empty()) {
+    call = loop.calls.emplace_back(std::make_unique<Call>()).get();
+    call->loop = &loop;
+  } else {
+    call = loop.free_calls.back();
+    loop.free_calls.pop_back();
+  }
+  call->exchange = &ex;
+  std::copy(request_id, request_id + sizeof request_id, call->request_id);
+  call->debug = a.debug;
+  call->roma = a.roma;
+  call->started = a.started;
+  call->keep_alive = snapshot;  // `t` points into it and must outlive the proxy call
+  BackendRequestInput in{r, t, found.params, ctx, a.request_id, app_id};
   UpstreamCall up;
-  up.request = std::make_shared<http::Request>(build_backend_request(in));
+  auto method = build_backend_head(in, call->backend_head);
+  up.head = call->backend_head;
+  up.body = r.body;
+  up.head_request = method == "HEAD";
   up.timeout = std::chrono::milliseconds(std::max(1, t.spec.backend.timeout_ms));
   int retries = t.spec.backend.retry_count;
-  up.retries = retries < 0 ? (idempotent(up.request->method()) ? 1 : 0) : retries;
-  auto upstream_started = Clock::now();
-  pool_for(ctx).send(t.backend, std::move(up), [call, upstream_started](UpstreamOutcome out) {
-    using K = UpstreamOutcome::Kind;
-    if (out.kind == K::kTimeout) return call->fail(dp::backend_timeout());
-    if (out.kind != K::kOk) return call->fail(dp::backend_unavailable());
-    call->finish(response_for_client(std::move(out.response), call->request.version()),
-                 Clock::now() - upstream_started);
-  });
+  up.retries = retries < 0 ? (idempotent(method) ? 1 : 0) : retries;
+  if (call->debug) call->upstream_started = Clock::now();
+  loop.pool.send(t.backend, up, *call);
 }
 
 }  // namespace gh::gateway

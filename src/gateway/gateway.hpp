@@ -3,15 +3,18 @@
 //   resolve group (Host) → environment (X-Stage) → route (G9) → protocol → authenticate →
 //   authorize → backend (MOCK answer or proxy) → response headers.
 // Reads the current Snapshot only: no lock, no store call per request (IAM checks excepted, which
-// go through the IamCheck the application provides).
+// go through the IamCheck the application provides). Requests arrive as zero-copy views
+// (http/exchange.hpp) over HTTP/1.1 or HTTP/2; the per-request state of a proxied call comes from
+// a per-loop free list, so the steady state allocates nothing per request.
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "crypto/keyed_digest.hpp"
 #include "gateway/authenticate.hpp"
 #include "gateway/snapshot.hpp"
 #include "gateway/upstream.hpp"
-#include "http/server.hpp"
+#include "http/exchange.hpp"
 
 namespace gh::gateway {
 
@@ -26,29 +29,36 @@ class Gateway {
           GatewaySettings settings);
   ~Gateway();
 
-  // The gateway server's AsyncHandler.
-  void handle(http::Request&& req, const http::RequestContext& ctx, http::Responder respond);
+  // The gateway servers' ExchangeHandler.
+  void handle(http::Exchange& exchange);
   // Closes the kept-alive backend connections. Call after the servers' loops have stopped and
   // before the servers (which own the loops the connections belong to) are destroyed.
-  void release_connections() { pools_.clear(); }
+  void release_connections();
+
+  struct Call;
+  struct LoopState;
 
  private:
-  struct Call;
-  void proxy(std::shared_ptr<Call> call, const http::RequestContext& ctx);
-  UpstreamPool& pool_for(const http::RequestContext& ctx);
+  LoopState& loop_state(const http::RequestContext& ctx);
 
   const SnapshotHolder& snapshots_;
   const crypto::KeyedDigest& digest_;
   IamCheck iam_;
   GatewaySettings settings_;
-  std::vector<std::unique_ptr<UpstreamPool>> pools_;  // slot i is touched only by loop i
+  std::vector<std::unique_ptr<LoopState>> loops_;  // slot i is touched only by loop i
 };
 
-// Data-plane error body {"error_code","error_msg","request_id"} and X-Request-Id header.
+// The data-plane error body {"error_code","error_msg","request_id"} (JSON).
+std::string error_body(std::string_view code, std::string_view message,
+                       std::string_view request_id);
+// The same as a complete Beast response with X-Request-Id (for protocol errors the server
+// renders itself).
 http::Response error_response(unsigned version, int status, std::string_view code,
                               std::string_view message, std::string_view request_id);
 
 // A 32-hex request id, unique per process, without touching the CSPRNG per request.
 std::string next_request_id();
+// The same, written into `out` (no allocation).
+void next_request_id(char (&out)[32]);
 
 }  // namespace gh::gateway

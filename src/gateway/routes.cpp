@@ -163,7 +163,7 @@ RouteMatch RouteTable::match(std::string_view method, std::string_view path) con
   return m;
 }
 
-std::vector<const GroupRoutes*> RouteConfig::groups_for_host(std::string_view host) const {
+std::span<const GroupRoutes* const> RouteConfig::groups_for_host(std::string_view host) const {
   // Strip the port (but not the inside of an IPv6 literal).
   if (auto colon = host.rfind(':'); colon != std::string_view::npos &&
                                     host.find(']') == std::string_view::npos &&
@@ -171,8 +171,13 @@ std::vector<const GroupRoutes*> RouteConfig::groups_for_host(std::string_view ho
     host = host.substr(0, colon);
   else if (!host.empty() && host.front() == '[')
     host = host.substr(0, host.find(']') + 1);
-  auto it = by_host.find(lower(host));
-  if (it != by_host.end()) return {it->second};
+  char folded[256];  // DNS names are at most 253 characters
+  if (host.size() <= sizeof folded) {
+    for (std::size_t i = 0; i < host.size(); ++i)
+      folded[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(host[i])));
+    auto it = by_host.find(std::string_view(folded, host.size()));
+    if (it != by_host.end()) return {&it->second, 1};
+  }
   if (is_ip_or_localhost(host)) return default_groups;
   return {};
 }

@@ -9,6 +9,7 @@
 #include <boost/unordered/unordered_flat_set.hpp>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -93,7 +94,8 @@ struct RouteConfig {
 
   // Host header (port stripped, any case) → candidate groups: the group whose sl_domain it is, or
   // the DEFAULT groups of every instance (oldest instance first) for an IP address or localhost.
-  std::vector<const GroupRoutes*> groups_for_host(std::string_view host) const;
+  // The span points into this configuration.
+  std::span<const GroupRoutes* const> groups_for_host(std::string_view host) const;
   // X-Stage value → environment id; "" when the instance has no such environment.
   std::string_view env_id(std::string_view instance_id, std::string_view stage) const;
 };

@@ -1,217 +1,326 @@
 #include "gateway/upstream.hpp"
 
+#include <array>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
+#include <cstring>
 #include <optional>
+#include <vector>
+
+#include "http/deadline_sweeper.hpp"
+#include "http/h1_parser.hpp"
 
 namespace gh::gateway {
 namespace asio = boost::asio;
-namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
 
 namespace {
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-
-// A backend connection, plain or TLS.
-struct Connection {
-  std::unique_ptr<beast::tcp_stream> plain;
-  std::unique_ptr<TlsStream> tls;
-
-  beast::tcp_stream& tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
-  template <class F>
-  void visit(F&& f) {
-    if (tls)
-      f(*tls);
-    else
-      f(*plain);
-  }
-};
+struct Conn;
+using ConnPtr = std::shared_ptr<Conn>;
+constexpr std::size_t kMaxResponseHead = 256 * 1024;
 }  // namespace
 
-struct UpstreamPool::Impl {
+struct UpstreamPool::Impl : std::enable_shared_from_this<UpstreamPool::Impl> {
   asio::io_context& io;
   std::size_t max_idle;
   tcp::resolver resolver;
   // Backends are reached as configured; their certificates are not verified (as APIG does unless
   // told otherwise), but SNI is sent.
   asio::ssl::context tls_context{asio::ssl::context::tls_client};
-  boost::unordered_flat_map<std::string, std::vector<std::unique_ptr<Connection>>> idle;
+  std::shared_ptr<http::DeadlineSweeper> sweeper;
+  boost::unordered_flat_map<std::string, std::vector<ConnPtr>, TransparentHash, std::equal_to<>>
+      idle;
+  http::h1::HeadLimits limits;
 
-  Impl(asio::io_context& i, std::size_t m) : io(i), max_idle(m), resolver(i) {
+  Impl(asio::io_context& i, std::size_t m)
+      : io(i),
+        max_idle(m),
+        resolver(i),
+        sweeper(std::make_shared<http::DeadlineSweeper>(i, std::chrono::milliseconds(10))) {
     tls_context.set_verify_mode(asio::ssl::verify_none);
+    limits.headers_total = kMaxResponseHead;
   }
 
-  std::unique_ptr<Connection> take(const std::string& key) {
+  ConnPtr take(std::string_view key) {
     auto it = idle.find(key);
     if (it == idle.end() || it->second.empty()) return nullptr;
-    auto s = std::move(it->second.back());
+    auto c = std::move(it->second.back());
     it->second.pop_back();
-    return s;
+    return c;
   }
-  void give(const std::string& key, std::unique_ptr<Connection> s) {
-    auto& list = idle[key];
-    if (list.size() < max_idle) list.push_back(std::move(s));
-  }
+  void give(std::string_view key, ConnPtr c);
+
+  // Starts one attempt of `call` (an idle connection first unless `fresh`).
+  void attempt(const Backend& b, const UpstreamCall& call, UpstreamHandler& handler, bool fresh);
 };
 
 namespace {
 
-// One proxied exchange, with its retries.
-class Exchange : public std::enable_shared_from_this<Exchange> {
- public:
-  Exchange(std::shared_ptr<UpstreamPool::Impl> pool, const Backend& b, UpstreamCall call,
-           std::function<void(UpstreamOutcome)> done)
-      : pool_(std::move(pool)),
-        host_(b.host),
-        port_(b.port),
-        tls_(b.tls),
-        key_((b.tls ? "tls:" : "") + b.host + ":" + std::to_string(b.port)),
-        call_(std::move(call)),
-        done_(std::move(done)) {}
+// "tls:host:port" / "host:port", built in a reused buffer.
+std::string_view key_of(const Backend& b) {
+  thread_local std::string key;
+  key.clear();
+  if (b.tls) key.append("tls:");
+  key.append(b.host);
+  key.push_back(':');
+  key.append(std::to_string(b.port));
+  return key;
+}
 
-  void start() { attempt(); }
-
- private:
-  void new_connection() {
-    stream_ = std::make_unique<Connection>();
-    if (tls_) {
-      stream_->tls = std::make_unique<TlsStream>(pool_->io, pool_->tls_context);
-      SSL_set_tlsext_host_name(stream_->tls->native_handle(), host_.c_str());
+// One backend connection, and the attempt it is carrying (if any).
+struct Conn : std::enable_shared_from_this<Conn> {
+  Conn(std::shared_ptr<UpstreamPool::Impl> p, std::string_view k, const Backend& b)
+      : pool(std::move(p)), key(k), deadline(&Conn::on_deadline, this) {
+    if (b.tls) {
+      tls.emplace(pool->io, pool->tls_context);
+      SSL_set_tlsext_host_name(tls->native_handle(), b.host.c_str());
     } else {
-      stream_->plain = std::make_unique<beast::tcp_stream>(pool_->io);
+      plain.emplace(pool->io);
     }
+    in.resize(16 * 1024);
+    pool->sweeper->add(deadline);
   }
 
-  void attempt() {
-    stream_ = pool_->take(key_);
-    reused_ = static_cast<bool>(stream_);
-    if (reused_) return write();
-    new_connection();
-    beast::error_code ec;
-    auto address = asio::ip::make_address(host_, ec);
-    if (!ec) return connect(tcp::endpoint(address, port_));
-    pool_->resolver.async_resolve(
-        host_, std::to_string(port_),
-        [self = shared_from_this()](beast::error_code ec, tcp::resolver::results_type results) {
-          if (ec || results.empty()) return self->fail(UpstreamOutcome::Kind::kConnectFailed);
-          self->connect(results.begin()->endpoint());
+  tcp::socket& socket() { return tls ? tls->next_layer() : *plain; }
+  template <class F>
+  void with_stream(F&& f) {
+    if (tls)
+      f(*tls);
+    else
+      f(*plain);
+  }
+
+  void begin(const Backend& b, const UpstreamCall& c, UpstreamHandler& h, bool was_reused) {
+    backend = &b;
+    call = c;
+    handler = &h;
+    reused = was_reused;
+    timed_out = got_bytes = false;
+    end = 0;
+    chunk_offset = 0;
+    chunks.reset();
+    chunked_body.clear();
+    deadline.arm_in(call.timeout);
+  }
+
+  static void on_deadline(http::Deadline& d) {
+    auto* self = static_cast<Conn*>(d.owner());
+    self->timed_out = true;
+    error_code ignored;
+    self->socket().close(ignored);  // the pending operation completes with an error
+  }
+
+  void connect() {
+    error_code ec;
+    auto address = asio::ip::make_address(backend->host, ec);
+    if (!ec) return connect_to(tcp::endpoint(address, backend->port));
+    pool->resolver.async_resolve(
+        backend->host, std::to_string(backend->port),
+        [self = shared_from_this()](const error_code& ec, tcp::resolver::results_type results) {
+          if (self->timed_out) return self->fail(UpstreamStatus::kTimeout);
+          if (ec || results.empty()) return self->fail(UpstreamStatus::kConnectFailed);
+          self->connect_to(results.begin()->endpoint());
         });
   }
 
-  void connect(const tcp::endpoint& ep) {
-    stream_->tcp().expires_after(call_.timeout);
-    stream_->tcp().async_connect(ep, [self = shared_from_this()](beast::error_code ec) {
-      if (ec == beast::error::timeout) return self->fail(UpstreamOutcome::Kind::kTimeout);
-      if (ec) return self->fail(UpstreamOutcome::Kind::kConnectFailed);
-      beast::error_code ignored;
-      self->stream_->tcp().socket().set_option(tcp::no_delay(true), ignored);
-      if (!self->tls_) return self->write();
-      self->stream_->tls->async_handshake(
-          asio::ssl::stream_base::client, [self](beast::error_code ec) {
-            if (ec == beast::error::timeout) return self->fail(UpstreamOutcome::Kind::kTimeout);
-            if (ec) return self->fail(UpstreamOutcome::Kind::kConnectFailed);
-            self->write();
-          });
+  void connect_to(const tcp::endpoint& ep) {
+    socket().async_connect(ep, [self = shared_from_this()](const error_code& ec) {
+      if (self->timed_out) return self->fail(UpstreamStatus::kTimeout);
+      if (ec) return self->fail(UpstreamStatus::kConnectFailed);
+      error_code ignored;
+      self->socket().set_option(tcp::no_delay(true), ignored);
+      if (!self->tls) return self->write();
+      self->tls->async_handshake(asio::ssl::stream_base::client, [self](const error_code& ec) {
+        if (self->timed_out) return self->fail(UpstreamStatus::kTimeout);
+        if (ec) return self->fail(UpstreamStatus::kConnectFailed);
+        self->write();
+      });
     });
   }
 
   void write() {
-    stream_->tcp().expires_after(call_.timeout);
-    stream_->visit([&](auto& s) {
-      beast::http::async_write(s, *call_.request,
-                               [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                                 if (ec) return self->transport_error(ec, false);
-                                 self->read();
-                               });
+    std::array<asio::const_buffer, 2> out{asio::buffer(call.head), asio::buffer(call.body)};
+    with_stream([&](auto& s) {
+      asio::async_write(s, out, [self = shared_from_this()](const error_code& ec, std::size_t) {
+        if (ec) return self->transport_error();
+        self->read();
+      });
     });
   }
 
   void read() {
-    parser_.emplace();
-    parser_->body_limit(call_.response_body_limit);
-    if (call_.request->method() == beast::http::verb::head) parser_->skip(true);
-    buffer_.clear();
-    stream_->visit([&](auto& s) {
-      beast::http::async_read(s, buffer_, *parser_,
-                              [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-                                if (ec) return self->transport_error(ec, n > 0);
-                                self->succeed();
-                              });
+    if (end == in.size()) {
+      if (in.size() >= kMaxResponseHead + call.response_body_limit)
+        return fail(UpstreamStatus::kFailed);
+      in.resize(in.size() * 2);
+    }
+    with_stream([&](auto& s) {
+      s.async_read_some(asio::buffer(in.data() + end, in.size() - end),
+                        [self = shared_from_this()](const error_code& ec, std::size_t n) {
+                          self->end += n;
+                          if (n > 0) self->got_bytes = true;
+                          if (ec) return self->read_error(ec);
+                          self->on_data();
+                        });
     });
   }
 
-  void transport_error(const beast::error_code& ec, bool got_bytes) {
-    stream_.reset();
-    if (ec == beast::error::timeout) return fail(UpstreamOutcome::Kind::kTimeout);
-    // A kept-alive connection the backend had already closed: try once more on a fresh one.
-    if (reused_ && !got_bytes) {
-      reused_ = false;
-      stream_ = nullptr;
-      return fresh_attempt();
+  // Parses what has arrived; delivers a complete response or reads more.
+  void on_data() {
+    for (;;) {
+      std::string_view data(in.data(), end);
+      auto st = http::h1::parse_response_head(data, pool->limits, head);
+      if (st == http::h1::ParseStatus::kIncomplete) return read();
+      if (st == http::h1::ParseStatus::kError) return fail(UpstreamStatus::kFailed);
+      if (head.status >= 100 && head.status < 200) {
+        if (head.status == 101) return fail(UpstreamStatus::kFailed);
+        // An interim answer (100 Continue): drop it and parse what follows.
+        std::memmove(in.data(), in.data() + head.head_size, end - head.head_size);
+        end -= head.head_size;
+        continue;
+      }
+      break;
     }
-    fail(UpstreamOutcome::Kind::kFailed);
-  }
-
-  void fresh_attempt() {
-    // Skip the idle list: the backend evidently closes connections.
-    new_connection();
-    reused_ = false;
-    beast::error_code ec;
-    auto address = asio::ip::make_address(host_, ec);
-    if (!ec) return connect(tcp::endpoint(address, port_));
-    attempt();
-  }
-
-  void fail(UpstreamOutcome::Kind kind) {
-    stream_.reset();
-    if (call_.retries > 0) {
-      --call_.retries;
-      return attempt();
+    std::string_view data(in.data(), end);
+    bool bodiless = call.head_request || head.status == 204 || head.status == 304;
+    if (bodiless) return deliver({}, head.head_size);
+    if (head.chunked) {
+      std::size_t used = 0;
+      auto st = chunks.feed(data.substr(head.head_size + chunk_offset), used, chunked_body,
+                            call.response_body_limit);
+      chunk_offset += used;
+      if (st == http::h1::ParseStatus::kError) return fail(UpstreamStatus::kFailed);
+      if (st == http::h1::ParseStatus::kIncomplete) return read();
+      return deliver(chunked_body, head.head_size + chunk_offset);
     }
-    UpstreamOutcome out;
-    out.kind = kind;
-    done_(std::move(out));
-  }
-
-  void succeed() {
-    UpstreamOutcome out;
-    out.kind = UpstreamOutcome::Kind::kOk;
-    out.response = parser_->release();
-    if (out.response.keep_alive() && buffer_.size() == 0) {
-      stream_->tcp().expires_never();
-      pool_->give(key_, std::move(stream_));
+    if (head.has_content_length) {
+      if (head.content_length > call.response_body_limit) return fail(UpstreamStatus::kFailed);
+      std::size_t total = head.head_size + static_cast<std::size_t>(head.content_length);
+      if (end < total) {
+        if (total > in.size()) in.resize(total);
+        return read();
+      }
+      return deliver(data.substr(head.head_size, total - head.head_size), total);
     }
-    stream_.reset();
-    done_(std::move(out));
+    // Neither length nor chunks: the body runs until the backend closes.
+    head.keep_alive = false;
+    if (end - head.head_size > call.response_body_limit) return fail(UpstreamStatus::kFailed);
+    read();
   }
 
-  std::shared_ptr<UpstreamPool::Impl> pool_;
-  std::string host_;
-  std::uint16_t port_;
-  bool tls_;
-  std::string key_;
-  UpstreamCall call_;
-  std::function<void(UpstreamOutcome)> done_;
-  std::unique_ptr<Connection> stream_;
-  bool reused_ = false;
-  beast::flat_buffer buffer_;
-  std::optional<beast::http::response_parser<beast::http::string_body>> parser_;
+  void read_error(const error_code& ec) {
+    if (timed_out) return fail(UpstreamStatus::kTimeout);
+    bool eof = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
+    // A close-delimited body ends here.
+    if (eof && head.status >= 200 && head.head_size > 0 && !head.chunked &&
+        !head.has_content_length && !call.head_request) {
+      std::string_view data(in.data(), end);
+      head.keep_alive = false;
+      return deliver(data.substr(head.head_size), end);
+    }
+    transport_error();
+  }
+
+  void transport_error() {
+    if (timed_out) return fail(UpstreamStatus::kTimeout);
+    fail(UpstreamStatus::kFailed);
+  }
+
+  void deliver(std::string_view body, std::size_t total) {
+    deadline.disarm();
+    UpstreamResponse r{head.status, head.headers, body};
+    bool reusable = head.keep_alive && end == total && !timed_out;
+    auto* h = handler;
+    handler = nullptr;
+    auto self = shared_from_this();  // the handler may drop the last other reference
+    h->on_upstream(UpstreamStatus::kOk, &r);
+    if (!reusable) return close();
+    end = 0;
+    chunked_body.clear();
+    if (in.size() > 1024 * 1024) {  // a large body passed through: don't keep its buffer idle
+      in.resize(16 * 1024);
+      in.shrink_to_fit();
+    }
+    pool->give(key, std::move(self));
+  }
+
+  void fail(UpstreamStatus status) {
+    close();
+    auto* h = handler;
+    handler = nullptr;
+    if (!h) return;
+    // A kept-alive connection the backend had already closed: once more on a fresh one.
+    if (status != UpstreamStatus::kTimeout && reused && !got_bytes)
+      return pool->attempt(*backend, call, *h, true);
+    if (call.retries > 0) {
+      auto next = call;
+      --next.retries;
+      return pool->attempt(*backend, next, *h, false);
+    }
+    h->on_upstream(status, nullptr);
+  }
+
+  void close() {
+    deadline.disarm();
+    error_code ignored;
+    socket().close(ignored);
+  }
+
+  std::shared_ptr<UpstreamPool::Impl> pool;
+  std::string key;
+  std::optional<tcp::socket> plain;
+  std::optional<asio::ssl::stream<tcp::socket>> tls;
+  http::Deadline deadline;
+  std::vector<char> in;
+  std::size_t end = 0;
+  http::h1::ResponseHead head;
+  http::h1::ChunkedDecoder chunks;
+  std::string chunked_body;
+  std::size_t chunk_offset = 0;
+  // The attempt in progress.
+  const Backend* backend = nullptr;
+  UpstreamCall call;
+  UpstreamHandler* handler = nullptr;
+  bool reused = false, timed_out = false, got_bytes = false;
 };
 
 }  // namespace
 
+void UpstreamPool::Impl::give(std::string_view key, ConnPtr c) {
+  auto it = idle.find(key);
+  if (it == idle.end()) it = idle.emplace(std::string(key), std::vector<ConnPtr>{}).first;
+  if (it->second.size() < max_idle) it->second.push_back(std::move(c));
+}
+
+void UpstreamPool::Impl::attempt(const Backend& b, const UpstreamCall& call,
+                                 UpstreamHandler& handler, bool fresh) {
+  auto key = key_of(b);
+  if (!fresh) {
+    if (auto c = take(key)) {
+      c->begin(b, call, handler, true);
+      return c->write();
+    }
+  }
+  auto c = std::make_shared<Conn>(shared_from_this(), key, b);
+  c->begin(b, call, handler, false);
+  c->connect();
+}
+
 UpstreamPool::UpstreamPool(asio::io_context& io, std::size_t max_idle)
     : impl_(std::make_shared<Impl>(io, max_idle)) {}
-UpstreamPool::~UpstreamPool() = default;
 
-void UpstreamPool::send(const Backend& backend, UpstreamCall call,
-                        std::function<void(UpstreamOutcome)> done) {
-  std::make_shared<Exchange>(impl_, backend, std::move(call), std::move(done))->start();
+UpstreamPool::~UpstreamPool() {
+  impl_->idle.clear();  // idle connections refer to the pool: break the cycle
+  impl_->sweeper->stop();
+}
+
+void UpstreamPool::send(const Backend& backend, const UpstreamCall& call,
+                        UpstreamHandler& handler) {
+  impl_->attempt(backend, call, handler, false);
 }
 
 }  // namespace gh::gateway

@@ -34,10 +34,10 @@ inline bool iequals_ascii(std::string_view a, std::string_view b) {
 }
 
 struct RequestView {
-  std::string_view method;  // "GET", "POST", … as received
-  std::string_view target;  // origin-form: path and optional ?query
-  int version = 11;         // 10 or 11 for HTTP/1.x, 20 for HTTP/2
-  std::string_view authority;  // Host header (HTTP/1.x) or :authority (HTTP/2)
+  std::string_view method;              // "GET", "POST", … as received
+  std::string_view target;              // origin-form: path and optional ?query
+  int version = 11;                     // 10 or 11 for HTTP/1.x, 20 for HTTP/2
+  std::string_view authority;           // Host header (HTTP/1.x) or :authority (HTTP/2)
   std::span<const HeaderView> headers;  // arrival order; HTTP/2 pseudo-headers excluded
   std::string_view body;                // complete, de-chunked
   bool keep_alive = true;               // HTTP/1.x: the client wants the connection kept
@@ -76,7 +76,7 @@ class Exchange {
   ~Exchange() = default;
 };
 
-// The gateway's entry point for both protocols: answers now or later via Exchange::respond.
-using ExchangeHandler = std::function<void(Exchange& exchange)>;
+// The gateway's entry point for both protocols, ExchangeHandler, is declared in http/server.hpp:
+// it answers now or later via Exchange::respond.
 
 }  // namespace gh::http

@@ -2,8 +2,10 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
+#include <charconv>
 #include <thread>
 
+#include "http/h1_connection.hpp"
 #include "http/session.hpp"
 
 namespace gh::http {
@@ -82,6 +84,44 @@ Response render_protocol_error(const ServerOptions& o, ProtocolError e, unsigned
   return res;
 }
 
+std::string protocol_error_bytes(const ServerOptions& o, ProtocolError e, std::string_view target) {
+  auto res = render_protocol_error(o, e, 11, target);
+  res.keep_alive(false);
+  std::string out;
+  serialize_response(res, out);
+  return out;
+}
+
+void append_response(const ResponseView& r, int version, bool keep_alive, bool head_only,
+                     std::string& out) {
+  char digits[24];
+  auto status = static_cast<unsigned>(r.status);
+  auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
+  out.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, status).ptr);
+  out.push_back(' ');
+  out.append(reason.data(), reason.size());
+  out.append("\r\n");
+  for (const auto& h : r.headers) {
+    out.append(h.name);
+    out.append(": ");
+    out.append(h.value);
+    out.append("\r\n");
+  }
+  bool bodiless = status < 200 || status == 204 || status == 304;
+  if (!bodiless) {
+    out.append("Content-Length: ");
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, r.body.size()).ptr);
+    out.append("\r\n");
+  }
+  if (!keep_alive)
+    out.append("Connection: close\r\n");
+  else if (version == 10)
+    out.append("Connection: keep-alive\r\n");
+  out.append("\r\n");
+  if (!bodiless && !head_only) out.append(r.body);
+}
+
 }  // namespace detail
 
 namespace {
@@ -104,12 +144,30 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const ServerOptions& o) {
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   Listener(asio::io_context& io, int loop_index, tcp::acceptor acceptor,
-           detail::SessionShared shared, std::shared_ptr<asio::ssl::context> tls)
+           detail::SessionShared shared, const ExchangeHandler& exchange_handler,
+           std::shared_ptr<asio::ssl::context> tls)
       : io_(io),
         loop_index_(loop_index),
         acceptor_(std::move(acceptor)),
         shared_(shared),
-        tls_(std::move(tls)) {}
+        tls_(std::move(tls)),
+        sweeper_(std::make_shared<DeadlineSweeper>(io, std::chrono::milliseconds(250))),
+        h1_{shared.options,
+            exchange_handler,
+            shared.stopping,
+            *sweeper_,
+            head_limits(shared.options),
+            {},
+            {}} {}
+
+  // After the loop has stopped: lets go of connections that wait for an answer that will never
+  // come (their loop is gone), so they are freed with the loop.
+  void abandon_connections() {
+    std::vector<detail::H1ConnectionBase*> owners;
+    sweeper_->for_each_owner(
+        [&](void* o) { owners.push_back(static_cast<detail::H1ConnectionBase*>(o)); });
+    for (auto* c : owners) c->abandon();
+  }
 
   void start() { accept(); }
   void stop() {
@@ -145,6 +203,17 @@ class Listener : public std::enable_shared_from_this<Listener> {
     ctx.tls = static_cast<bool>(tls_);
     ctx.loop = &io_;
     ctx.loop_index = loop_index_;
+    if (h1_.handler) {
+      if (tls_)
+        std::make_shared<detail::H1Connection<detail::TlsSocket>>(
+            detail::TlsSocket(std::move(socket), *tls_), h1_, std::move(ctx))
+            ->start();
+      else
+        std::make_shared<detail::H1Connection<detail::TcpSocket>>(std::move(socket), h1_,
+                                                                  std::move(ctx))
+            ->start();
+      return;
+    }
     if (tls_) {
       using Stream = beast::ssl_stream<beast::tcp_stream>;
       std::make_shared<detail::Session<Stream>>(Stream(std::move(socket), *tls_), shared_,
@@ -160,8 +229,18 @@ class Listener : public std::enable_shared_from_this<Listener> {
   asio::io_context& io_;
   int loop_index_;
   tcp::acceptor acceptor_;
+  static h1::HeadLimits head_limits(const ServerOptions& o) {
+    h1::HeadLimits l;
+    l.start_line = o.request_line_limit;
+    l.header_line = o.header_limit;
+    l.headers_total = o.headers_total_limit;
+    return l;
+  }
+
   detail::SessionShared shared_;
   std::shared_ptr<asio::ssl::context> tls_;
+  std::shared_ptr<DeadlineSweeper> sweeper_;
+  detail::H1Shared h1_;
 };
 
 // With SO_REUSEPORT a second process could silently share a port that is already served. Before
@@ -193,6 +272,7 @@ struct Server::Impl {
   ServerOptions options;
   Handler handler;
   AsyncHandler async_handler;
+  ExchangeHandler exchange_handler;
   std::atomic<bool> stopping{false};
   std::vector<std::unique_ptr<asio::io_context>> loops;
   std::vector<std::shared_ptr<Listener>> listeners;
@@ -201,8 +281,12 @@ struct Server::Impl {
   std::uint16_t port = 0;
   bool started = false, stopped = false;
 
-  Impl(ServerOptions o, Handler h, AsyncHandler ah)
-      : options(std::move(o)), handler(std::move(h)), async_handler(std::move(ah)) {
+  Impl(ServerOptions o, Handler h, AsyncHandler ah, ExchangeHandler eh = {})
+      : options(std::move(o)),
+        handler(std::move(h)),
+        async_handler(std::move(ah)),
+        exchange_handler(std::move(eh)) {
+    if (exchange_handler) options.loop_per_thread = true;
     if (options.threads < 1) options.threads = 1;
     if (!options.tls_cert_file.empty() && !options.tls_key_file.empty())
       tls = make_tls_context(options);
@@ -216,7 +300,8 @@ struct Server::Impl {
       auto acceptor = open_acceptor(*loops.back(), ep, options.loop_per_thread);
       port = acceptor.local_endpoint().port();
       listeners.push_back(std::make_shared<Listener>(*loops.back(), options.loop_index_base + i,
-                                                     std::move(acceptor), shared, tls));
+                                                     std::move(acceptor), shared, exchange_handler,
+                                                     tls));
     }
   }
 };
@@ -226,6 +311,10 @@ Server::Server(ServerOptions options, Handler handler)
 
 Server::Server(ServerOptions options, AsyncHandler handler)
     : impl_(std::make_unique<Impl>(std::move(options), Handler{}, std::move(handler))) {}
+
+Server::Server(ServerOptions options, ExchangeHandler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), Handler{}, AsyncHandler{},
+                                   std::move(handler))) {}
 
 Server::~Server() {
   stop();
@@ -261,6 +350,7 @@ void Server::stop() {
   for (auto& io : impl_->loops) io->stop();
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
+  for (auto& l : impl_->listeners) l->abandon_connections();
 }
 
 }  // namespace gh::http

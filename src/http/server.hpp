@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace gh::http {
 
@@ -69,10 +70,16 @@ using Responder = std::function<void(Response)>;
 using AsyncHandler =
     std::function<void(Request&& req, const RequestContext& ctx, Responder respond)>;
 
+class Exchange;
+using ExchangeHandler = std::function<void(Exchange& exchange)>;
+
 class Server {
  public:
   Server(ServerOptions options, Handler handler);  // binds; throws std::system_error on failure
   Server(ServerOptions options, AsyncHandler handler);
+  // The gateway's fast path: requests reach `handler` as zero-copy views (http/exchange.hpp),
+  // served by http/h1_connection.hpp instead of the Beast session. Needs loop_per_thread.
+  Server(ServerOptions options, ExchangeHandler handler);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -36,8 +36,19 @@ class AuthenticateTest : public ::testing::Test {
     r.body() = "{\"a\":1}";
     return r;
   }
+  // The data plane sees requests as views (http/exchange.hpp); build one over a Beast request.
   AppAuthResult run(const http::Request& r, bool tls = true, std::int64_t skew = 0) {
-    return authenticate_app(r, target_, creds_.instance("inst"), tls, kd_, settings_, now_ + skew);
+    std::vector<http::HeaderView> headers;
+    for (const auto& f : r)
+      headers.push_back(
+          {{f.name_string().data(), f.name_string().size()}, {f.value().data(), f.value().size()}});
+    http::RequestView view;
+    view.method = {r.method_string().data(), r.method_string().size()};
+    view.target = {r.target().data(), r.target().size()};
+    view.headers = headers;
+    view.body = r.body();
+    return authenticate_app(view, target_, creds_.instance("inst"), tls, kd_, settings_,
+                            now_ + skew);
   }
   static std::string message(const AppAuthResult& r) {
     auto* f = std::get_if<Failure>(&r);
