@@ -118,6 +118,7 @@ Backend parse_backend(std::string_view url_domain, bool tls) {
       b.port = static_cast<std::uint16_t>(p);
   }
   b.host = std::string(host);
+  b.pool_key = (tls ? "tls:" : "") + b.host + ":" + std::to_string(b.port);
   return b;
 }
 
@@ -174,7 +175,7 @@ std::span<const GroupRoutes* const> RouteConfig::groups_for_host(std::string_vie
   char folded[256];  // DNS names are at most 253 characters
   if (host.size() <= sizeof folded) {
     for (std::size_t i = 0; i < host.size(); ++i)
-      folded[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(host[i])));
+      folded[i] = host[i] >= 'A' && host[i] <= 'Z' ? static_cast<char>(host[i] | 0x20) : host[i];
     auto it = by_host.find(std::string_view(folded, host.size()));
     if (it != by_host.end()) return {&it->second, 1};
   }

@@ -30,6 +30,7 @@ struct Backend {
   bool tls = false;         // HTTPS backend
   std::string host_header;  // url_domain as configured (after #variable# substitution)
   std::string uri;          // backend req_uri after #variable# substitution; may hold {params}
+  std::string pool_key;     // "[tls:]host:port": which kept-alive connections can carry it
 };
 
 // One API as published in one environment.

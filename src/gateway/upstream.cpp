@@ -60,14 +60,11 @@ struct UpstreamPool::Impl : std::enable_shared_from_this<UpstreamPool::Impl> {
 
 namespace {
 
-// "tls:host:port" / "host:port", built in a reused buffer.
+// "tls:host:port" / "host:port".
 std::string_view key_of(const Backend& b) {
-  thread_local std::string key;
-  key.clear();
-  if (b.tls) key.append("tls:");
-  key.append(b.host);
-  key.push_back(':');
-  key.append(std::to_string(b.port));
+  if (!b.pool_key.empty()) return b.pool_key;
+  thread_local std::string key;  // a Backend not made by parse_backend
+  key = (b.tls ? "tls:" : "") + b.host + ":" + std::to_string(b.port);
   return key;
 }
 

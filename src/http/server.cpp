@@ -294,7 +294,11 @@ struct Server::Impl {
     auto address = asio::ip::make_address(options.host);
     detail::SessionShared shared{options, handler, async_handler, stopping};
     for (int i = 0; i < loop_count; ++i) {
-      loops.push_back(std::make_unique<asio::io_context>(options.loop_per_thread ? 1 : 0));
+      // A loop of its own thread: no locking around socket operations (every socket of the loop
+      // is used from that thread only; posts from other threads still go through the locked
+      // scheduler queue).
+      loops.push_back(std::make_unique<asio::io_context>(
+          options.loop_per_thread ? BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO : 0));
       tcp::endpoint ep(address, i == 0 ? options.port : port);
       if (i == 0 && options.loop_per_thread && ep.port() != 0) probe_exclusive(*loops.back(), ep);
       auto acceptor = open_acceptor(*loops.back(), ep, options.loop_per_thread);
