@@ -4,6 +4,7 @@ import datetime
 import json
 import socket
 import ssl
+import threading
 import time
 
 import pytest
@@ -381,3 +382,114 @@ def test_roma_instance_answers_with_apic_codes(env):
     assert r.status_code == 404 and error(r)[0] == "APIC.0101"
     # By IP the DEFAULT groups of every instance are searched, oldest instance first.
     assert gw(env, "/roma-only", headers={"X-Apig-AppCode": code}).status_code == 200
+
+
+# ---------------------------------------------------------------- HTTP/1.1 framing on both sides
+
+class RawBackend:
+    """A backend that answers every request with the same raw bytes, then keeps or closes the
+    connection as told: for framings the echo backend never produces (chunked, close-delimited)."""
+
+    def __init__(self, answer: bytes, close: bool):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.answer, self.close, self.stopped = answer, close, False
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while not self.stopped:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._client, args=(conn,), daemon=True).start()
+
+    def _client(self, conn):
+        conn.settimeout(5)
+        buf = b""
+        with conn:
+            for _ in range(100):  # bounded: at most 100 requests per connection
+                while b"\r\n\r\n" not in buf:
+                    try:
+                        chunk = conn.recv(65536)
+                    except OSError:
+                        return
+                    if not chunk:
+                        return
+                    buf += chunk
+                buf = buf.split(b"\r\n\r\n", 1)[1]
+                conn.sendall(self.answer)
+                if self.close:
+                    return
+
+    def stop(self):
+        self.stopped = True
+        self.sock.close()
+
+
+def test_chunked_request_reaches_backend_with_a_length(env):
+    body = b"5\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n"
+    out = raw(env, b"PUT /files/c HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                   b"Transfer-Encoding: chunked\r\n\r\n" + body)
+    assert out.startswith(b"HTTP/1.1 200"), out[:200]
+    seen = env.backend.last()
+    assert seen["body"] == "hello world"
+    assert seen["headers"]["content-length"] == "11"
+    assert "transfer-encoding" not in seen["headers"]
+
+
+def test_expect_continue_and_http10(env):
+    port = int(env.gh.gateway.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(b"POST /files/e HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4\r\n"
+                  b"Expect: 100-continue\r\nConnection: close\r\n\r\n")
+        assert s.recv(65536).startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
+        s.sendall(b"data")
+        out = b""
+        while chunk := s.recv(65536):
+            out += chunk
+    assert out.startswith(b"HTTP/1.1 200")
+    assert env.backend.last()["body"] == "data"
+    out = raw(env, b"GET /mock HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+    assert out.startswith(b"HTTP/1.0 200") and b"Connection: close" in out
+
+
+def test_head_gets_no_body(env):
+    port = int(env.gh.gateway.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(b"HEAD /files/h HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                  b"GET /mock HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        out = b""
+        while chunk := s.recv(65536):
+            out += chunk
+    head, rest = out.split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 200")
+    assert rest.startswith(b"HTTP/1.1 200")  # the HEAD answer carried no body bytes
+
+
+def test_chunked_and_close_delimited_backend_answers(env):
+    chunked = RawBackend(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-B: 1\r\n\r\n"
+                         b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", close=False)
+    closing = RawBackend(b"HTTP/1.1 201 Created\r\nX-B: 2\r\n\r\nuntil-close", close=True)
+    broken = RawBackend(b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+                        close=True)
+    try:
+        for name, b in (("raw_chunked", chunked), ("raw_close", closing), ("raw_broken", broken)):
+            a = env.gh.create_api(env.group["id"], name, "/" + name, auth_type="NONE",
+                                  backend_api={"url_domain": f"127.0.0.1:{b.port}",
+                                               "req_uri": "/x"})
+            assert env.gh.publish(a["id"]).status_code == 201
+        for _ in range(3):  # the chunked backend's connection is reused
+            r = gw(env, "/raw_chunked", tls=False)
+            assert (r.status_code, r.content, r.headers["X-B"]) == (200, b"abcde", "1")
+            assert "Transfer-Encoding" not in r.headers
+            assert r.headers["Content-Length"] == "5"
+        r = gw(env, "/raw_close", tls=False)
+        assert (r.status_code, r.content, r.headers["X-B"]) == (201, b"until-close", "2")
+        r = gw(env, "/raw_broken", tls=False)
+        assert r.status_code == 502 and error(r)[0] == "APIG.0201"
+    finally:
+        for b in (chunked, closing, broken):
+            b.stop()
