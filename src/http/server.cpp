@@ -4,6 +4,7 @@
 #include <boost/asio/strand.hpp>
 #include <thread>
 
+#include "http/alpn.hpp"
 #include "http/session.hpp"
 
 namespace gh::http {
@@ -97,6 +98,7 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const ServerOptions& o) {
   SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
   ctx->use_certificate_chain_file(o.tls_cert_file);
   ctx->use_private_key_file(o.tls_key_file, asio::ssl::context::pem);
+  configure_alpn(ctx->native_handle(), o.enable_h2);
   return ctx;
 }
 
