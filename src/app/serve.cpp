@@ -262,6 +262,7 @@ int serve(const ServeConfig& cfg) {
   gw_opts.port = gateway_hp.port;
   gw_opts.threads = gateway_loops;
   gw_opts.loop_per_thread = true;
+  gw_opts.enable_h2 = true;  // ALPN h2 on HTTPS, prior knowledge on HTTP
   gw_opts.error_renderer = protocol_error;
   http::Server gateway_server(gw_opts, gateway_handler);
 

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "http/alpn.hpp"
 #include "http/deadline_sweeper.hpp"
 #include "http/exchange.hpp"
 #include "http/h1_parser.hpp"
@@ -74,6 +75,7 @@ class H1Connection final : public Exchange,
         deadline_(&H1Connection::on_deadline, static_cast<H1ConnectionBase*>(this)) {
     in_.resize(16 * 1024);
     shared_.sweeper.add(deadline_);
+    may_be_h2_ = std::is_same_v<Stream, TcpSocket> && static_cast<bool>(shared_.h2_plain);
   }
 
   void start() {
@@ -83,7 +85,7 @@ class H1Connection final : public Exchange,
           asio::ssl::stream_base::server,
           [self = this->shared_from_this()](const boost::system::error_code& ec) {
             if (ec) return self->close();
-            if (self->shared_.h2_tls && negotiated_h2(self->stream_)) {
+            if (self->shared_.h2_tls && negotiated_h2(self->stream_.native_handle())) {
               self->deadline_.disarm();
               self->closed_ = true;
               return self->shared_.h2_tls(std::move(self->stream_), self->ctx_);
@@ -117,13 +119,6 @@ class H1Connection final : public Exchange,
   const ServerOptions& opt() const { return shared_.options; }
   auto& socket() { return stream_.lowest_layer(); }
 
-  static bool negotiated_h2(TlsSocket& s) {
-    const unsigned char* proto = nullptr;
-    unsigned int len = 0;
-    SSL_get0_alpn_selected(s.native_handle(), &proto, &len);
-    return len == 2 && proto[0] == 'h' && proto[1] == '2';
-  }
-
   static void on_deadline(Deadline& d) {
     auto* self = static_cast<H1Connection*>(static_cast<H1ConnectionBase*>(d.owner()));
     self->expired_ = true;
@@ -150,9 +145,16 @@ class H1Connection final : public Exchange,
         request_started_ = true;
         deadline_.arm_in(opt().request_timeout);
       }
+      if (may_be_h2_) {  // HTTP/2 with prior knowledge starts with the connection preface
+        auto n = std::min(data.size(), kH2Preface.size());
+        if (data.substr(0, n) == kH2Preface.substr(0, n)) {
+          if (n == kH2Preface.size()) return hand_over_h2();
+          return read_more();
+        }
+        may_be_h2_ = false;
+      }
       auto status = h1::parse_request_head(data, shared_.limits, head_);
       if (status == h1::ParseStatus::kIncomplete) {
-        if (begin_ == 0 && shared_.h2_plain && looks_like_h2_preface(data)) return hand_over_h2();
         if (!out_.empty()) return flush();
         return read_more();
       }
@@ -201,6 +203,7 @@ class H1Connection final : public Exchange,
   }
 
   void dispatch(std::string_view body, std::size_t total) {
+    may_be_h2_ = false;
     view_.method = head_.method;
     view_.target = head_.target;
     view_.version = head_.version;
@@ -231,10 +234,7 @@ class H1Connection final : public Exchange,
     dispatching_ = false;
   }
 
-  static bool looks_like_h2_preface(std::string_view data) {
-    static constexpr std::string_view kPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
-    return data.size() >= 16 && data.substr(0, 16) == kPreface.substr(0, 16);
-  }
+  static constexpr std::string_view kH2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
   void hand_over_h2() {
     closed_ = true;
@@ -350,6 +350,7 @@ class H1Connection final : public Exchange,
   std::shared_ptr<H1Connection> self_hold_;
   bool in_exchange_ = false, dispatching_ = false, is_head_ = false;
   bool request_started_ = false, continue_sent_ = false;
+  bool may_be_h2_ = false;  // plain connection, HTTP/2 offered, and no bytes yet that rule it out
   bool close_after_write_ = false, linger_ = false, closed_ = false, expired_ = false;
 };
 

@@ -5,7 +5,9 @@
 #include <charconv>
 #include <thread>
 
+#include "http/alpn.hpp"
 #include "http/h1_connection.hpp"
+#include "http/h2_connection.hpp"
 #include "http/session.hpp"
 
 namespace gh::http {
@@ -137,6 +139,7 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const ServerOptions& o) {
   SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
   ctx->use_certificate_chain_file(o.tls_cert_file);
   ctx->use_private_key_file(o.tls_key_file, asio::ssl::context::pem);
+  configure_alpn(ctx->native_handle(), o.enable_h2);
   return ctx;
 }
 
@@ -158,7 +161,22 @@ class Listener : public std::enable_shared_from_this<Listener> {
             *sweeper_,
             head_limits(shared.options),
             {},
-            {}} {}
+            {}} {
+    // HTTP/2: by ALPN on the TLS listener, by prior knowledge (the connection preface) on the
+    // plain one. The same ExchangeHandler serves both protocols.
+    if (exchange_handler && shared.options.enable_h2) {
+      const auto& o = shared.options;
+      auto& stopping = shared.stopping;
+      h1_.h2_plain = [&o, &exchange_handler, &stopping](detail::TcpSocket&& s, RequestContext ctx,
+                                                        std::string_view already_read) {
+        start_h2_connection(std::move(s), o, exchange_handler, std::move(ctx), stopping,
+                            already_read);
+      };
+      h1_.h2_tls = [&o, &exchange_handler, &stopping](detail::TlsSocket&& s, RequestContext ctx) {
+        start_h2_connection(std::move(s), o, exchange_handler, std::move(ctx), stopping, {});
+      };
+    }
+  }
 
   // After the loop has stopped: lets go of connections that wait for an answer that will never
   // come (their loop is gone), so they are freed with the loop.

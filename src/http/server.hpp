@@ -55,6 +55,9 @@ struct ServerOptions {
   std::chrono::milliseconds request_timeout{30'000};  // whole request must arrive within
   // TLS: when both are set, the listener speaks TLS 1.2/1.3 only.
   std::string tls_cert_file, tls_key_file;
+  // TLS: offer HTTP/2 ("h2") in ALPN; otherwise only "http/1.1" is selected. The listener then
+  // hands h2 connections to start_h2_connection (http/h2_connection.hpp).
+  bool enable_h2 = false;
   // Renders a protocol error (status + JSON body). Must not throw.
   std::function<Response(ProtocolError)> error_renderer;
   // Preferred over error_renderer when set: also gets the request-target when the request line

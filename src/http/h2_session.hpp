@@ -1,0 +1,107 @@
+#pragma once
+// A sans-IO HTTP/2 server engine on libnghttp2. The owner (http/h2_connection.hpp, or a test) feeds
+// the bytes it reads into feed() and writes what drain_output() appends to its buffer; the session
+// never touches a socket or a timer.
+//
+// Every request stream whose headers and body have arrived (END_STREAM) becomes an http::Exchange
+// handed to the ExchangeHandler. Its views point into storage the stream owns, which lives until
+// respond() has been called, even when the client reset the stream or the whole session was
+// destroyed meanwhile (respond() then only frees the stream). respond() copies the answer and
+// queues it; if that happens outside feed() (a late answer), the session calls `output_ready` so
+// the owner flushes.
+//
+// Limits (ServerOptions): :path over request_line_limit → 414, one header over header_limit or all
+// over headers_total_limit → 494 (rendered like HTTP/1 protocol errors); a body over body_limit
+// (declared by content-length or received) → 413, then RST_STREAM(NO_ERROR) if the client is still
+// sending. At most kMaxConcurrentStreams streams at once; protocol errors end the session with
+// GOAWAY. Single-threaded: every call, respond() included, on the owner's thread.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/exchange.hpp"
+#include "http/server.hpp"
+
+struct nghttp2_session;
+
+namespace gh::http {
+
+namespace h2_detail {
+class H2Stream;
+struct Callbacks;
+}  // namespace h2_detail
+
+class H2Session {
+ public:
+  static constexpr std::uint32_t kMaxConcurrentStreams = 128;
+  static constexpr std::int32_t kStreamWindow = 1 << 20;       // per stream, bytes
+  static constexpr std::int32_t kConnectionWindow = 16 << 20;  // whole connection, bytes
+  // drain_output() stops adding frames once the buffer holds this much (one socket write).
+  static constexpr std::size_t kMaxOutputBatch = 512 * 1024;
+
+  // Called (never during feed() or drain_output()) when respond() queued output; must not
+  // destroy the session.
+  using OutputReady = void (*)(void* owner);
+
+  // `options` and `handler` must outlive the session. Queues the server's SETTINGS.
+  // Throws std::bad_alloc if nghttp2 cannot allocate its session.
+  H2Session(const ServerOptions& options, const ExchangeHandler& handler, RequestContext ctx,
+            OutputReady output_ready = nullptr, void* owner = nullptr);
+  ~H2Session();
+  H2Session(const H2Session&) = delete;
+  H2Session& operator=(const H2Session&) = delete;
+
+  // Consumes bytes from the client (the connection preface first). Returns false on a fatal
+  // protocol error: GOAWAY is queued; flush it, then close.
+  bool feed(std::string_view bytes);
+
+  // Appends the queued frames to `out` (stops adding once `out` holds kMaxOutputBatch bytes);
+  // returns the number of bytes appended. Call after feed() and whenever output_ready fires.
+  std::size_t drain_output(std::string& out);
+
+  bool wants_read() const;
+  bool wants_write() const;
+  // Nothing more to read or send: close the connection once the drained output is written.
+  bool done() const { return !wants_read() && !wants_write(); }
+
+  // Graceful close: GOAWAY(NO_ERROR) naming the last stream seen; streams already opened are
+  // still answered. Idempotent.
+  void shutdown();
+  // Immediate close: GOAWAY with `error_code` (an nghttp2_error_code), open streams abandoned.
+  void terminate(std::uint32_t error_code);
+
+  // Exchanges handed to the handler whose respond() has not been called yet.
+  std::size_t awaiting_answers() const { return awaiting_; }
+  // Frames nghttp2 has queued and not yet given to drain_output().
+  std::size_t queued_frames() const;
+
+ private:
+  friend class h2_detail::H2Stream;
+  friend struct h2_detail::Callbacks;
+
+  h2_detail::H2Stream* acquire_stream(std::int32_t id);
+  void release_stream(h2_detail::H2Stream* s);
+  void dispatch(h2_detail::H2Stream& s);
+  void reject(h2_detail::H2Stream& s, ProtocolError e);
+  // Queues the answer for an open stream; false if nghttp2 refused it.
+  bool submit(h2_detail::H2Stream& s, const ResponseView& response);
+  void on_respond(h2_detail::H2Stream& s, const ResponseView& response);
+
+  const ServerOptions& options_;
+  const ExchangeHandler& handler_;
+  RequestContext ctx_;
+  OutputReady output_ready_;
+  void* owner_;
+  nghttp2_session* ng_ = nullptr;
+  std::string* out_ = nullptr;              // the buffer drain_output() is filling
+  h2_detail::H2Stream* live_ = nullptr;     // every stream not in the pool (intrusive list)
+  std::vector<h2_detail::H2Stream*> pool_;  // reset streams kept for reuse (their capacity)
+  std::size_t awaiting_ = 0;
+  bool in_feed_ = false;
+  bool shut_down_ = false;
+  bool broken_ = false;  // a send callback failed (out of memory): the session is unusable
+};
+
+}  // namespace gh::http
