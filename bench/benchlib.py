@@ -338,9 +338,9 @@ def wrk(url, seconds, headers, connections=16):
     for k, v in headers.items():
         cmd += ["-H", f"{k}: {v}"]
     cmd.append(url)
-    out = subprocess.run(on_client_cpu(cmd), capture_output=True, text=True,
-                         timeout=seconds + 30).stdout
-    return parse_wrk(out)
+    run = subprocess.run(on_client_cpu(cmd), capture_output=True, text=True,
+                         timeout=seconds + 30)
+    return parse_wrk(run.stdout + run.stderr)
 
 
 def parse_h2load(out):

@@ -37,7 +37,8 @@ def parse_args():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=0, help="per load run (default 5, quick 2)")
     ap.add_argument("--cg-requests", type=int, default=0,
-                    help="requests per callgrind batch (default 2000, quick 600)")
+                    help="requests per large callgrind batch (default 2000 with n0 = 200; "
+                    "quick 400 with n0 = 100)")
     ap.add_argument("--no-callgrind", action="store_true", help="skip instructions_per_request")
     ap.add_argument("--json-out", help="write codes, appcode_rps, startup_s, rss_mb here")
     ap.add_argument("--baseline", help="a --json-out of an earlier run (e.g. 10,000 codes): "
@@ -100,7 +101,10 @@ class Bench:
 
         def http(url, headers, expect_2xx=True):
             def run():
-                r = wrk(url, seconds, headers)
+                try:
+                    r = wrk(url, seconds, headers)
+                except RuntimeError as e:  # no report: wrk could not run at all
+                    return {"rps": 0.0, "p99_ms": None, "ok": False, "reason": str(e)}
                 expected_non2xx = 0 if expect_2xx else r["requests"]
                 r["ok"] = r["socket_errors"] == 0 and r["non2xx"] == expected_non2xx
                 return r
@@ -128,9 +132,12 @@ class Bench:
         running slightly longer, so the whole measurement sees the writes)."""
         def run():
             self.churn.start(seconds + 0.3)
-            r = wrk(url, seconds, headers)
-            w = self.churn.join()
-            r.update(writes=w, ok=r["socket_errors"] == 0 and r["non2xx"] == 0)
+            try:
+                r = wrk(url, seconds, headers)
+                r["ok"] = r["socket_errors"] == 0 and r["non2xx"] == 0
+            except RuntimeError as e:
+                r = {"rps": 0.0, "p99_ms": None, "ok": False, "reason": str(e)}
+            r["writes"] = self.churn.join()
             return r
         return run
 
@@ -148,6 +155,8 @@ class Bench:
 
 
 def describe(name, r):
+    if "reason" in r and "status_2xx" not in r:  # wrk without a report
+        return f"unavailable: {r['reason']}"
     if "status_2xx" in r:  # h2load
         if not r["ok"]:
             return f"unavailable: {r['reason']}"
@@ -191,15 +200,16 @@ class Report:
 def print_cpu_cost(bench, args):
     """instructions_per_request[_reject] under callgrind (cpu_cost.py): the median over the
     repetitions, and their spread (max - min) / min in percent, a check of determinism."""
-    n = args.cg_requests or (600 if args.quick else 2000)
+    n = args.cg_requests or (400 if args.quick else 2000)
+    n0 = min(n // 4, 100 if args.quick else 200)
     cost = instructions_per_request(bench.gh.dir, bench.work, bench.probe, bench.bad, n=n,
-                                    n0=200, reps=2)
+                                    n0=n0, reps=2)
     for kind, suffix in (("proxied", ""), ("reject", "_reject")):
         values = cost[kind]
         print(f"figure instructions_per_request{suffix} {statistics.median(values):.0f}")
         print(f"figure instructions_per_request{suffix}_spread_pct "
               f"{100 * (max(values) - min(values)) / min(values):.2f}")
-    print(f"note instructions_per_request: n={n}, n0=200, 2 repetitions, "
+    print(f"note instructions_per_request: n={n}, n0={n0}, 2 repetitions, "
           f"callgrind took {cost['seconds']:.0f} s", flush=True)
 
 
