@@ -184,8 +184,11 @@ class Gatehouse:
                "--max-apps-per-instance", "10000000", "--log-level", "warn"]
         if cert:
             cmd += ["--tls-cert", cert, "--tls-key", key]
+        # A session of its own, as the nginx daemons have (they setsid): with the kernel's
+        # autogroup scheduling each session is one CPU-share group, so on a shared machine
+        # Gatehouse must not share its group with the bench's own processes.
         self.proc = subprocess.Popen(cmd + list(extra_args), stdout=self.log,
-                                     stderr=subprocess.STDOUT, env=env)
+                                     stderr=subprocess.STDOUT, env=env, start_new_session=True)
         PROCS.append(("proc", self.proc))
         listen = os.path.join(self.dir, "listen.json")
         if os.path.exists(listen):
@@ -315,9 +318,9 @@ _UNIT_MS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 
 
 def parse_wrk(out):
-    """wrk's report → {rps, p99_ms, requests, non2xx, socket_errors}. Raises if the report is incomplete
-    (wrk could not connect, for instance). wrk counts 3xx as fine; our endpoints never answer 3xx
-    so "Non-2xx or 3xx responses" is the count of non-2xx answers."""
+    """wrk's report → {rps, p99_ms, requests, non2xx, socket_errors}. Raises if the report is
+    incomplete (wrk could not connect, for instance). wrk counts 3xx as fine; our endpoints
+    never answer 3xx, so "Non-2xx or 3xx responses" is the count of non-2xx answers."""
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
     if not rps or not p99:
@@ -331,10 +334,12 @@ def parse_wrk(out):
             "socket_errors": sum(int(g) for g in errors.groups()) if errors else 0}
 
 
-def wrk(url, seconds, headers, connections=16):
+def wrk(url, seconds, headers, script=None, connections=16):
     """wrk -t1 -c16 --latency on CLIENT_CPU, keep-alive; http:// or https:// (wrk does not
-    verify certificates). Returns parse_wrk's dict."""
+    verify certificates); `script`: a wrk Lua script (-s). Returns parse_wrk's dict."""
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if script:
+        cmd += ["-s", script]
     for k, v in headers.items():
         cmd += ["-H", f"{k}: {v}"]
     cmd.append(url)
@@ -345,9 +350,10 @@ def wrk(url, seconds, headers, connections=16):
 
 def parse_h2load(out):
     """h2load's report → {rps, p99_ms (None), ok, protocol, cipher, completed, status_2xx,
-    failed (failed/errored/timed out), non2xx, reason}. rps counts 2xx answers only (h2load's own req/s counts every answer, and its
-    "succeeded" includes 3xx); `ok` is False — and rps must not be used — if the protocol was not
-    h2, nothing succeeded, or anything failed, errored, timed out or answered non-2xx."""
+    failed (failed/errored/timed out), non2xx, reason}. rps counts 2xx answers only (h2load's
+    own req/s counts every answer, and its "succeeded" includes 3xx); `ok` is False — and rps
+    must not be used — if the protocol was not h2, nothing succeeded, or anything failed,
+    errored, timed out or answered non-2xx."""
     res = {"rps": 0.0, "p99_ms": None, "ok": False, "protocol": None, "cipher": None,
            "completed": 0, "status_2xx": 0, "failed": 0, "non2xx": 0, "reason": ""}
     proto = re.search(r"^Application protocol:\s*(\S+)", out, re.M)
@@ -382,8 +388,8 @@ def parse_h2load(out):
 
 def h2load(url, seconds, headers, clients=16, streams=10):
     """h2load over TLS offering only h2 in ALPN, `clients` connections with `streams` concurrent
-    streams each, for `seconds` after a 0.5 s warm-up (connects, TLS handshakes), on CLIENT_CPU. Returns parse_h2load's dict
-    (check "ok")."""
+    streams each, for `seconds` after a 0.5 s warm-up (connects, TLS handshakes), on
+    CLIENT_CPU. Returns parse_h2load's dict (check "ok")."""
     cmd = ["h2load", "--npn-list=h2", "-t1", f"-c{clients}", f"-m{streams}",
            f"-D{seconds}", "--warm-up-time=500ms"]
     for k, v in headers.items():

@@ -51,10 +51,13 @@ class CredentialChurn:
                 "first_error": self.errors[0] if self.errors else None}
 
     def _take_slot(self):
-        """The time of the next write, or None when the window is over."""
+        """The time of the next write, or None when the window is over (by the schedule or by
+        the clock: writes that fell behind are dropped, not done late, so that a slow server
+        shows as fewer writes per second)."""
         with self.lock:
             at = self.t0 + self.next_slot / self.rate
-            if at >= self.t0 + self.seconds:
+            end = self.t0 + self.seconds
+            if at >= end or time.monotonic() >= end:
                 return None
             self.next_slot += 1
             return at
