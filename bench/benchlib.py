@@ -10,6 +10,7 @@ import json
 import os
 import re
 import secrets
+import shlex
 import signal
 import socket
 import subprocess
@@ -184,6 +185,8 @@ class Gatehouse:
                "--max-apps-per-instance", "10000000", "--log-level", "warn"]
         if cert:
             cmd += ["--tls-cert", cert, "--tls-key", key]
+        # Extra `serve` options for every Gatehouse the benches start (e.g. a feature switch).
+        cmd += shlex.split(os.environ.get("GATEHOUSE_BENCH_SERVE_ARGS", ""))
         # A session of its own, as the nginx daemons have (they setsid): with the kernel's
         # autogroup scheduling each session is one CPU-share group, so on a shared machine
         # Gatehouse must not share its group with the bench's own processes.
