@@ -1,369 +1,306 @@
-"""Data-plane benchmark: Gatehouse vs nginx (map + proxy_pass), same AppCodes, same pinning.
+"""Data-plane benchmark: Gatehouse vs nginx (map + proxy_pass), same AppCodes, same upstream,
+same certificate, same pinning, measured in the same run.
 
-Everything it starts binds 127.0.0.1 on free ports and is stopped at the end. wrk runs pinned to
-CPU 0; the upstream, nginx and Gatehouse share CPU 1 (reference: shared/reference/bench-anchors.md).
-Rounds are interleaved and medians reported, because these machines are shared and noisy."""
+Everything it starts binds 127.0.0.1 on free ports and is stopped at the end. Load generators
+(wrk, h2load, the churn writer) run on CPU 0; the upstream, the nginx anchor and Gatehouse share
+CPU 1 (reference: shared/reference/bench-anchors.md). Rounds are interleaved and medians
+reported, because these machines are shared and noisy. Output: one `ratio <name> <value>` or
+`figure <name> <value>` line per number (value `unavailable` when a run needed for it failed;
+a `note` line says why). Helpers live in benchlib.py and are re-exported here."""
 import argparse
-import base64
 import json
 import os
-import re
-import secrets
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "api"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "api"))
+from benchlib import (BINARY, CHARSET, NGINX_COMMON, PASSWORD, PROCS, ROOT,  # noqa: E402,F401
+                      SERVER_CPU, Gatehouse, anchor_conf, free_port, h2load, make_cert,
+                      nginx_pids, parse_h2load, parse_wrk, pin, random_code, rss_mb,
+                      start_nginx, stop_all, upstream_conf, wait_http, wrk)
+from churn import CredentialChurn  # noqa: E402
+from cpu_cost import instructions_per_request  # noqa: E402
 from hw_signer import sign_app_request  # noqa: E402
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-BINARY = os.environ.get("GATEHOUSE_BINARY", os.path.join(ROOT, "build", "gatehouse"))
-PASSWORD = "bench-" + secrets.token_hex(8)
-CHARSET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+_!@#$%-/="
-PROCS = []
+CHURN_RATE = 100  # management writes per second during the churn run
+CHURN_APPS = 4  # one writer thread per app, each with at most one churned code alive
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def pin(pid, cpu):
-    if os.cpu_count() and os.cpu_count() > 1:
-        subprocess.run(["taskset", "-apc", str(cpu), str(pid)], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
-
-
-def wait_http(url, timeout=20):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"{url} did not answer")
-
-
-def random_code():
-    """A valid AppCode of 64..180 characters (letter or digit first, then base64 characters)."""
-    raw = os.urandom(137)
-    n = 64 + raw[0] % 117
-    return CHARSET[raw[1] % 62] + base64.b64encode(raw[2:])[:n - 1].decode()
-
-
-# ---------------------------------------------------------------- servers
-
-def start_nginx(prefix, conf):
-    os.makedirs(os.path.join(prefix, "logs"), exist_ok=True)
-    os.makedirs(os.path.join(prefix, "tmp"), exist_ok=True)
-    path = os.path.join(prefix, "nginx.conf")
-    with open(path, "w") as f:
-        f.write(conf)
-    subprocess.run(["nginx", "-p", prefix + "/", "-c", path], check=True)
-    pid = int(open(os.path.join(prefix, "tmp", "nginx.pid")).read())
-    PROCS.append(("nginx", prefix, path))
-    return pid
-
-
-def nginx_pids(prefix):
-    pid = int(open(os.path.join(prefix, "tmp", "nginx.pid")).read())
-    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
-    return [pid] + [int(p) for p in out.split()]
-
-
-NGINX_COMMON = """worker_processes 1;
-pid tmp/nginx.pid;
-error_log logs/error.log warn;
-events { worker_connections 4096; }
-"""
-
-
-def upstream_conf(port):
-    return NGINX_COMMON + f"""http {{
-  access_log off;
-  client_body_temp_path tmp/body; proxy_temp_path tmp/proxy;
-  fastcgi_temp_path tmp/fcgi; uwsgi_temp_path tmp/uwsgi; scgi_temp_path tmp/scgi;
-  keepalive_requests 100000;
-  server {{ listen 127.0.0.1:{port}; location / {{ return 200 "ok"; }} }}
-}}
-"""
-
-
-def anchor_conf(port, upstream_port, codes):
-    return NGINX_COMMON + f"""http {{
-  access_log off;
-  client_body_temp_path tmp/body; proxy_temp_path tmp/proxy;
-  fastcgi_temp_path tmp/fcgi; uwsgi_temp_path tmp/uwsgi; scgi_temp_path tmp/scgi;
-  keepalive_requests 100000;
-  map_hash_bucket_size 512;
-  map_hash_max_size {max(65536, 2 * codes)};
-  map $http_x_apig_appcode $apig_app {{ default ""; include appcodes_nginx.conf; }}
-  upstream backend {{ server 127.0.0.1:{upstream_port}; keepalive 64; }}
-  server {{
-    listen 127.0.0.1:{port};
-    default_type application/json;
-    location / {{
-      if ($apig_app = "") {{
-        return 401 '{{"error_code":"APIG.0303","error_msg":"Incorrect app authentication information"}}';
-      }}
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $host;
-      proxy_set_header X-Apig-AppCode "";
-      proxy_set_header X-Apig-App-Id $apig_app;
-      proxy_pass http://backend;
-    }}
-  }}
-}}
-"""
-
-
-class Gatehouse:
-    def __init__(self, workdir):
-        self.dir = os.path.join(workdir, "gatehouse")
-        os.makedirs(self.dir, exist_ok=True)
-        self.log = open(os.path.join(workdir, "gatehouse.log"), "ab")
-        env = dict(os.environ, GATEHOUSE_ADMIN_PASSWORD=PASSWORD)
-        self.proc = subprocess.Popen(
-            [BINARY, "serve", "--data-dir", self.dir, "--admin-listen", "127.0.0.1:0",
-             "--gateway-listen", "127.0.0.1:0", "--gateway-tls-listen", "127.0.0.1:0",
-             "--gateway-threads", "1", "--simple-auth-over-http",
-             "--max-apps-per-instance", "10000000", "--log-level", "warn"],
-            stdout=self.log, stderr=subprocess.STDOUT, env=env)
-        PROCS.append(("proc", self.proc))
-        listen = os.path.join(self.dir, "listen.json")
-        if os.path.exists(listen):
-            os.unlink(listen)  # a restart: wait for this process's ports
-        deadline = time.time() + 600
-        while not os.path.exists(listen):
-            if time.time() > deadline or self.proc.poll() is not None:
-                raise RuntimeError("gatehouse did not start; see gatehouse.log")
-            time.sleep(0.05)
-        time.sleep(0.1)
-        ports = json.load(open(listen))
-        self.admin = "http://" + ports["admin"]
-        self.gateway = "http://" + ports["gateway"]
-        wait_http(self.admin + "/health")
-        body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-            "domain": {"name": "default"}, "name": "admin", "password": PASSWORD}}},
-            "scope": {"project": {"name": "default"}}}}
-        r = self.request("POST", "/v3/auth/tokens", body, token=False)
-        self.token = r[2]["X-Subject-Token"]
-        self.project = r[1]["token"]["project"]["id"]
-        self.instance = self.request("GET", f"/v2/{self.project}/apigw/instances")[1][
-            "instances"][0]["id"]
-        self.base = f"/v2/{self.project}/apigw/instances/{self.instance}"
-
-    def request(self, method, path, body=None, token=True):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.admin + path, data=data, method=method)
-        req.add_header("Content-Type", "application/json")
-        if token:
-            req.add_header("X-Auth-Token", self.token)
-        try:
-            with urllib.request.urlopen(req, timeout=30) as r:
-                raw = r.read()
-                return r.status, json.loads(raw) if raw else None, r.headers
-        except urllib.error.HTTPError as e:
-            raise RuntimeError(f"{method} {path}: {e.code} {e.read()[:300]!r}")
-
-    def load(self, upstream_port, codes, workdir):
-        """One published API (APP auth, AppCode allowed) proxied to the upstream, created through
-        the management API; then apps with five AppCodes each, all authorized, loaded with
-        `gatehouse import` (one JSON line per app). Returns (app key, app secret) of the first app
-        and the import's duration in seconds."""
-        groups = self.request("GET", self.base + "/api-groups?limit=500")[1]["groups"]
-        group = next(g for g in groups if g.get("is_default") == 1)
-        api = self.request("POST", self.base + "/apis", {
-            "group_id": group["id"], "name": "bench_api", "type": 1, "req_protocol": "BOTH",
-            "req_method": "GET", "req_uri": "/", "match_mode": "SWA", "auth_type": "APP",
-            "auth_opt": {"app_code_auth_type": "HEADER"}, "backend_type": "HTTP",
-            "backend_api": {"url_domain": f"127.0.0.1:{upstream_port}", "req_protocol": "HTTP",
-                            "req_method": "GET", "req_uri": "/", "timeout": 5000}})[1]
-        self.request("POST", self.base + "/apis/action",
-                     {"action": "online", "env_id": "DEFAULT_ENVIRONMENT_RELEASE_ID",
-                      "api_id": api["id"]})
-        key, secret = "bench_key_" + secrets.token_hex(8), secrets.token_hex(16)
-        auths = [{"api_id": api["id"], "env_id": "DEFAULT_ENVIRONMENT_RELEASE_ID"}]
-        path = os.path.join(workdir, "import.jsonl")
-        with open(path, "w") as f:
-            for i in range(0, len(codes), 5):
-                app = {"name": f"bench_app_{i // 5}", "instance_id": self.instance}
-                if i == 0:
-                    app.update(app_key=key, app_secret=secret)
-                f.write(json.dumps({"app": app, "app_codes": codes[i:i + 5],
-                                    "authorizations": auths}) + "\n")
-        started = time.time()
-        out = subprocess.run(
-            [BINARY, "import", path, "--data-dir", self.dir, "--batch", "20000",
-             "--max-apps-per-instance", str(len(codes) // 5 + 100)],
-            capture_output=True, text=True, env=dict(os.environ, GATEHOUSE_ADMIN_PASSWORD=PASSWORD))
-        took = time.time() - started
-        if out.returncode != 0:
-            raise RuntimeError(f"gatehouse import failed ({out.returncode}): {out.stderr[-2000:]}")
-        print(out.stderr.strip().splitlines()[-1], flush=True)
-        return key, secret, took
-
-    def wait_code(self, code, timeout):
-        """Waits until the gateway accepts `code`; returns the seconds waited."""
-        started = time.time()
-        while time.time() - started < timeout:
-            req = urllib.request.Request(self.gateway + "/", headers={"X-Apig-AppCode": code})
-            try:
-                with urllib.request.urlopen(req, timeout=5):
-                    return time.time() - started
-            except (urllib.error.HTTPError, OSError):
-                time.sleep(0.05)
-        raise RuntimeError(f"the gateway did not accept the imported AppCode in {timeout} s")
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(60)
-
-
-def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-# ---------------------------------------------------------------- measuring
-
-def wrk(url, seconds, headers):
-    cmd = ["wrk", "-t1", "-c16", f"-d{seconds}s", "--latency"]
-    for k, v in headers.items():
-        cmd += ["-H", f"{k}: {v}"]
-    cmd.append(url)
-    if os.cpu_count() and os.cpu_count() > 1:
-        cmd = ["taskset", "-c", "0"] + cmd
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    scale = {"us": 1e-3, "ms": 1.0, "s": 1e3}[p99.group(2)]
-    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return {"rps": rps, "p99_ms": float(p99.group(1)) * scale,
-            "non2xx": int(non2xx.group(1)) if non2xx else 0}
-
-
-def main():
+def parse_args():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--quick", action="store_true", help="shorter runs (under 3 minutes)")
+    ap.add_argument("--quick", action="store_true", help="shorter runs (about 90 s in all)")
     ap.add_argument("--codes", type=int, default=10000)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--seconds", type=int, default=0)
+    ap.add_argument("--seconds", type=int, default=0, help="per load run (default 5, quick 2)")
+    ap.add_argument("--cg-requests", type=int, default=0,
+                    help="requests per large callgrind batch (default 2000 with n0 = 200; "
+                    "quick 400 with n0 = 100)")
+    ap.add_argument("--no-callgrind", action="store_true", help="skip instructions_per_request")
     ap.add_argument("--json-out", help="write codes, appcode_rps, startup_s, rss_mb here")
     ap.add_argument("--baseline", help="a --json-out of an earlier run (e.g. 10,000 codes): "
                     "prints codes_N_vs_M, the AppCode throughput ratio (codes_1m_vs_10k)")
-    args = ap.parse_args()
-    seconds = args.seconds or (3 if args.quick else 5)
+    args, _ = ap.parse_known_args()  # bench/run passes the same options to every bench
+    return args
+
+
+class Bench:
+    """The servers of one run and the load runs against them."""
+
+    def __init__(self, args, work):
+        self.args, self.work = args, work
+        self.codes = list(dict.fromkeys(random_code() for _ in range(args.codes)))
+        self.cert, self.key = make_cert(work)
+        self.up_port, self.anchor_port, self.anchor_tls_port = free_port(), free_port(), free_port()
+        start_nginx(os.path.join(work, "upstream"), upstream_conf(self.up_port))
+        self.anchor_prefix = os.path.join(work, "anchor")
+        os.makedirs(self.anchor_prefix)
+        with open(os.path.join(self.anchor_prefix, "appcodes_nginx.conf"), "w") as f:
+            for i, c in enumerate(self.codes):
+                f.write(f"'{c}' app-{i:06d};\n")
+        start_nginx(self.anchor_prefix,
+                    anchor_conf(self.anchor_port, self.up_port, len(self.codes),
+                                self.anchor_tls_port, self.cert, self.key))
+        self.gh = self.start_gatehouse()
+        self.key_id, self.secret, took = self.gh.load(self.up_port, self.codes, work, CHURN_APPS)
+        print(f"figure import_s_{len(self.codes)}_codes {took:.1f}", flush=True)
+        self.probe = self.codes[len(self.codes) // 2]
+        self.bad = "Z" * 132
+        self.gh.wait_code(self.codes[-1], 120)  # the running gateway picked the import up
+        # Restart: time until the gateway answers with every AppCode loaded from the store.
+        self.gh.stop()
+        restarted = time.time()
+        self.gh = self.start_gatehouse()
+        self.gh.wait_code(self.probe, 600)
+        self.startup_s = time.time() - restarted
+        print(f"figure startup_s_{len(self.codes)}_codes {self.startup_s:.2f}", flush=True)
+        print(f"figure rss_mb_{len(self.codes)}_codes_idle {rss_mb(self.gh.proc.pid):.1f}",
+              flush=True)
+        for pid in nginx_pids(os.path.join(work, "upstream")) + \
+                nginx_pids(self.anchor_prefix) + [self.gh.proc.pid]:
+            pin(pid, SERVER_CPU)
+        self.churn = CredentialChurn(self.gh.admin, self.gh.token, self.gh.base,
+                                     self.gh.app_ids("bench_churn_"), rate=CHURN_RATE,
+                                     writers=CHURN_APPS)
+        if len(self.churn.app_ids) != CHURN_APPS:
+            raise RuntimeError(f"expected {CHURN_APPS} churn apps, found {self.churn.app_ids}")
+
+    def start_gatehouse(self):
+        return Gatehouse(self.work, self.cert, self.key)
+
+    def runs(self, seconds):
+        """name → a function running one measurement and returning a result dict with "ok"."""
+        gw, tls = self.gh.gateway, self.gh.gateway_tls
+        anchor = f"http://127.0.0.1:{self.anchor_port}"
+        anchor_tls = f"https://127.0.0.1:{self.anchor_tls_port}"
+        good, bad = {"X-Apig-AppCode": self.probe}, {"X-Apig-AppCode": self.bad}
+        signed = sign_app_request("GET", gw + "/", {}, b"", self.key_id, self.secret)
+
+        def http(url, headers, expect_2xx=True):
+            def run():
+                try:
+                    r = wrk(url, seconds, headers)
+                except RuntimeError as e:  # no report: wrk could not run at all
+                    return {"rps": 0.0, "p99_ms": None, "ok": False, "reason": str(e)}
+                expected_non2xx = 0 if expect_2xx else r["requests"]
+                r["ok"] = r["socket_errors"] == 0 and r["non2xx"] == expected_non2xx
+                return r
+            return run
+
+        def h2(url):
+            return lambda: h2load(url, seconds, good)
+
+        return {
+            "nginx_appcode": http(anchor + "/", good),
+            "gatehouse_appcode": http(gw + "/", good),
+            "gatehouse_churn": self.churn_run(gw + "/", good, seconds),
+            "nginx_reject": http(anchor + "/", bad, expect_2xx=False),
+            "gatehouse_reject": http(gw + "/", bad, expect_2xx=False),
+            "gatehouse_signature": http(gw + "/", signed),
+            "upstream_direct": http(f"http://127.0.0.1:{self.up_port}/", {}),
+            "nginx_tls": http(anchor_tls + "/", good),
+            "gatehouse_tls": http(tls + "/", good),
+            "nginx_h2": h2(anchor_tls + "/"),
+            "gatehouse_h2": h2(tls + "/"),
+        }
+
+    def churn_run(self, url, headers, seconds):
+        """wrk as in gatehouse_appcode while the churn writer runs (started just before wrk and
+        running slightly longer, so the whole measurement sees the writes)."""
+        def run():
+            self.churn.start(seconds + 0.3)
+            try:
+                r = wrk(url, seconds, headers)
+                r["ok"] = r["socket_errors"] == 0 and r["non2xx"] == 0
+            except RuntimeError as e:
+                r = {"rps": 0.0, "p99_ms": None, "ok": False, "reason": str(e)}
+            r["writes"] = self.churn.join()
+            return r
+        return run
+
+    def check_writes_reach_gateway(self):
+        """A code created through the management API (as the churn writer does) must become
+        valid at the gateway: otherwise the churn did not change the gateway's snapshot."""
+        app = self.churn.app_ids[0]
+        code = random_code()
+        path = f"{self.gh.base}/apps/{app}/app-codes"
+        created = self.gh.request("POST", path, {"app_code": code})[1]
+        try:
+            return self.gh.wait_code(code, 10)
+        finally:
+            self.gh.request("DELETE", f"{path}/{created['id']}")
+
+
+def describe(name, r):
+    if "reason" in r and "status_2xx" not in r:  # wrk without a report
+        return f"unavailable: {r['reason']}"
+    if "status_2xx" in r:  # h2load
+        if not r["ok"]:
+            return f"unavailable: {r['reason']}"
+        return f"{r['rps']:>10.0f} req/s  ({r['protocol']}, {r['cipher']})"
+    line = f"{r['rps']:>10.0f} req/s  p99 {r['p99_ms']:.2f} ms  non-2xx {r['non2xx']}"
+    if r["socket_errors"]:
+        line += f"  socket errors {r['socket_errors']}"
+    if "writes" in r:
+        w = r["writes"]
+        line += f"  writes {w['ok']}/{w['attempted']} 2xx ({w['writes_per_s']:.0f}/s)"
+        if w["first_error"]:
+            line += f" first error {w['first_error']}"
+    return line
+
+
+class Report:
+    """Medians over rounds; a figure whose runs failed in any round is printed `unavailable`."""
+
+    def __init__(self, results):
+        self.results = results
+
+    def failed(self, *names):
+        return [n for n in names if not all(r["ok"] for r in self.results[n])]
+
+    def med(self, name, key="rps"):
+        return statistics.median(r[key] for r in self.results[name])
+
+    def ratio(self, label, num, den, key="rps"):
+        bad = self.failed(num, den)
+        if bad:
+            print(f"ratio {label} unavailable")
+            for n in bad:
+                why = next(describe(n, r) for r in self.results[n] if not r["ok"])
+                print(f"note {label}: {n} failed: {why}")
+            return None
+        value = self.med(num, key) / self.med(den, key)
+        print(f"ratio {label} {value:.3f}")
+        return value
+
+
+def print_cpu_cost(bench, args):
+    """instructions_per_request[_reject] under callgrind (cpu_cost.py): the median over the
+    repetitions, and their spread (max - min) / min in percent, a check of determinism."""
+    n = args.cg_requests or (400 if args.quick else 2000)
+    n0 = min(n // 4, 100 if args.quick else 200)
+    cost = instructions_per_request(bench.gh.dir, bench.work, bench.probe, bench.bad, n=n,
+                                    n0=n0, reps=2)
+    for kind, suffix in (("proxied", ""), ("reject", "_reject")):
+        values = cost[kind]
+        print(f"figure instructions_per_request{suffix} {statistics.median(values):.0f}")
+        print(f"figure instructions_per_request{suffix}_spread_pct "
+              f"{100 * (max(values) - min(values)) / min(values):.2f}")
+    print(f"note instructions_per_request: n={n}, n0={n0}, 2 repetitions, "
+          f"callgrind took {cost['seconds']:.0f} s", flush=True)
+
+
+def main():
+    args = parse_args()
+    seconds = args.seconds or (2 if args.quick else 5)
+    started = time.time()
     work = tempfile.mkdtemp(prefix="gh-bench-")
     try:
-        codes = list(dict.fromkeys(random_code() for _ in range(args.codes)))
-        up_port, anchor_port = free_port(), free_port()
-        up_pid = start_nginx(os.path.join(work, "upstream"), upstream_conf(up_port))
-        anchor_prefix = os.path.join(work, "anchor")
-        os.makedirs(anchor_prefix)
-        with open(os.path.join(anchor_prefix, "appcodes_nginx.conf"), "w") as f:
-            for i, c in enumerate(codes):
-                f.write(f"'{c}' app-{i:06d};\n")
-        start_nginx(anchor_prefix, anchor_conf(anchor_port, up_port, len(codes)))
-        gh = Gatehouse(work)
-        key, secret, took = gh.load(up_port, codes, work)
-        print(f"figure import_s_{len(codes)}_codes {took:.1f}", flush=True)
-        probe = codes[len(codes) // 2]
-        gh.wait_code(codes[-1], 120)  # the running gateway picked the import up from the log
-        # Restart: time until the gateway answers with every AppCode loaded from the store.
-        gh.stop()
-        restarted = time.time()
-        gh = Gatehouse(work)
-        gh.wait_code(probe, 600)
-        startup = time.time() - restarted
-        print(f"figure startup_s_{len(codes)}_codes {startup:.2f}", flush=True)
-        idle_rss = rss_mb(gh.proc.pid)
-        print(f"figure rss_mb_{len(codes)}_codes_idle {idle_rss:.1f}", flush=True)
-        for pid in nginx_pids(os.path.join(work, "upstream")) + nginx_pids(anchor_prefix) + \
-                [gh.proc.pid]:
-            pin(pid, 1)
-
-        bad = "Z" * 132
-        gw, anchor, direct = gh.gateway, f"http://127.0.0.1:{anchor_port}", \
-            f"http://127.0.0.1:{up_port}"
-        signed = sign_app_request("GET", gw + "/", {}, b"", key, secret)
-        runs = {
-            "nginx_appcode": (anchor + "/", {"X-Apig-AppCode": probe}),
-            "gatehouse_appcode": (gw + "/", {"X-Apig-AppCode": probe}),
-            "nginx_reject": (anchor + "/", {"X-Apig-AppCode": bad}),
-            "gatehouse_reject": (gw + "/", {"X-Apig-AppCode": bad}),
-            "gatehouse_signature": (gw + "/", signed),
-            "upstream_direct": (direct + "/", {}),
-        }
+        bench = Bench(args, work)
+        runs = bench.runs(seconds)
         results = {name: [] for name in runs}
         for rnd in range(args.rounds):
-            for name, (url, headers) in runs.items():
-                r = wrk(url, seconds, headers)
+            for name, run in runs.items():
+                r = run()
                 results[name].append(r)
-                print(f"round {rnd + 1} {name:22s} {r['rps']:>10.0f} req/s  "
-                      f"p99 {r['p99_ms']:.2f} ms  non-2xx {r['non2xx']}", flush=True)
+                print(f"round {rnd + 1} {name:22s} {describe(name, r)}", flush=True)
+            if rnd == 0:
+                visible = bench.check_writes_reach_gateway()
+                print(f"check: an AppCode created through the management API was accepted by "
+                      f"the gateway after {visible:.2f} s", flush=True)
 
-        def med(name, key_):
-            return statistics.median(r[key_] for r in results[name])
-
+        rep = Report(results)
         print()
         for name in runs:
-            print(f"figure {name}_rps {med(name, 'rps'):.0f}")
-            print(f"figure {name}_p99_ms {med(name, 'p99_ms'):.3f}")
-        print(f"ratio appcode_proxy_vs_nginx "
-              f"{med('gatehouse_appcode', 'rps') / med('nginx_appcode', 'rps'):.3f}")
-        print(f"ratio appcode_p99_vs_nginx "
-              f"{med('gatehouse_appcode', 'p99_ms') / med('nginx_appcode', 'p99_ms'):.3f}")
-        print(f"ratio reject_vs_nginx "
-              f"{med('gatehouse_reject', 'rps') / med('nginx_reject', 'rps'):.3f}")
-        print(f"ratio signature_vs_appcode "
-              f"{med('gatehouse_signature', 'rps') / med('gatehouse_appcode', 'rps'):.3f}")
-        rss = rss_mb(gh.proc.pid)
-        print(f"figure gatehouse_rss_mb_{len(codes)}_codes {rss:.1f}")
-        if len(codes) >= 1_000_000:  # below, fixed overhead dominates the extrapolation
-            print(f"figure rss_mb_per_1m_codes {rss * 1e6 / len(codes):.1f}")
-        summary = {"codes": len(codes), "appcode_rps": med("gatehouse_appcode", "rps"),
-                   "startup_s": startup, "rss_mb": rss}
+            if rep.failed(name):
+                print(f"figure {name}_rps unavailable")
+                continue
+            print(f"figure {name}_rps {rep.med(name):.0f}")
+            if results[name][0].get("p99_ms") is not None:
+                print(f"figure {name}_p99_ms {rep.med(name, 'p99_ms'):.3f}")
+        appcode_rps = rep.ratio("appcode_proxy_vs_nginx", "gatehouse_appcode", "nginx_appcode")
+        rep.ratio("appcode_p99_vs_nginx", "gatehouse_appcode", "nginx_appcode", "p99_ms")
+        rep.ratio("reject_vs_nginx", "gatehouse_reject", "nginx_reject")
+        rep.ratio("signature_vs_appcode", "gatehouse_signature", "gatehouse_appcode")
+        rep.ratio("tls_vs_nginx", "gatehouse_tls", "nginx_tls")
+        rep.ratio("h2_vs_nginx", "gatehouse_h2", "nginx_h2")
+        print_churn(results)
+
+        rss = rss_mb(bench.gh.proc.pid)
+        print(f"figure gatehouse_rss_mb_{len(bench.codes)}_codes {rss:.1f}")
+        if len(bench.codes) >= 1_000_000:  # below, fixed overhead dominates the extrapolation
+            print(f"figure rss_mb_per_1m_codes {rss * 1e6 / len(bench.codes):.1f}")
+        summary = {"codes": len(bench.codes), "startup_s": bench.startup_s, "rss_mb": rss,
+                   "appcode_rps": rep.med("gatehouse_appcode") if appcode_rps else None}
         if args.json_out:
             with open(args.json_out, "w") as f:
                 json.dump(summary, f)
-        if args.baseline:
+        if args.baseline and summary["appcode_rps"]:
             base = json.load(open(args.baseline))
-            print(f"ratio codes_{len(codes)}_vs_{base['codes']} "
+            print(f"ratio codes_{len(bench.codes)}_vs_{base['codes']} "
                   f"{summary['appcode_rps'] / base['appcode_rps']:.3f}")
-        bad_runs = [n for n in ("gatehouse_appcode", "gatehouse_signature", "nginx_appcode")
-                    if any(r["non2xx"] for r in results[n])]
-        if bad_runs:
-            print(f"warning: non-2xx answers in {bad_runs}; see {work}/gatehouse.log")
+        sys.stdout.flush()
+
+        if not args.no_callgrind:
+            bench.gh.stop()  # callgrind runs on copies of its data dir
+            print_cpu_cost(bench, args)
+        print(f"note dataplane_bench took {time.time() - started:.0f} s")
     finally:
-        for entry in reversed(PROCS):
-            if entry[0] == "nginx":
-                subprocess.run(["nginx", "-p", entry[1] + "/", "-c", entry[2], "-s", "quit"],
-                               stderr=subprocess.DEVNULL)
-            else:
-                proc = entry[1]
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGTERM)
-                    try:
-                        proc.wait(10)
-                    except subprocess.TimeoutExpired:
-                        proc.kill()
+        stop_all()
         if not os.environ.get("GATEHOUSE_BENCH_KEEP"):
             shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"note: kept {work}")
+
+
+def print_churn(results):
+    """churn_p99_vs_calm: per round, the churn run's p99 over the calm gatehouse_appcode run's
+    p99 of the same round; the median of those. Unavailable if the load or the writes failed
+    or the writer did not reach 90 % of its rate."""
+    writes = [r["writes"] for r in results["gatehouse_churn"]]
+    rate = statistics.median(w["writes_per_s"] for w in writes)
+    failures = sum(w["failed"] for w in writes)
+    print(f"figure churn_writes_per_s {rate:.1f}")
+    print(f"figure churn_write_failures {failures}")
+    pairs = list(zip(results["gatehouse_churn"], results["gatehouse_appcode"]))
+    problems = []
+    if not all(c["ok"] and q["ok"] for c, q in pairs):
+        problems.append("wrk errors or non-2xx answers in the churn or calm run")
+    if failures:
+        problems.append(f"{failures} writes failed, first: "
+                        f"{next(w['first_error'] for w in writes if w['first_error'])}")
+    if rate < 0.9 * CHURN_RATE:
+        problems.append(f"the writer reached {rate:.0f} of {CHURN_RATE} writes/s")
+    if problems:
+        print("ratio churn_p99_vs_calm unavailable")
+        for p in problems:
+            print(f"note churn_p99_vs_calm: {p}")
+        return
+    print(f"ratio churn_p99_vs_calm "
+          f"{statistics.median(c['p99_ms'] / q['p99_ms'] for c, q in pairs):.3f}")
 
 
 if __name__ == "__main__":
