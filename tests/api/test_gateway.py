@@ -4,6 +4,8 @@ import datetime
 import json
 import socket
 import ssl
+import shutil
+import subprocess
 import threading
 import time
 
@@ -493,3 +495,32 @@ def test_chunked_and_close_delimited_backend_answers(env):
     finally:
         for b in (chunked, closing, broken):
             b.stop()
+
+
+# ---------------------------------------------------------------- HTTP/2
+
+def curl(*args):
+    out = subprocess.run(["curl", "-sS", "--max-time", "10", *args], capture_output=True,
+                         text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl not installed")
+def test_http2_by_alpn_and_prior_knowledge(env):
+    fmt = ["-o", "/dev/null", "-w", "%{http_version} %{http_code}"]
+    assert curl("-k", "--http2", *fmt, env.gh.gateway_tls + "/mock") == "2 200"
+    assert curl("--http2-prior-knowledge", *fmt, env.gh.gateway + "/mock") == "2 200"
+    assert curl("-k", "--http1.1", *fmt, env.gh.gateway_tls + "/mock") == "1.1 200"
+    # Proxied over HTTP/2: body, AppCode authentication and the error shape are the same.
+    body = curl("-k", "--http2", "-X", "POST", "--data-binary", '{"h2":true}',
+                "-H", "Content-Type: application/json", "-H", f"X-Apig-AppCode: {env.code1}",
+                env.gh.gateway_tls + "/submit")
+    seen = env.backend.last()
+    assert json.loads(body)["path"] == "/echo/submit"
+    assert seen["body"] == '{"h2":true}' and seen["headers"]["content-length"] == "11"
+    assert "x-apig-appcode" not in seen["headers"]
+    out = curl("-k", "--http2", "-i", "-H", "X-Apig-AppCode: " + "x" * 64,
+               env.gh.gateway_tls + "/submit", "-X", "POST")
+    assert out.startswith("HTTP/2 401")
+    assert '"error_code":"APIG.0303"' in out and "x-request-id:" in out.lower()
