@@ -1,5 +1,8 @@
 #include "http/server.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <charconv>
@@ -125,6 +128,11 @@ void append_response(const ResponseView& r, int version, bool keep_alive, bool h
 }
 
 }  // namespace detail
+
+void lower_thread_priority(int nice) {
+  // Linux: a thread's nice value is set through its thread id.
+  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), nice);
+}
 
 namespace {
 namespace asio = boost::asio;
@@ -352,7 +360,8 @@ void Server::start() {
   for (auto& l : impl_->listeners) l->start();
   for (int i = 0; i < impl_->options.threads; ++i) {
     auto& io = impl_->options.loop_per_thread ? *impl_->loops[i] : *impl_->loops[0];
-    impl_->threads.emplace_back([&io] {
+    impl_->threads.emplace_back([&io, nice = impl_->options.nice] {
+      if (nice != 0) lower_thread_priority(nice);
       for (;;) {
         try {
           io.run();

@@ -53,6 +53,9 @@ struct ServerOptions {
   std::size_t body_limit = 12 * 1024 * 1024;
   std::chrono::milliseconds idle_timeout{60'000};     // keep-alive idle
   std::chrono::milliseconds request_timeout{30'000};  // whole request must arrive within
+  // Scheduling niceness of the server's threads (0: inherited). The management API runs at a
+  // positive value so that, on a busy machine, its work yields to the data plane's loops.
+  int nice = 0;
   // TLS: when both are set, the listener speaks TLS 1.2/1.3 only.
   std::string tls_cert_file, tls_key_file;
   // TLS: offer HTTP/2 ("h2") in ALPN; otherwise only "http/1.1" is selected. The listener then
@@ -75,6 +78,9 @@ using AsyncHandler =
 
 class Exchange;
 using ExchangeHandler = std::function<void(Exchange& exchange)>;
+
+// Lowers the calling thread's scheduling priority to `nice` (Linux; best effort).
+void lower_thread_priority(int nice);
 
 class Server {
  public:
