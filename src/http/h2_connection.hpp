@@ -14,6 +14,7 @@
 #include <atomic>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
@@ -63,8 +64,21 @@ class H2Connection : public std::enable_shared_from_this<H2Connection<Stream>> {
   // While a write is in flight and nghttp2 holds more frames than this, stop reading (a client
   // that sends requests but does not read answers).
   static constexpr std::size_t kMaxQueuedFrames = 1024;
+  static constexpr std::size_t kMaxDrain = 1 << 20;  // bytes discarded while lingering
+  static constexpr std::chrono::seconds kLingerTime{2};
 
-  static void on_output_ready(void* self) { static_cast<H2Connection*>(self)->flush(); }
+  // A late respond() queued output. Answers completed in the same loop turn (a burst of backend
+  // replies) go out in one write: the flush runs from a posted task, at most one pending.
+  static void on_output_ready(void* self) { static_cast<H2Connection*>(self)->schedule_flush(); }
+
+  void schedule_flush() {
+    if (flush_scheduled_ || writing_ || closed_) return;  // a write in flight flushes when done
+    flush_scheduled_ = true;
+    boost::asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      self->flush_scheduled_ = false;
+      self->flush();
+    });
+  }
 
   void after_input() {
     if (!closed_ && stopping_.load(std::memory_order_relaxed)) session_.shutdown();
@@ -73,14 +87,22 @@ class H2Connection : public std::enable_shared_from_this<H2Connection<Stream>> {
   }
 
   void read() {
-    if (reading_ || closed_ || !session_.wants_read()) return;
-    if (writing_ && session_.queued_frames() > kMaxQueuedFrames) return;  // resumed by the write
+    if (reading_ || closed_) return;
+    if (!lingering_) {
+      if (!session_.wants_read()) return;
+      if (writing_ && session_.queued_frames() > kMaxQueuedFrames) return;  // resumed by the write
+    }
     reading_ = true;
     stream_.async_read_some(boost::asio::buffer(rbuf_), [self = this->shared_from_this()](
                                                             const error_code& ec, std::size_t n) {
       self->reading_ = false;
       if (self->closed_) return;
       if (ec) return self->close();  // EOF, reset, TLS failure: nothing left to answer to
+      if (self->lingering_) {
+        self->drained_ += n;
+        if (self->drained_ > kMaxDrain) return self->close();
+        return self->read();
+      }
       self->last_activity_ = Clock::now();
       self->session_.feed(std::string_view(self->rbuf_.data(), n));
       self->after_input();
@@ -92,7 +114,7 @@ class H2Connection : public std::enable_shared_from_this<H2Connection<Stream>> {
     wbuf_.clear();
     session_.drain_output(wbuf_);
     if (wbuf_.empty()) {
-      if (session_.done()) close();
+      if (session_.done()) linger();
       return;
     }
     writing_ = true;
@@ -115,6 +137,7 @@ class H2Connection : public std::enable_shared_from_this<H2Connection<Stream>> {
   }
 
   void on_timer() {
+    if (lingering_) return close();
     if (stopping_.load(std::memory_order_relaxed)) {
       session_.shutdown();
       flush();
@@ -126,6 +149,18 @@ class H2Connection : public std::enable_shared_from_this<H2Connection<Stream>> {
     session_.terminate(0);  // NO_ERROR
     flush();
     if (!closed_) arm_timer(options_.idle_timeout);  // a stuck GOAWAY write closes next tick
+  }
+
+  // Lingering close once everything is written: closing a socket with unread input makes the
+  // kernel send RST, which can destroy the last answers and GOAWAY before the client reads them.
+  // So stop sending, discard what the client still sends (bounded in bytes and time), then close.
+  void linger() {
+    if (closed_ || lingering_) return;
+    lingering_ = true;
+    error_code ignored;
+    tcp_socket(stream_).shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+    arm_timer(kLingerTime);
+    read();
   }
 
   void close() {
@@ -145,7 +180,9 @@ class H2Connection : public std::enable_shared_from_this<H2Connection<Stream>> {
   H2Session session_;
   Clock::time_point last_activity_;
   std::string wbuf_;  // the bytes being written (capacity reused)
-  bool reading_ = false, writing_ = false, closed_ = false;
+  bool reading_ = false, writing_ = false, closed_ = false, flush_scheduled_ = false;
+  bool lingering_ = false;
+  std::size_t drained_ = 0;
   std::array<char, 32 * 1024> rbuf_;
 };
 

@@ -51,6 +51,7 @@ class H2Stream final : public Exchange {
     open_ = awaiting_ = rejected_ = head_ = has_authority_ = false;
     limit_error_.reset();
     header_bytes_ = 0;
+    charged_ = 0;
     content_length_.reset();
     method_ = path_ = authority_ = Slice{};
     view_ = RequestView{};
@@ -84,6 +85,7 @@ class H2Stream final : public Exchange {
   bool has_authority_ = false;
   std::optional<ProtocolError> limit_error_;  // a limit hit while the headers arrived
   std::size_t header_bytes_ = 0;
+  std::size_t charged_ = 0;  // body bytes counted against the session's budget
   std::optional<std::uint64_t> content_length_;
   Slice method_, path_, authority_;
   std::string arena_;  // request pseudo-headers, header names and values
@@ -260,6 +262,10 @@ struct Callbacks {
       s.reject(*st, ProtocolError::kBodyTooLarge);
       return 0;
     }
+    if (!s.charge(*st, st->body_.size() + len)) {
+      s.refuse(*st);
+      return 0;
+    }
     try {
       st->body_.append(reinterpret_cast<const char*>(data), len);
     } catch (...) {
@@ -281,6 +287,10 @@ struct Callbacks {
       if (st->content_length_) {
         if (*st->content_length_ > s.options_.body_limit) {
           s.reject(*st, ProtocolError::kBodyTooLarge);
+          return 0;
+        }
+        if (!s.charge(*st, static_cast<std::size_t>(*st->content_length_))) {
+          s.refuse(*st);
           return 0;
         }
         try {
@@ -458,6 +468,7 @@ void H2Session::release_stream(H2Stream* s) {
     live_ = s->next_;
   if (s->next_) s->next_->prev_ = s->prev_;
   s->prev_ = s->next_ = nullptr;
+  uncharge(*s);
   if (pool_.size() >= kPoolLimit) {
     delete s;
     return;
@@ -529,9 +540,32 @@ void H2Session::dispatch(H2Stream& s) {
   }
 }
 
+bool H2Session::charge(H2Stream& s, std::size_t bytes) {
+  if (bytes <= s.charged_) return true;
+  std::size_t extra = bytes - s.charged_;
+  std::size_t budget = std::max<std::size_t>(4 * options_.body_limit, 16 << 20);
+  if (buffered_ + extra > budget) return false;
+  buffered_ += extra;
+  s.charged_ = bytes;
+  return true;
+}
+
+void H2Session::uncharge(H2Stream& s) {
+  buffered_ -= s.charged_;
+  s.charged_ = 0;
+}
+
+void H2Session::refuse(H2Stream& s) {
+  s.rejected_ = true;
+  H2Stream::trim(s.body_);
+  uncharge(s);
+  nghttp2_submit_rst_stream(ng_, NGHTTP2_FLAG_NONE, s.id_, NGHTTP2_REFUSED_STREAM);
+}
+
 void H2Session::reject(H2Stream& s, ProtocolError e) {
   s.rejected_ = true;
   H2Stream::trim(s.body_);
+  uncharge(s);
   try {
     Response r = detail::render_protocol_error(options_, e, 20, s.at(s.path_));
     auto fields = fields_of(r);

@@ -13,8 +13,10 @@
 // Limits (ServerOptions): :path over request_line_limit → 414, one header over header_limit or all
 // over headers_total_limit → 494 (rendered like HTTP/1 protocol errors); a body over body_limit
 // (declared by content-length or received) → 413, then RST_STREAM(NO_ERROR) if the client is still
-// sending. At most kMaxConcurrentStreams streams at once; protocol errors end the session with
-// GOAWAY. Single-threaded: every call, respond() included, on the owner's thread.
+// sending; request bodies buffered per session beyond max(4 × body_limit, 16 MiB) → the stream
+// that would exceed it is reset with REFUSED_STREAM. At most kMaxConcurrentStreams streams at once;
+// protocol errors end the session with GOAWAY. Single-threaded: every call, respond() included, on
+// the owner's thread.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -85,6 +87,13 @@ class H2Session {
   void release_stream(h2_detail::H2Stream* s);
   void dispatch(h2_detail::H2Stream& s);
   void reject(h2_detail::H2Stream& s, ProtocolError e);
+  // Request bodies buffered by one session (received, reserved, or held for the handler) are
+  // bounded by max(4 × body_limit, 16 MiB); charge() counts a stream's body as `bytes`, false when
+  // that would exceed the budget, and refuse() then resets the stream with REFUSED_STREAM (the
+  // client may retry it).
+  bool charge(h2_detail::H2Stream& s, std::size_t bytes);
+  void uncharge(h2_detail::H2Stream& s);
+  void refuse(h2_detail::H2Stream& s);
   // Queues the answer for an open stream; false if nghttp2 refused it.
   bool submit(h2_detail::H2Stream& s, const ResponseView& response);
   void on_respond(h2_detail::H2Stream& s, const ResponseView& response);
@@ -99,6 +108,7 @@ class H2Session {
   h2_detail::H2Stream* live_ = nullptr;     // every stream not in the pool (intrusive list)
   std::vector<h2_detail::H2Stream*> pool_;  // reset streams kept for reuse (their capacity)
   std::size_t awaiting_ = 0;
+  std::size_t buffered_ = 0;  // request body bytes charged by live streams
   bool in_feed_ = false;
   bool shut_down_ = false;
   bool broken_ = false;  // a send callback failed (out of memory): the session is unusable

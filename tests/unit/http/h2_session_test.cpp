@@ -299,6 +299,33 @@ TEST_F(H2SessionTest, OversizedBodiesAreAnswered413WithoutTheHandler) {
   EXPECT_EQ(c.responses[next].status, 200);
 }
 
+TEST_F(H2SessionTest, BufferedBodiesPerSessionAreBoundedByRefusingStreams) {
+  options.body_limit = 5 << 20;  // budget: 4 × body_limit = 20 MiB
+  defer = true;
+  make_session();
+  H2Client c;
+  std::vector<std::int32_t> ids;
+  for (int i = 0; i < 5; ++i)
+    ids.push_back(c.request("POST", "/b" + std::to_string(i), {}, std::string(5 << 20, 'q')));
+  pump(c);
+  ASSERT_EQ(deferred.size(), 4u);  // the fifth would exceed the budget
+  int refused = 0;
+  for (auto id : ids)
+    if (c.responses[id].closed && c.responses[id].close_error == NGHTTP2_REFUSED_STREAM) ++refused;
+  EXPECT_EQ(refused, 1);
+  for (auto* ex : deferred) answer(*ex);
+  deferred.clear();
+  pump(c);
+  // Answered streams give their share back.
+  auto again = c.request("POST", "/again", {}, std::string(5 << 20, 'r'));
+  pump(c);
+  ASSERT_EQ(deferred.size(), 1u);
+  answer(*deferred[0]);
+  pump(c);
+  EXPECT_EQ(c.responses[again].status, 200);
+  EXPECT_EQ(c.responses[again].body, "POST /again 5242880");
+}
+
 TEST_F(H2SessionTest, NotHttp2AtAllEndsWithGoaway) {
   make_session();
   EXPECT_FALSE(session->feed("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
