@@ -220,7 +220,7 @@ int serve(const ServeConfig& cfg) {
   admin_opts.host = admin_hp.host;
   admin_opts.port = admin_hp.port;
   admin_opts.threads = cfg.admin_threads;
-  admin_opts.nice = 5;  // management work yields to the gateway loops on a busy CPU
+  admin_opts.nice = cfg.management_nice;  // management work yields to the gateway loops
   admin_opts.body_limit = static_cast<std::size_t>(cfg.max_request_body);
   admin_opts.target_error_renderer = [&](http::ProtocolError e, std::string_view target) {
     if (auto* cp = control.load()) return cp->api.protocol_error(e, target);
@@ -296,7 +296,7 @@ int serve(const ServeConfig& cfg) {
   // backs off and retries.
   std::atomic<bool> running{true};
   std::thread watcher([&] {
-    http::lower_thread_priority(5);
+    http::lower_thread_priority(cfg.management_nice);
     const Millis period(std::max(50, cfg.change_poll_ms));
     const Millis max_backoff = std::max(period, Millis(1000));
     Millis backoff(100);
@@ -343,7 +343,7 @@ int serve(const ServeConfig& cfg) {
   // Persists the snapshot (off the request path, at most once per second) so that this node can
   // start from it while the store is unreachable.
   std::thread persister([&] {
-    http::lower_thread_priority(5);
+    http::lower_thread_priority(cfg.management_nice);
     std::shared_ptr<const gateway::Snapshot> written;  // none yet
     auto last_write = Clock::now() - std::chrono::seconds(1);
     while (running.load()) {
