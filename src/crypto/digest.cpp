@@ -81,11 +81,42 @@ std::optional<std::string> b64_decode(std::string_view text, const char* alphabe
 }
 }  // namespace
 
+namespace {
+// SHA-256 fetched once (no implicit fetch per call), and one reusable context per thread: these
+// digests run on the data plane's signature path.
+const EVP_MD* sha256_md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (!md) throw std::runtime_error("OpenSSL: SHA-256 unavailable");
+  return md;
+}
+
+struct ThreadDigest {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~ThreadDigest() { EVP_MD_CTX_free(ctx); }
+};
+
+// An HMAC-SHA-256 context per thread with its digest already set; each use re-keys it.
+struct ThreadMac {
+  EVP_MAC_CTX* ctx = nullptr;
+  ThreadMac() {
+    ctx = EVP_MAC_CTX_new(hmac_algorithm());
+    char digest_name[] = "SHA256";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+                           OSSL_PARAM_construct_end()};
+    if (!ctx || EVP_MAC_CTX_set_params(ctx, params) != 1)
+      throw std::runtime_error("OpenSSL: HMAC context");
+  }
+  ~ThreadMac() { EVP_MAC_CTX_free(ctx); }
+};
+}  // namespace
+
 std::string sha256(std::string_view data) {
+  thread_local ThreadDigest scratch;
   std::string out(32, '\0');
   unsigned len = 0;
-  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len,
-                 EVP_sha256(), nullptr) != 1)
+  if (!scratch.ctx || EVP_DigestInit_ex2(scratch.ctx, sha256_md(), nullptr) != 1 ||
+      EVP_DigestUpdate(scratch.ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(scratch.ctx, reinterpret_cast<unsigned char*>(out.data()), &len) != 1)
     throw std::runtime_error("OpenSSL: SHA-256 failed");
   return out;
 }
@@ -95,21 +126,17 @@ std::string sha256_hex(std::string_view data) {
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view msg) {
-  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(hmac_algorithm());
-  if (!ctx) throw std::runtime_error("OpenSSL: HMAC context");
-  char digest_name[] = "SHA256";
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
-                         OSSL_PARAM_construct_end()};
+  thread_local ThreadMac mac;
   std::string out(32, '\0');
   std::size_t len = 0;
   // An empty key is legal for HMAC; OpenSSL wants a non-null pointer.
   static const unsigned char kEmpty = 0;
   const auto* k = key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
   bool ok =
-      EVP_MAC_init(ctx, k, key.size(), params) == 1 &&
-      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(msg.data()), msg.size()) == 1 &&
-      EVP_MAC_final(ctx, reinterpret_cast<unsigned char*>(out.data()), &len, out.size()) == 1;
-  EVP_MAC_CTX_free(ctx);
+      EVP_MAC_init(mac.ctx, k, key.size(), nullptr) == 1 &&
+      EVP_MAC_update(mac.ctx, reinterpret_cast<const unsigned char*>(msg.data()), msg.size()) ==
+          1 &&
+      EVP_MAC_final(mac.ctx, reinterpret_cast<unsigned char*>(out.data()), &len, out.size()) == 1;
   if (!ok || len != 32) throw std::runtime_error("OpenSSL: HMAC failed");
   return out;
 }
