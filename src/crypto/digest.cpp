@@ -146,11 +146,11 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view msg) {
 }
 
 std::string hex_encode(std::string_view raw) {
-  std::string out;
-  out.reserve(raw.size() * 2);
-  for (unsigned char c : raw) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
+  std::string out(raw.size() * 2, '\0');
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    auto c = static_cast<unsigned char>(raw[i]);
+    out[2 * i] = kHex[c >> 4];
+    out[2 * i + 1] = kHex[c & 15];
   }
   return out;
 }

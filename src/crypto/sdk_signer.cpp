@@ -35,6 +35,13 @@ std::string canonical_headers_and_list(const std::vector<std::string>& names,
   std::string out;
   for (const auto& name : names) {
     auto values = headers(name);
+    if (values.size() == 1) {  // the common case: no sorting, no copy
+      out += name;
+      out += ':';
+      out += trim(values[0]);
+      out += '\n';
+      continue;
+    }
     std::vector<std::string_view> trimmed;
     for (auto v : values) trimmed.push_back(trim(v));
     std::sort(trimmed.begin(), trimmed.end());
@@ -94,7 +101,19 @@ std::string sdk_escape(std::string_view decoded) {
   return out;
 }
 
+// Characters the SDK's escaping leaves as they are (and '/', which separates segments).
+bool plain_path(std::string_view p) {
+  for (unsigned char c : p)
+    if (!(std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/')) return false;
+  return true;
+}
+
 std::string canonical_uri(std::string_view raw_path) {
+  if (plain_path(raw_path)) {  // nothing to decode or escape
+    std::string out(raw_path);
+    if (out.empty() || out.back() != '/') out += '/';
+    return out;
+  }
   std::string decoded = percent_decode(raw_path);
   std::string out;
   std::size_t start = 0;

@@ -37,8 +37,10 @@ AppAuthResult by_signature(const http::RequestView& req, std::string_view author
   if (!app) return dp::app_key_not_found(auth->access);
 
   auto declared = header_values(req, "x-sdk-content-sha256");
-  std::string payload_hash =
-      declared.size() == 1 ? std::string(declared[0]) : crypto::sha256_hex(req.body);
+  static const std::string kEmptyBodyHash = crypto::sha256_hex("");
+  std::string payload_hash = declared.size() == 1 ? std::string(declared[0])
+                             : req.body.empty()   ? kEmptyBodyHash
+                                                  : crypto::sha256_hex(req.body);
   crypto::CanonicalInput in{req.method, req.target, &auth->signed_headers,
                             [&](std::string_view n) { return header_values(req, n); },
                             payload_hash};
