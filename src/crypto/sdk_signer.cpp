@@ -223,17 +223,20 @@ std::string format_sdk_date(std::int64_t epoch_seconds) {
 
 std::string canonical_request(const CanonicalInput& in) {
   auto q = in.target.find('?');
-  std::string method(in.method);
-  for (auto& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  std::string out = method;
+  std::string out;
+  out.reserve(256);
+  for (char c : in.method) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   out += '\n';
   out += canonical_uri(in.target.substr(0, q));
   out += '\n';
-  out += q == std::string_view::npos ? std::string() : canonical_query(in.target.substr(q + 1));
+  if (q != std::string_view::npos) out += canonical_query(in.target.substr(q + 1));
   out += '\n';
   out += canonical_headers_and_list(*in.signed_headers, in.headers);
   out += '\n';
-  out += join(*in.signed_headers, ';');
+  for (std::size_t i = 0; i < in.signed_headers->size(); ++i) {
+    if (i) out += ';';
+    out += (*in.signed_headers)[i];
+  }
   out += '\n';
   out += in.payload_hash;
   return out;
