@@ -18,6 +18,7 @@
 namespace gh::http {
 
 using SweepClock = std::chrono::steady_clock;
+class DeadlineSweeper;
 
 class Deadline : public boost::intrusive::list_base_hook<
                      boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
@@ -27,8 +28,9 @@ class Deadline : public boost::intrusive::list_base_hook<
   Deadline(const Deadline&) = delete;
   Deadline& operator=(const Deadline&) = delete;
 
-  void arm(SweepClock::time_point at) { at_ = at; }
-  void arm_in(SweepClock::duration d) { at_ = SweepClock::now() + d; }
+  // Arming starts the sweeper's periodic check if it had stopped (nothing was armed).
+  inline void arm(SweepClock::time_point at);
+  void arm_in(SweepClock::duration d) { arm(SweepClock::now() + d); }
   void disarm() { at_ = SweepClock::time_point::max(); }
   bool armed() const { return at_ != SweepClock::time_point::max(); }
   void* owner() const { return owner_; }
@@ -37,6 +39,7 @@ class Deadline : public boost::intrusive::list_base_hook<
   friend class DeadlineSweeper;
   Callback on_expire_;
   void* owner_;
+  DeadlineSweeper* sweeper_ = nullptr;
   SweepClock::time_point at_ = SweepClock::time_point::max();
 };
 
@@ -44,23 +47,33 @@ class DeadlineSweeper : public std::enable_shared_from_this<DeadlineSweeper> {
  public:
   DeadlineSweeper(boost::asio::io_context& io, SweepClock::duration resolution)
       : timer_(io), resolution_(resolution) {}
-  ~DeadlineSweeper() { deadlines_.clear(); }
-
-  // Links `d`; the periodic check starts with the first deadline and stops when none is left.
-  void add(Deadline& d) {
-    deadlines_.push_back(d);
-    if (!ticking_) tick();
+  ~DeadlineSweeper() {
+    for (auto& d : deadlines_) d.sweeper_ = nullptr;
+    deadlines_.clear();
   }
-  // Runs every expired deadline's callback now (disarming it first). Returns how many ran.
+
+  // Links `d`. The periodic check runs while some linked deadline is armed (an idle server does
+  // not wake up).
+  void add(Deadline& d) {
+    d.sweeper_ = this;
+    deadlines_.push_back(d);
+    if (d.armed()) ensure_ticking();
+  }
+  // Runs every expired deadline's callback now (disarming it first). Returns how many are still
+  // armed afterwards.
   std::size_t sweep(SweepClock::time_point now) {
-    std::size_t fired = 0;
-    for (auto& d : deadlines_)
+    std::size_t armed = 0;
+    for (auto& d : deadlines_) {
       if (d.at_ <= now) {
         d.disarm();
         d.on_expire_(d);
-        ++fired;
       }
-    return fired;
+      armed += d.armed() ? 1 : 0;  // on_expire may re-arm
+    }
+    return armed;
+  }
+  void ensure_ticking() {
+    if (!ticking_) tick();
   }
   // Stops the periodic check (server shutdown).
   void stop() {
@@ -83,8 +96,7 @@ class DeadlineSweeper : public std::enable_shared_from_this<DeadlineSweeper> {
       auto self = weak.lock();
       if (!self || ec) return;
       self->ticking_ = false;
-      self->sweep(SweepClock::now());
-      if (!self->deadlines_.empty()) self->tick();
+      if (self->sweep(SweepClock::now()) > 0) self->tick();
     });
   }
 
@@ -95,5 +107,10 @@ class DeadlineSweeper : public std::enable_shared_from_this<DeadlineSweeper> {
   bool ticking_ = false;
   bool stopped_ = false;
 };
+
+inline void Deadline::arm(SweepClock::time_point at) {
+  at_ = at;
+  if (sweeper_) sweeper_->ensure_ticking();
+}
 
 }  // namespace gh::http
