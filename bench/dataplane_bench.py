@@ -241,8 +241,10 @@ def rss_mb(pid):
 
 # ---------------------------------------------------------------- measuring
 
-def wrk(url, seconds, headers):
+def wrk(url, seconds, headers, script=None):
     cmd = ["wrk", "-t1", "-c16", f"-d{seconds}s", "--latency"]
+    if script:  # a Lua script (scale_bench.py: requests cycling through many AppCodes)
+        cmd += ["-s", script]
     for k, v in headers.items():
         cmd += ["-H", f"{k}: {v}"]
     cmd.append(url)
