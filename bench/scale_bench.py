@@ -157,7 +157,7 @@ def main():
                     help="shorter rounds; reuse a cached 1M-code store (bench/.cache/)")
     ap.add_argument("--codes", type=int, default=1_000_000)
     ap.add_argument("--small", type=int, default=10_000, help="the comparison store's codes")
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--seconds", type=int, default=0)
     args = ap.parse_args()
     # A SIGTERM (e.g. from timeout) still stops every server started (the finally below).
