@@ -279,6 +279,8 @@ class Tx {
       const std::function<void(std::string_view id, std::string_view instance_id,
                                std::string_view app_key, std::string_view secret_sealed)>& fn);
   std::int64_t count_all_app_codes();
+  // The instance's authorizations in no particular order (app_auths() sorts them), streamed.
+  std::vector<core::AppAuth> app_auths_unordered(const std::string& instance_id);
   void for_each_code_digest(
       const std::function<void(std::string_view app_id, std::string_view digest_hex)>& fn);
   static std::optional<std::string> open_app_secret(const crypto::Sealer& sealer,

@@ -43,6 +43,18 @@ void Tx::for_each_gateway_app(const std::function<void(std::string_view, std::st
                   [&](const RowView& r) { fn(r.text(0), r.text(1), r.text(2), r.text(3)); });
 }
 
+std::vector<core::AppAuth> Tx::app_auths_unordered(const std::string& instance_id) {
+  std::vector<core::AppAuth> out;
+  s_.for_each_row(
+      "SELECT id, instance_id, api_id, app_id, env_id, auth_time FROM app_auths WHERE "
+      "instance_id = ?",
+      {instance_id}, [&](const RowView& r) {
+        out.push_back({std::string(r.text(0)), std::string(r.text(1)), std::string(r.text(2)),
+                       std::string(r.text(3)), std::string(r.text(4)), r.integer(5)});
+      });
+  return out;
+}
+
 std::int64_t Tx::count_all_app_codes() {
   return s_.query("SELECT COUNT(*) FROM app_codes")[0].integer(0);
 }
