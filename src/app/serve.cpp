@@ -82,7 +82,9 @@ struct ControlPlane {
         apps(*store, limits),
         modelarts(apps),
         traffic(*store, traffic_settings(cfg)),
-        loader(*store, snapshots, cfg.group_domain_suffix),
+        // Route inputs are kept for the snapshot file, which only PostgreSQL nodes write.
+        loader(*store, snapshots, cfg.group_domain_suffix,
+               store::Store::is_postgres_location(cfg.store)),
         api({iam, apps, modelarts, traffic, *store, cfg.region, std::move(admin_url)}),
         iam_check(make_iam_check(iam)) {
     // Every committed write on this node is applied before its call returns (a revocation is in
@@ -341,8 +343,11 @@ int serve(const ServeConfig& cfg) {
   });
 
   // Persists the snapshot (off the request path, at most once per second) so that this node can
-  // start from it while the store is unreachable.
+  // start from it while the store is unreachable. Only PostgreSQL nodes read it (an unreachable
+  // SQLite file is fatal), so a SQLite node does not spend CPU and memory writing it.
+  const bool persist_snapshot = store::Store::is_postgres_location(location);
   std::thread persister([&] {
+    if (!persist_snapshot) return;
     http::lower_thread_priority(cfg.management_nice);
     std::shared_ptr<const gateway::Snapshot> written;  // none yet
     auto last_write = Clock::now() - std::chrono::seconds(1);

@@ -21,7 +21,12 @@ struct AppRecord {
 Credentials apply_app_changes(const Credentials& base, const std::vector<std::string>& changed_ids,
                               std::vector<AppRecord> current);
 
-// "ab01…" (64 hex) → Digest; nullopt when malformed.
+// Builds the credentials of a whole store at once (a start): the apps with their AppCode digests,
+// final. Indexes are built by up to `threads` threads. Same result as apply_app_changes on empty
+// credentials, in a fraction of the time and memory.
+Credentials build_credentials(std::vector<std::shared_ptr<const AppEntry>> apps, unsigned threads);
+
+// "ab01…" (64 hex, either case) → Digest; nullopt when malformed.
 std::optional<Digest> digest_from_hex(std::string_view hex);
 
 }  // namespace gh::gateway

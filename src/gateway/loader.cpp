@@ -1,9 +1,14 @@
 #include "gateway/loader.hpp"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <chrono>
+#include <ctime>
+#include <thread>
 
 #include "gateway/credentials.hpp"
 
@@ -36,34 +41,81 @@ SnapshotLoader::Routes SnapshotLoader::read_routes(store::Tx& tx) {
   in->group_domain_suffix = suffix_;
   read_route_inputs(tx, *in);
   auto config = build_routes(*in);
+  if (!keep_route_inputs_) in.reset();
   return {std::move(in), std::move(config)};
 }
 
 void SnapshotLoader::load_all() {
   std::lock_guard lock(mutex_);
+  auto started = std::chrono::steady_clock::now();
+  auto cpu_started = std::clock();
+  unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
   auto next = std::make_shared<Snapshot>();
+  std::vector<std::shared_ptr<AppEntry>> apps;
   auto r = store_.read([&](store::Tx& tx) -> core::Result<core::Unit> {
+    apps.clear();  // PostgreSQL may run this again
     next->change_seq = tx.last_change_seq();
     auto routes = read_routes(tx);
     next->routes = std::move(routes.config);
     next->route_inputs = std::move(routes.inputs);
-    std::vector<AppRecord> records;
-    for (const auto& inst : tx.all_instances()) {
-      boost::unordered_flat_map<std::string, std::vector<std::string>> codes_by_app;
-      for (auto& c : tx.code_digests_of_instance(inst.id))
-        codes_by_app[c.app_id].push_back(std::move(c.digest_hex));
-      for (auto& app : tx.apps_of_instance(inst.id)) {
-        auto codes = digests(codes_by_app[app.id]);
-        records.push_back(record_of(std::move(app), std::move(codes)));
-      }
-    }
-    next->credentials = apply_app_changes(Credentials{}, {}, std::move(records));
+    // Apps first, their secrets still sealed (in AppEntry::secret until opened below).
+    tx.for_each_gateway_app([&](std::string_view id, std::string_view instance_id,
+                                std::string_view app_key, std::string_view sealed) {
+      auto e = std::make_shared<AppEntry>();
+      e->id = id;
+      e->instance_id = instance_id;
+      e->app_key = app_key;
+      e->secret = sealed;
+      apps.push_back(std::move(e));
+    });
+    // Secrets are opened by worker threads while this one reads the AppCode digests. The
+    // workers touch only AppEntry::secret; this thread only AppEntry::codes.
+    std::atomic<bool> unopened{false};
+    std::vector<std::jthread> openers;
+    for (unsigned t = 0; t < threads; ++t)
+      openers.emplace_back([&, t] {
+        for (std::size_t i = apps.size() * t / threads; i < apps.size() * (t + 1) / threads; ++i) {
+          auto& e = *apps[i];
+          auto clear = store::Tx::open_app_secret(store_.sealer(), e.id, e.secret);
+          if (!clear) {
+            unopened = true;
+            return;
+          }
+          e.secret = std::move(*clear);
+        }
+      });
+    boost::unordered_flat_map<std::string_view, std::uint32_t> index;  // app id → apps[i]
+    index.reserve(apps.size());
+    for (std::uint32_t i = 0; i < apps.size(); ++i) index.emplace(apps[i]->id, i);
+    std::vector<std::pair<std::uint32_t, Digest>> codes;
+    codes.reserve(static_cast<std::size_t>(tx.count_all_app_codes()));
+    tx.for_each_code_digest([&](std::string_view app_id, std::string_view hex) {
+      auto it = index.find(app_id);
+      auto d = digest_from_hex(hex);
+      if (it != index.end() && d) codes.emplace_back(it->second, *d);
+    });
+    for (auto& t : openers) t.join();
+    if (unopened) throw std::runtime_error("a sealed app secret failed to open");
+    // Every app's codes in one exact allocation.
+    std::vector<std::uint32_t> count(apps.size(), 0);
+    for (const auto& [i, d] : codes) ++count[i];
+    for (std::size_t i = 0; i < apps.size(); ++i) apps[i]->codes.reserve(count[i]);
+    for (const auto& [i, d] : codes) apps[i]->codes.push_back(d);
     return core::Unit{};
   });
   if (!r) throw std::runtime_error("gateway: loading the snapshot failed: " + r.error().message);
-  spdlog::info("gateway: snapshot loaded ({} apps, {} routes, change seq {})",
-               next->credentials.apps.size(), next->routes->targets.size(), next->change_seq);
+  next->credentials = build_credentials({apps.begin(), apps.end()}, threads);
+  apps.clear();
+  apps.shrink_to_fit();
+  spdlog::info("gateway: snapshot loaded ({} apps, {} routes, change seq {}) in {} ms (cpu {} ms)",
+               next->credentials.apps.size(), next->routes->targets.size(), next->change_seq,
+               std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - started)
+                   .count(),
+               (std::clock() - cpu_started) * 1000 / CLOCKS_PER_SEC);
   holder_.publish(std::move(next));
+  // The scans' transient buffers were freed; give the pages back (RSS of a large store).
+  ::malloc_trim(0);
 }
 
 bool SnapshotLoader::apply_changes() {
@@ -111,7 +163,10 @@ bool SnapshotLoader::apply_changes() {
   auto next = std::make_shared<Snapshot>();
   next->change_seq = seq;
   next->routes = routes.config ? routes.config : base->routes;
-  next->route_inputs = routes.config ? routes.inputs : base->route_inputs;
+  if (routes.config)
+    next->route_inputs = routes.inputs;
+  else
+    next->route_inputs = base->route_inputs;
   next->credentials = changed_apps.empty()
                           ? base->credentials
                           : apply_app_changes(base->credentials, changed_apps, std::move(records));

@@ -18,8 +18,14 @@ namespace gh::gateway {
 
 class SnapshotLoader {
  public:
-  SnapshotLoader(store::Store& store, SnapshotHolder& holder, std::string group_domain_suffix)
-      : store_(store), holder_(holder), suffix_(std::move(group_domain_suffix)) {}
+  // `keep_route_inputs`: publish snapshots with their RouteInputs (needed only to write the
+  // snapshot file; with many authorizations they are a large part of the snapshot's memory).
+  SnapshotLoader(store::Store& store, SnapshotHolder& holder, std::string group_domain_suffix,
+                 bool keep_route_inputs = true)
+      : store_(store),
+        holder_(holder),
+        suffix_(std::move(group_domain_suffix)),
+        keep_route_inputs_(keep_route_inputs) {}
 
   // Throws on store failure (startup must not serve a half-loaded gateway).
   void load_all();
@@ -36,6 +42,7 @@ class SnapshotLoader {
   store::Store& store_;
   SnapshotHolder& holder_;
   std::string suffix_;
+  bool keep_route_inputs_;
   std::mutex mutex_;  // one writer at a time
 };
 

@@ -5,11 +5,14 @@
 // puts/erases to the Editor, and commit() returns a new index that shares every untouched shard
 // with the old one: a change costs O(size / kShards) per touched shard plus a copy of the shard
 // pointer table, never a rebuild of everything. Old indexes stay valid while anyone holds them.
+#include <algorithm>
 #include <array>
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <thread>
+#include <utility>
 #include <vector>
 
 namespace gh::gateway {
@@ -84,6 +87,44 @@ class ShardedIndex {
     std::vector<bool> touched_;
   };
   Editor edit() const { return Editor(*this); }
+
+  // Builds an index from `entries` in one go (a start with many entries): every shard is sized
+  // exactly once, and the shards are filled by up to `threads` threads. Keys must be unique.
+  static ShardedIndex build(std::vector<std::pair<Key, Value>> entries, unsigned threads) {
+    // Counting sort of the entries by shard.
+    std::vector<std::uint32_t> start(kShards + 1, 0);
+    std::vector<std::uint16_t> shard(entries.size());
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      shard[i] = static_cast<std::uint16_t>(shard_of(entries[i].first));
+      ++start[shard[i] + 1];
+    }
+    for (std::size_t s = 0; s < kShards; ++s) start[s + 1] += start[s];
+    std::vector<std::uint32_t> order(entries.size());
+    {
+      std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
+      for (std::size_t i = 0; i < entries.size(); ++i)
+        order[next[shard[i]]++] = static_cast<std::uint32_t>(i);
+    }
+    auto table = std::make_shared<Table>();
+    auto fill = [&](std::size_t from, std::size_t to) {
+      for (std::size_t s = from; s < to; ++s) {
+        if (start[s] == start[s + 1]) continue;
+        auto map = std::make_shared<Map>();
+        map->reserve(start[s + 1] - start[s]);
+        for (auto k = start[s]; k < start[s + 1]; ++k)
+          map->emplace(std::move(entries[order[k]].first), std::move(entries[order[k]].second));
+        (*table)[s] = std::move(map);
+      }
+    };
+    // Threads pay off only for large indexes.
+    unsigned n = entries.size() < 50000 ? 1 : std::max(1u, threads);
+    std::vector<std::thread> workers;
+    for (unsigned t = 1; t < n; ++t)
+      workers.emplace_back(fill, kShards * t / n, kShards * (t + 1) / n);
+    fill(0, kShards / n);
+    for (auto& w : workers) w.join();
+    return ShardedIndex(std::move(table));
+  }
 
  private:
   explicit ShardedIndex(std::shared_ptr<Table> t) : table_(std::move(t)) {}

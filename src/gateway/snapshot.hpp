@@ -60,7 +60,8 @@ struct Credentials {
 
 struct Snapshot {
   std::shared_ptr<const RouteConfig> routes = std::make_shared<RouteConfig>();
-  // What `routes` was built from (kept for the snapshot file); null in an empty snapshot.
+  // What `routes` was built from (kept for the snapshot file); null in an empty snapshot and when
+  // the loader does not keep them (SQLite nodes write no snapshot file).
   std::shared_ptr<const RouteInputs> route_inputs;
   Credentials credentials;
   std::int64_t change_seq = 0;  // the last change_log entry this snapshot includes

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "gateway/credentials.hpp"
@@ -152,21 +153,35 @@ core::Result<RouteInputs> routes_from_json(const json::object& o) {
   return in;
 }
 
-// Writes `text` to `path` atomically and durably, mode 0600.
-core::Result<core::Unit> write_atomically(const std::string& path, const std::string& text) {
+// Writes what `produce` appends to `path`, atomically and durably, mode 0600. `produce` gets a
+// buffer and a flush function (call it whenever the buffer has grown; it empties the buffer), so
+// a large snapshot is never held as one string.
+core::Result<core::Unit> write_atomically(
+    const std::string& path,
+    const std::function<void(std::string& buf, const std::function<void()>& flush)>& produce) {
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return failure("snapshot file: cannot create " + tmp);
   ::fchmod(fd, 0600);
-  std::size_t done = 0;
-  while (done < text.size()) {
-    auto n = ::write(fd, text.data() + done, text.size() - done);
-    if (n <= 0) {
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return failure("snapshot file: write failed");
+  bool written = true;
+  std::string buf;
+  auto flush = [&] {
+    std::size_t done = 0;
+    while (written && done < buf.size()) {
+      auto n = ::write(fd, buf.data() + done, buf.size() - done);
+      if (n <= 0)
+        written = false;
+      else
+        done += static_cast<std::size_t>(n);
     }
-    done += static_cast<std::size_t>(n);
+    buf.clear();
+  };
+  produce(buf, flush);
+  flush();
+  if (!written) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return failure("snapshot file: write failed");
   }
   bool synced = ::fsync(fd) == 0;
   ::close(fd);
@@ -188,21 +203,28 @@ core::Result<core::Unit> write_atomically(const std::string& path, const std::st
 core::Result<core::Unit> write_snapshot_file(const std::string& path, const Snapshot& snapshot,
                                              const crypto::Sealer& sealer) {
   if (!snapshot.route_inputs) return failure("snapshot file: the snapshot has no route inputs");
-  json::array apps;
-  snapshot.credentials.apps.for_each([&](const std::string& id, const auto& entry) {
-    json::array codes;
-    for (const auto& d : entry->codes) codes.push_back(json::string(hex_of(d)));
-    apps.push_back(json::object{{"id", id},
-                                {"instance_id", entry->instance_id},
-                                {"app_key", entry->app_key},
-                                {"sealed_secret", sealer.seal(entry->secret, secret_aad(id))},
-                                {"code_digests", std::move(codes)}});
+  // The document {"v", "change_seq", "routes", "apps": [...]}, streamed one app at a time.
+  return write_atomically(path, [&](std::string& buf, const std::function<void()>& flush) {
+    buf += "{\"v\":" + std::to_string(kFormat) +
+           ",\"change_seq\":" + std::to_string(snapshot.change_seq) + ",\"routes\":";
+    buf += json::serialize(routes_to_json(*snapshot.route_inputs));
+    buf += ",\"apps\":[";
+    bool first = true;
+    snapshot.credentials.apps.for_each([&](const std::string& id, const auto& entry) {
+      json::array codes;
+      for (const auto& d : entry->codes) codes.push_back(json::string(hex_of(d)));
+      if (!first) buf += ',';
+      first = false;
+      buf += json::serialize(
+          json::object{{"id", id},
+                       {"instance_id", entry->instance_id},
+                       {"app_key", entry->app_key},
+                       {"sealed_secret", sealer.seal(entry->secret, secret_aad(id))},
+                       {"code_digests", std::move(codes)}});
+      if (buf.size() >= (1u << 20)) flush();
+    });
+    buf += "]}";
   });
-  json::object doc{{"v", kFormat},
-                   {"change_seq", snapshot.change_seq},
-                   {"routes", routes_to_json(*snapshot.route_inputs)},
-                   {"apps", std::move(apps)}};
-  return write_atomically(path, json::serialize(doc));
 }
 
 core::Result<std::shared_ptr<Snapshot>> read_snapshot_file(const std::string& path,

@@ -7,6 +7,7 @@
 #include <istream>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "core/clock.hpp"
 #include "core/errors.hpp"
@@ -105,6 +106,36 @@ Result<ImportRecord> parse_import_line(std::string_view text, std::size_t line) 
 
 namespace {
 
+// An AppCode of a line, sealed and digested before the write transaction (crypto::Sealer work
+// needs no store, so worker threads do it for the whole batch).
+struct PreparedCode {
+  std::string id;
+  store::Tx::SealedCode sealed;
+};
+using PreparedCodes = std::vector<PreparedCode>;  // aligned with ImportRecord::codes
+
+std::vector<PreparedCodes> prepare_codes(const crypto::Sealer& sealer,
+                                         const std::vector<ImportRecord>& batch) {
+  std::vector<PreparedCodes> out(batch.size());
+  std::size_t total = 0;
+  for (const auto& rec : batch) total += rec.codes.size();
+  auto work = [&](std::size_t from, std::size_t to) {
+    for (std::size_t i = from; i < to; ++i)
+      for (const auto& v : batch[i].codes) {
+        auto id = crypto::new_id();
+        auto sealed = store::Tx::seal_app_code(sealer, id, v);
+        out[i].push_back({std::move(id), std::move(sealed)});
+      }
+  };
+  unsigned n = total < 2000 ? 1 : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  std::vector<std::thread> workers;
+  for (unsigned t = 1; t < n; ++t)
+    workers.emplace_back(work, batch.size() * t / n, batch.size() * (t + 1) / n);
+  work(0, batch.size() / n);
+  for (auto& w : workers) w.join();
+  return out;
+}
+
 struct LineResult {
   bool created = false, updated = false;
   std::int64_t codes_added = 0, auths_added = 0;
@@ -118,7 +149,7 @@ class BatchImporter {
       : tx_(tx), c_(c), opt_(opt), limits_(limits) {}
 
   // Checks every rule of the line, then applies it; a failed check writes nothing.
-  Result<LineResult> apply(const ImportRecord& rec) {
+  Result<LineResult> apply(const ImportRecord& rec, const PreparedCodes& prepared) {
     auto inst = instance_of(rec);
     if (!inst) return inst.error();
     if (rec.project_id && !opt_.remap_instances && *rec.project_id != inst->project_id)
@@ -129,10 +160,13 @@ class BatchImporter {
     in.app_key = rec.app_key;
     in.app_secret = rec.app_secret;
     if (auto v = check_app_input(in, true); !v) return v.error();
-    std::vector<std::string> codes;
-    for (auto& v : rec.codes) {
+    std::vector<std::size_t> codes;  // indexes into rec.codes, each value once
+    for (std::size_t j = 0; j < rec.codes.size(); ++j) {
+      const auto& v = rec.codes[j];
       if (!core::rules::is_app_code(v)) return errors::invalid_param("app_codes");
-      if (std::find(codes.begin(), codes.end(), v) == codes.end()) codes.push_back(v);
+      if (std::none_of(codes.begin(), codes.end(),
+                       [&](std::size_t k) { return rec.codes[k] == v; }))
+        codes.push_back(j);
     }
 
     // Match the app: by id, else by (instance, name).
@@ -152,11 +186,12 @@ class BatchImporter {
     auto& count = app_count(inst->id);
     if (!app && count >= limits_.max_apps_per_instance) return errors::too_many_apps();
 
-    std::vector<std::string> new_codes;
-    for (auto& v : codes) {
-      if (app && tx_.app_code_by_value(app->id, v)) continue;
-      if (tx_.app_code_value_taken(inst->id, v)) return errors::app_code_exists();
-      new_codes.push_back(v);
+    std::vector<std::size_t> new_codes;
+    for (auto j : codes) {
+      const auto& digest = prepared[j].sealed.digest_hex;
+      if (app && tx_.app_has_code_digest(app->id, digest)) continue;
+      if (tx_.app_code_digest_taken(inst->id, digest)) return errors::app_code_exists();
+      new_codes.push_back(j);
     }
     std::int64_t have = app ? tx_.count_app_codes(app->id) : 0;
     if (have + static_cast<std::int64_t>(new_codes.size()) > kMaxAppCodesPerApp)
@@ -207,9 +242,9 @@ class BatchImporter {
       tx_.update_app(*app);
       out.updated = true;
     }
-    for (auto& v : new_codes) {
-      core::AppCode code{crypto::new_id(), app->id, inst->id, v, now};
-      tx_.insert_app_code(code);
+    for (auto j : new_codes) {
+      core::AppCode code{prepared[j].id, app->id, inst->id, rec.codes[j], now};
+      tx_.insert_sealed_app_code(code, prepared[j].sealed);
       ++out.codes_added;
     }
     for (auto& [api, env_id] : auths) {
@@ -331,6 +366,7 @@ Result<ImportSummary> ImportService::import_lines(
       report_in_order({});
       continue;
     }
+    auto prepared = prepare_codes(store_.sealer(), batch);
     ImportSummary part;  // this batch's counts, merged once it committed
     std::vector<ImportProblem> problems;
     auto r = store_.write([&](store::Tx& tx) -> core::Status {
@@ -338,8 +374,9 @@ Result<ImportSummary> ImportService::import_lines(
       problems.clear();
       tx.use_bulk_cache();
       BatchImporter importer(tx, c, opt, limits_);
-      for (auto& rec : batch) {
-        auto done = importer.apply(rec);
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        const auto& rec = batch[i];
+        auto done = importer.apply(rec, prepared[i]);
         if (!done) {
           problems.push_back({rec.line, true, describe(done.error())});
           continue;

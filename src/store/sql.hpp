@@ -29,11 +29,24 @@ struct SqlError : std::runtime_error {
   SqlError(Kind k, const std::string& what) : std::runtime_error(what), kind(k) {}
 };
 
+// One row of a streamed result; valid only during the callback that receives it.
+class RowView {
+ public:
+  virtual ~RowView() = default;
+  virtual std::string_view text(std::size_t i) const = 0;  // "" for NULL
+  virtual std::int64_t integer(std::size_t i) const = 0;   // 0 for NULL
+};
+
 // One connection inside one transaction.
 class SqlSession {
  public:
   virtual ~SqlSession() = default;
   virtual Rows query(std::string_view sql, const std::vector<SqlValue>& params = {}) = 0;
+  // Calls fn for every row without materialising the result (large scans, e.g. the gateway's
+  // load of every AppCode digest). fn must not run statements on this session. The default
+  // implementation runs query() and walks its rows.
+  virtual void for_each_row(std::string_view sql, const std::vector<SqlValue>& params,
+                            const std::function<void(const RowView&)>& fn);
   // Returns the number of rows changed.
   virtual std::int64_t execute(std::string_view sql, const std::vector<SqlValue>& params = {}) = 0;
   // "sqlite" | "postgresql": for the few statements whose SQL differs between the two.

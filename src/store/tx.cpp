@@ -257,7 +257,7 @@ core::App Tx::app_from(const Row& r) {
   a.name = r.text(3);
   a.remark = r.text(4);
   a.app_key = r.text(5);
-  auto secret = sealer_.open(r.text(6), secret_aad("app_secret", a.id));
+  auto secret = open_app_secret(sealer_, a.id, r.text(6));
   if (!secret) throw SqlError(SqlError::Kind::kOther, "sealed app secret failed to open");
   a.app_secret = std::move(*secret);
   a.creator = r.text(7);
@@ -390,17 +390,30 @@ core::AppCode Tx::code_from(const Row& r) {
 namespace {
 constexpr const char* kCodeCols = "id, app_id, instance_id, value_sealed, create_time";
 }
+Tx::SealedCode Tx::seal_app_code(const crypto::Sealer& sealer, const std::string& code_id,
+                                 std::string_view value) {
+  return {sealer.index_digest(value), sealer.seal(value, secret_aad("app_code", code_id))};
+}
 void Tx::insert_app_code(const core::AppCode& c) {
+  insert_sealed_app_code(c, seal_app_code(sealer_, c.id, c.value));
+}
+void Tx::insert_sealed_app_code(const core::AppCode& c, const SealedCode& sealed) {
   s_.execute(
       "INSERT INTO app_codes(id, app_id, instance_id, digest, value_sealed, create_time) VALUES "
       "(?, ?, ?, ?, ?, ?)",
-      {c.id, c.app_id, c.instance_id, sealer_.index_digest(c.value),
-       sealer_.seal(c.value, secret_aad("app_code", c.id)), I{c.create_time}});
+      {c.id, c.app_id, c.instance_id, sealed.digest_hex, sealed.value_sealed, I{c.create_time}});
+}
+bool Tx::app_code_digest_taken(const std::string& instance_id, const std::string& digest_hex) {
+  return !s_.query("SELECT 1 FROM app_codes WHERE instance_id = ? AND digest = ?",
+                   {instance_id, digest_hex})
+              .empty();
+}
+bool Tx::app_has_code_digest(const std::string& app_id, const std::string& digest_hex) {
+  return !s_.query("SELECT 1 FROM app_codes WHERE app_id = ? AND digest = ?", {app_id, digest_hex})
+              .empty();
 }
 bool Tx::app_code_value_taken(const std::string& instance_id, const std::string& value) {
-  return !s_.query("SELECT 1 FROM app_codes WHERE instance_id = ? AND digest = ?",
-                   {instance_id, sealer_.index_digest(value)})
-              .empty();
+  return app_code_digest_taken(instance_id, sealer_.index_digest(value));
 }
 std::int64_t Tx::count_app_codes(const std::string& app_id) {
   return s_.query("SELECT COUNT(*) FROM app_codes WHERE app_id = ?", {app_id})[0].integer(0);

@@ -137,6 +137,18 @@ class Tx {
 
   // ---- AppCodes
   void insert_app_code(const core::AppCode& c);  // throws SqlError kUnique on a duplicate value
+  // An AppCode value as stored: its keyed digest (hex) and the value sealed under its id. Pure
+  // computation (any thread), so bulk writers can do it before their transaction.
+  struct SealedCode {
+    std::string digest_hex, value_sealed;
+  };
+  static SealedCode seal_app_code(const crypto::Sealer& sealer, const std::string& code_id,
+                                  std::string_view value);
+  // insert_app_code with the sealing done already (`sealed` = seal_app_code(sealer, c.id,
+  // c.value); c.value itself is not used).
+  void insert_sealed_app_code(const core::AppCode& c, const SealedCode& sealed);
+  bool app_code_digest_taken(const std::string& instance_id, const std::string& digest_hex);
+  bool app_has_code_digest(const std::string& app_id, const std::string& digest_hex);
   bool app_code_value_taken(const std::string& instance_id, const std::string& value);
   std::int64_t count_app_codes(const std::string& app_id);
   core::Paged<core::AppCode> app_codes(const std::string& app_id, core::Page page);
@@ -260,6 +272,20 @@ class Tx {
   std::vector<CodeDigest> code_digests_of_instance(const std::string& instance_id);
   std::vector<std::string> code_digests_of_app(const std::string& app_id);  // hex
   std::int64_t last_change_seq();
+  // Whole-store scans for the gateway's start, streamed (no row is materialised), in no
+  // particular order. Apps come with the AppSecret still sealed: open it with open_app_secret
+  // (any thread). Codes come as (app id, keyed digest in hex).
+  void for_each_gateway_app(
+      const std::function<void(std::string_view id, std::string_view instance_id,
+                               std::string_view app_key, std::string_view secret_sealed)>& fn);
+  std::int64_t count_all_app_codes();
+  // The instance's authorizations in no particular order (app_auths() sorts them), streamed.
+  std::vector<core::AppAuth> app_auths_unordered(const std::string& instance_id);
+  void for_each_code_digest(
+      const std::function<void(std::string_view app_id, std::string_view digest_hex)>& fn);
+  static std::optional<std::string> open_app_secret(const crypto::Sealer& sealer,
+                                                    std::string_view app_id,
+                                                    std::string_view secret_sealed);
 
   // Bulk writers (gatehouse import): SQLite keeps up to 256 MiB of pages of this connection in
   // memory instead of its 2 MiB default, so index lookups and inserts into a large store do not

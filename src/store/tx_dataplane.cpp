@@ -37,6 +37,42 @@ std::vector<std::string> Tx::code_digests_of_app(const std::string& app_id) {
   return out;
 }
 
+void Tx::for_each_gateway_app(const std::function<void(std::string_view, std::string_view,
+                                                       std::string_view, std::string_view)>& fn) {
+  s_.for_each_row("SELECT id, instance_id, app_key, secret_sealed FROM apps", {},
+                  [&](const RowView& r) { fn(r.text(0), r.text(1), r.text(2), r.text(3)); });
+}
+
+std::vector<core::AppAuth> Tx::app_auths_unordered(const std::string& instance_id) {
+  std::vector<core::AppAuth> out;
+  s_.for_each_row(
+      "SELECT id, instance_id, api_id, app_id, env_id, auth_time FROM app_auths WHERE "
+      "instance_id = ?",
+      {instance_id}, [&](const RowView& r) {
+        out.push_back({std::string(r.text(0)), std::string(r.text(1)), std::string(r.text(2)),
+                       std::string(r.text(3)), std::string(r.text(4)), r.integer(5)});
+      });
+  return out;
+}
+
+std::int64_t Tx::count_all_app_codes() {
+  return s_.query("SELECT COUNT(*) FROM app_codes")[0].integer(0);
+}
+
+void Tx::for_each_code_digest(const std::function<void(std::string_view, std::string_view)>& fn) {
+  s_.for_each_row("SELECT app_id, digest FROM app_codes", {},
+                  [&](const RowView& r) { fn(r.text(0), r.text(1)); });
+}
+
+std::optional<std::string> Tx::open_app_secret(const crypto::Sealer& sealer,
+                                               std::string_view app_id,
+                                               std::string_view secret_sealed) {
+  // The aad app secrets are sealed under (Tx::insert_app / update_app).
+  std::string aad = "app_secret:";
+  aad += app_id;
+  return sealer.open(secret_sealed, aad);
+}
+
 std::int64_t Tx::last_change_seq() {
   auto rows = s_.query("SELECT COALESCE(MAX(seq), 0) FROM change_log");
   return rows.empty() ? 0 : rows[0].integer(0);

@@ -17,13 +17,15 @@ namespace {
   throw SqlError(kind, std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
 }
 
+// Binds, steps and resets a prepared statement it does not own (statements are cached per
+// connection and reused across transactions: preparing costs more than running most of them).
 class Statement {
  public:
-  Statement(sqlite3* db, std::string_view sql) : db_(db) {
-    int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &st_, nullptr);
-    if (rc != SQLITE_OK) fail(db, rc, "prepare");
+  Statement(sqlite3* db, sqlite3_stmt* st) : db_(db), st_(st) {}
+  ~Statement() {
+    sqlite3_reset(st_);
+    sqlite3_clear_bindings(st_);
   }
-  ~Statement() { sqlite3_finalize(st_); }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -39,13 +41,17 @@ class Statement {
       if (rc != SQLITE_OK) fail(db_, rc, "bind");
     }
   }
+  // Steps once: true on a row, false when done.
+  bool step() {
+    int rc = sqlite3_step(st_);
+    if (rc == SQLITE_DONE) return false;
+    if (rc != SQLITE_ROW) fail(db_, rc, "step");
+    return true;
+  }
   // Steps to completion, collecting rows.
   Rows run() {
     Rows rows;
-    for (;;) {
-      int rc = sqlite3_step(st_);
-      if (rc == SQLITE_DONE) return rows;
-      if (rc != SQLITE_ROW) fail(db_, rc, "step");
+    while (step()) {
       Row row;
       int n = sqlite3_column_count(st_);
       row.cols.reserve(n);
@@ -59,18 +65,76 @@ class Statement {
       }
       rows.push_back(std::move(row));
     }
+    return rows;
   }
+  sqlite3_stmt* handle() const { return st_; }
 
  private:
   sqlite3* db_;
-  sqlite3_stmt* st_ = nullptr;
+  sqlite3_stmt* st_;
 };
+
+sqlite3_stmt* prepare(sqlite3* db, std::string_view sql) {
+  sqlite3_stmt* st = nullptr;
+  int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &st, nullptr);
+  if (rc != SQLITE_OK) fail(db, rc, "prepare");
+  return st;
+}
+
+class CurrentRow final : public RowView {
+ public:
+  explicit CurrentRow(sqlite3_stmt* st) : st_(st) {}
+  std::string_view text(std::size_t i) const override {
+    int c = static_cast<int>(i);
+    auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st_, c));
+    return p ? std::string_view(p, sqlite3_column_bytes(st_, c)) : std::string_view();
+  }
+  std::int64_t integer(std::size_t i) const override {
+    return sqlite3_column_int64(st_, static_cast<int>(i));
+  }
+
+ private:
+  sqlite3_stmt* st_;
+};
+
+}  // namespace
+
+// Prepared statements of the connection by SQL text. SQL is built from fixed fragments, so the set
+// is small; it is bounded anyway.
+class SqliteBackend::StatementCache {
+ public:
+  static constexpr std::size_t kMax = 512;
+  explicit StatementCache(sqlite3* db) : db_(db) {}
+  ~StatementCache() { clear(); }
+  sqlite3_stmt* get(std::string_view sql) {
+    auto it = map_.find(sql);
+    if (it != map_.end()) return it->second;
+    if (map_.size() >= kMax) clear();
+    auto* st = prepare(db_, sql);
+    map_.emplace(std::string(sql), st);
+    return st;
+  }
+  void clear() {
+    for (auto& [sql, st] : map_) sqlite3_finalize(st);
+    map_.clear();
+  }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*, Hash, std::equal_to<>> map_;
+};
+
+namespace {
 
 class SqliteSession final : public SqlSession {
  public:
-  explicit SqliteSession(sqlite3* db) : db_(db) {}
+  SqliteSession(sqlite3* db, SqliteBackend::StatementCache& cache) : db_(db), cache_(cache) {}
   Rows query(std::string_view sql, const std::vector<SqlValue>& params) override {
-    Statement st(db_, sql);
+    Statement st(db_, cache_.get(sql));
     st.bind(params);
     return st.run();
   }
@@ -78,10 +142,21 @@ class SqliteSession final : public SqlSession {
     query(sql, params);
     return sqlite3_changes64(db_);
   }
+  void for_each_row(std::string_view sql, const std::vector<SqlValue>& params,
+                    const std::function<void(const RowView&)>& fn) override {
+    // Its own statement: fn may not run statements, but a cached one must never be left stepping.
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> owned(prepare(db_, sql),
+                                                                sqlite3_finalize);
+    Statement st(db_, owned.get());
+    st.bind(params);
+    CurrentRow row(owned.get());
+    while (st.step()) fn(row);
+  }
   std::string_view dialect() const override { return "sqlite"; }
 
  private:
   sqlite3* db_;
+  SqliteBackend::StatementCache& cache_;
 };
 
 void exec_plain(sqlite3* db, const char* sql) {
@@ -112,16 +187,18 @@ SqliteBackend::SqliteBackend(const std::string& path) {
   exec_plain(db_, "PRAGMA synchronous=FULL");  // WAL + FULL: fsync on every commit
   exec_plain(db_, "PRAGMA foreign_keys=ON");
   exec_plain(db_, "PRAGMA secure_delete=ON");  // deleted sealed values are overwritten
+  statements_ = std::make_unique<StatementCache>(db_);
 }
 
 SqliteBackend::~SqliteBackend() {
+  statements_.reset();  // finalized before the connection closes
   if (db_) sqlite3_close(db_);
 }
 
 void SqliteBackend::transact(TxMode mode, const std::function<bool(SqlSession&)>& fn) {
   std::lock_guard lock(mu_);
   exec_plain(db_, mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
-  SqliteSession session(db_);
+  SqliteSession session(db_, *statements_);
   bool commit = false;
   try {
     commit = fn(session);

@@ -19,8 +19,11 @@ class SqliteBackend final : public SqlBackend {
   void transact(TxMode mode, const std::function<bool(SqlSession&)>& fn) override;
   std::string_view dialect() const override { return "sqlite"; }
 
+  class StatementCache;  // prepared statements, reused across transactions
+
  private:
   sqlite3* db_ = nullptr;
+  std::unique_ptr<StatementCache> statements_;
   std::mutex mu_;
 };
 

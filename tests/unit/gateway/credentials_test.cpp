@@ -70,6 +70,61 @@ TEST(CredentialsTest, DigestFromHex) {
   EXPECT_TRUE(digest_from_hex(std::string(64, 'a')));
   EXPECT_FALSE(digest_from_hex(std::string(63, 'a')));
   EXPECT_FALSE(digest_from_hex(std::string(64, 'g')));
+  auto d = digest_from_hex("00ff10Ab" + std::string(56, '0'));
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->bytes[0], 0x00);
+  EXPECT_EQ(d->bytes[1], 0xff);
+  EXPECT_EQ(d->bytes[2], 0x10);
+  EXPECT_EQ(d->bytes[3], 0xab);
+}
+
+// The start path (build_credentials, threads) finds exactly what the delta path finds, and the
+// result takes deltas like any other snapshot.
+TEST(CredentialsTest, BulkBuildMatchesDeltaBuild) {
+  crypto::KeyedDigest kd("pepper");
+  std::vector<AppRecord> records;
+  std::vector<std::shared_ptr<const AppEntry>> entries;
+  for (int i = 0; i < 60000; ++i) {  // above the size where the build uses threads
+    std::string inst = i % 3 == 0 ? "i1" : "i2";
+    std::vector<Digest> codes;
+    for (int k = 0; k < i % 4; ++k)
+      codes.push_back(digest_of(kd, "c" + std::to_string(i) + "." + std::to_string(k)));
+    AppRecord r{"app" + std::to_string(i), inst, "key" + std::to_string(i),
+                "secret" + std::to_string(i), codes};
+    entries.push_back(
+        std::make_shared<AppEntry>(AppEntry{r.id, r.instance_id, r.app_key, r.secret, r.codes}));
+    records.push_back(std::move(r));
+  }
+  auto by_delta = apply_app_changes(Credentials{}, {}, records);
+  auto bulk = build_credentials(entries, 2);
+  ASSERT_EQ(bulk.apps.size(), by_delta.apps.size());
+  for (const char* inst : {"i1", "i2"}) {
+    ASSERT_TRUE(bulk.instance(inst));
+    EXPECT_EQ(bulk.instance(inst)->codes.size(), by_delta.instance(inst)->codes.size());
+    EXPECT_EQ(bulk.instance(inst)->keys.size(), by_delta.instance(inst)->keys.size());
+  }
+  for (const auto& r : records) {
+    const auto* inst = bulk.instance(r.instance_id);
+    for (const auto& d : r.codes) {
+      auto* hit = inst->codes.find(d);
+      ASSERT_TRUE(hit);
+      EXPECT_EQ((*hit)->id, r.id);
+    }
+    auto* key = inst->keys.find(std::string_view(r.app_key));
+    ASSERT_TRUE(key);
+    EXPECT_EQ((*key)->secret, r.secret);
+    ASSERT_TRUE(bulk.apps.find(r.id));
+  }
+  EXPECT_FALSE(bulk.instance("i1")->codes.find(digest_of(kd, "c1.0")));  // app1 is in i2
+  EXPECT_FALSE(bulk.instance("i2")->keys.find(std::string_view("key0")));
+
+  auto next = apply_app_changes(bulk, {"app5", "app9"},
+                                {{"app5", "i2", "key5", "s", {digest_of(kd, "new")}}});
+  EXPECT_FALSE(next.instance("i2")->codes.find(digest_of(kd, "c5.0")));
+  EXPECT_TRUE(next.instance("i2")->codes.find(digest_of(kd, "new")));
+  EXPECT_FALSE(next.instance("i1")->keys.find(std::string_view("key9")));
+  EXPECT_EQ(next.apps.size(), 59999u);
+  EXPECT_TRUE(bulk.instance("i2")->codes.find(digest_of(kd, "c5.0")));  // bulk untouched
 }
 
 }  // namespace

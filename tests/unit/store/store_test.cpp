@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "store/change_feed.hpp"
@@ -128,6 +130,68 @@ TEST_P(StoreBackendTest, AppCodeValueUniquePerInstanceByConstraint) {
       core::errors::app_code_exists());
   ASSERT_FALSE(dup);
   EXPECT_EQ(dup.error().code, "APIG.2012");
+}
+
+// The gateway's start scans: every app with its sealed secret (opened by open_app_secret) and
+// every AppCode digest; a statement that failed (unique violation) is usable again afterwards
+// (SQLite reuses prepared statements across transactions).
+TEST_P(StoreBackendTest, GatewayScansAndStatementReuseAfterFailure) {
+  auto inst = seed_instance(*store_);
+  auto a1 = make_app(inst, "app_one");
+  auto a2 = make_app(inst, "app_two");
+  std::string v1 = "V" + crypto::random_hex(40), v2 = "W" + crypto::random_hex(40);
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Status {
+    tx.insert_app(a1);
+    tx.insert_app(a2);
+    tx.insert_app_code({crypto::new_id(), a1.id, inst.id, v1, 1});
+    return core::ok_status();
+  }));
+  for (int i = 0; i < 2; ++i) {  // the same INSERT fails twice, then succeeds
+    auto dup = store_->write([&](store::Tx& tx) -> core::Status {
+      tx.insert_app_code({crypto::new_id(), a2.id, inst.id, v1, 2});
+      return core::ok_status();
+    });
+    EXPECT_FALSE(dup);
+  }
+  std::string id2 = crypto::new_id();
+  auto sealed = store::Tx::seal_app_code(store_->sealer(), id2, v2);
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Status {
+    tx.insert_sealed_app_code({id2, a2.id, inst.id, v2, 3}, sealed);
+    return core::ok_status();
+  }));
+  std::map<std::string, std::string> secrets, digests;
+  std::int64_t count = 0;
+  ASSERT_TRUE(store_->read([&](store::Tx& tx) -> core::Status {
+    tx.for_each_gateway_app([&](std::string_view id, std::string_view instance_id,
+                                std::string_view app_key, std::string_view secret_sealed) {
+      EXPECT_EQ(instance_id, inst.id);
+      EXPECT_FALSE(app_key.empty());
+      auto clear = store::Tx::open_app_secret(store_->sealer(), id, secret_sealed);
+      secrets[std::string(id)] = clear.value_or("(does not open)");
+    });
+    tx.for_each_code_digest([&](std::string_view app_id, std::string_view digest) {
+      digests[std::string(app_id)] = std::string(digest);
+    });
+    count = tx.count_all_app_codes();
+    EXPECT_TRUE(tx.app_code_value_taken(inst.id, v2));
+    EXPECT_TRUE(tx.app_has_code_digest(a2.id, sealed.digest_hex));
+    EXPECT_FALSE(tx.app_has_code_digest(a1.id, sealed.digest_hex));
+    return core::ok_status();
+  }));
+  EXPECT_EQ(secrets[a1.id], a1.app_secret);
+  EXPECT_EQ(secrets[a2.id], a2.app_secret);
+  EXPECT_EQ(digests[a1.id], store_->sealer().index_digest(v1));
+  EXPECT_EQ(digests[a2.id], store_->sealer().index_digest(v2));
+  EXPECT_EQ(count, 2);
+  // The pre-sealed value opens like one sealed by insert_app_code.
+  auto back = store_->read([&](store::Tx& tx) -> core::Result<core::AppCode> {
+    auto c = tx.app_code_by_value(a2.id, v2);
+    if (!c) return core::errors::app_code_not_found();
+    return *c;
+  });
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->value, v2);
+  EXPECT_EQ(back->id, id2);
 }
 
 TEST_P(StoreBackendTest, RolledBackWriteLeavesNothing) {

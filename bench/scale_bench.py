@@ -1,0 +1,262 @@
+"""Scale benchmark: a million AppCodes (README "Benchmarks").
+
+Loads 1,000,000 AppCodes (200,000 apps with five each, all authorized for one API) through the
+documented bulk path `gatehouse import`, then measures:
+  figure import_s_1m_codes    the import's wall time (full runs, and --quick runs without a cache)
+  figure startup_s_1m_codes   process start until the gateway answers with the store's codes loaded
+  figure rss_mb_per_1m_codes  RSS of that serving process (after the load rounds), scaled to 1M
+  ratio codes_1m_vs_10k       AppCode proxy req/s with 1M codes / with 10k codes (median of the
+                              per-round ratios)
+The throughput rounds rotate through up to 100,000 distinct AppCodes of each store (a wrk Lua
+script), so the lookups really go through the large index, not one cached slot. Both gateways run
+at the same time on CPU 1 with the upstream, wrk on CPU 0; rounds interleave; medians reported.
+
+--quick keeps the imported 1M-code data directory under bench/.cache/ (keyed by code count and
+the store schema) and reuses it on later runs; then the import is not timed again.
+Everything started binds 127.0.0.1 on free ports and is stopped at the end."""
+import argparse
+import hashlib
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dataplane_bench as db  # noqa: E402
+
+ROTATION = 100_000  # distinct AppCodes a throughput round cycles through (at most)
+LUA = """local codes = {}
+for line in io.lines("%s") do codes[#codes + 1] = line end
+local i = 0
+request = function()
+  i = i %% #codes + 1
+  return wrk.format("GET", "/", {["X-Apig-AppCode"] = codes[i]})
+end
+"""
+
+
+def store_key(n):
+    """Cache key: code count and the store schema (migrations source) the binary writes."""
+    with open(os.path.join(db.ROOT, "src", "store", "migrations.cpp"), "rb") as f:
+        schema = hashlib.sha256(f.read()).hexdigest()[:12]
+    return f"codes-{n}-schema-{schema}"
+
+
+def port_free(port):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def answers(gateway, code):
+    """True once the gateway recognises `code` (any answer but a 401/connection failure)."""
+    req = urllib.request.Request(gateway + "/", headers={"X-Apig-AppCode": code})
+    try:
+        with urllib.request.urlopen(req, timeout=5):
+            return True
+    except urllib.error.HTTPError as e:
+        return e.code != 401
+    except OSError:
+        return False
+
+
+def timed_start(work, probe):
+    """Starts Gatehouse on work/gatehouse; returns (gatehouse, seconds until it recognises
+    `probe`)."""
+    started = time.time()
+    gh = db.Gatehouse(work)
+    deadline = started + 600
+    while not answers(gh.gateway, probe):
+        if time.time() > deadline:
+            raise RuntimeError("the gateway did not recognise the probe AppCode")
+        time.sleep(0.02)
+    return gh, time.time() - started
+
+
+def point_api_at(gh, api_id, up_port):
+    """Re-points the bench API (cached store) at this run's upstream and publishes it again."""
+    api = gh.request("GET", gh.base + f"/apis/{api_id}")[1]
+    body = {k: api[k] for k in ("group_id", "name", "type", "req_protocol", "req_method",
+                                "req_uri", "match_mode", "auth_type", "auth_opt",
+                                "backend_type")}
+    body["backend_api"] = {"url_domain": f"127.0.0.1:{up_port}", "req_protocol": "HTTP",
+                           "req_method": "GET", "req_uri": "/", "timeout": 5000}
+    gh.request("PUT", gh.base + f"/apis/{api_id}", body)
+    gh.request("POST", gh.base + "/apis/action",
+               {"action": "online", "env_id": "DEFAULT_ENVIRONMENT_RELEASE_ID",
+                "api_id": api_id})
+
+
+def build_store(work, n, up_port):
+    """A new store with n AppCodes imported; returns (codes rotation, probe, api id, import s).
+    The server is stopped when it returns."""
+    codes = list(dict.fromkeys(db.random_code() for _ in range(n)))
+    while len(codes) < n:  # duplicates are astronomically unlikely; keep the count exact
+        codes = list(dict.fromkeys(codes + [db.random_code()]))
+    gh = db.Gatehouse(work)
+    try:
+        _, _, took = gh.load(up_port, codes, work)
+        api_id = next(a["id"] for a in gh.request("GET", gh.base + "/apis?limit=500")[1]["apis"]
+                      if a["name"] == "bench_api")
+    finally:
+        gh.stop()
+    os.unlink(os.path.join(work, "import.jsonl"))
+    rotation = random.sample(codes, min(ROTATION, len(codes)))
+    return rotation, codes[len(codes) // 2], api_id, took
+
+
+def prepare(work, n, up_port, cache):
+    """Returns (rotation, probe, api id, import seconds or None when the store came from the
+    cache). With `cache`, a store imported earlier for the same key is copied instead."""
+    entry = os.path.join(db.ROOT, "bench", ".cache", store_key(n)) if cache else None
+    meta_path = entry and os.path.join(entry, "meta.json")
+    if entry and os.path.exists(meta_path):
+        meta = json.load(open(meta_path))
+        shutil.copytree(os.path.join(entry, "gatehouse"), os.path.join(work, "gatehouse"))
+        with open(os.path.join(entry, "rotation.txt")) as f:
+            rotation = f.read().split()
+        return rotation, meta["probe"], meta["api_id"], None, meta
+    rotation, probe, api_id, took = build_store(work, n, up_port)
+    if entry:
+        tmp = entry + ".tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        os.makedirs(tmp, mode=0o700)
+        shutil.copytree(os.path.join(work, "gatehouse"), os.path.join(tmp, "gatehouse"),
+                        ignore=shutil.ignore_patterns("listen.json", "snapshot.json*"))
+        with open(os.path.join(tmp, "rotation.txt"), "w") as f:
+            f.write("\n".join(rotation) + "\n")
+        with open(os.path.join(tmp, "meta.json"), "w") as f:
+            json.dump({"probe": probe, "api_id": api_id, "password": db.PASSWORD,
+                       "upstream_port": up_port, "import_s": took,
+                       "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}, f)
+        shutil.rmtree(entry, ignore_errors=True)
+        os.rename(tmp, entry)
+    return rotation, probe, api_id, took, None
+
+
+def wrk_rotating(url, seconds, script):
+    """One wrk run (pinned like dataplane_bench.wrk) whose requests cycle through AppCodes."""
+    return db.wrk(url, seconds, {}, script=script)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true",
+                    help="shorter rounds; reuse a cached 1M-code store (bench/.cache/)")
+    ap.add_argument("--codes", type=int, default=1_000_000)
+    ap.add_argument("--small", type=int, default=10_000, help="the comparison store's codes")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--seconds", type=int, default=0)
+    args = ap.parse_args()
+    # A SIGTERM (e.g. from timeout) still stops every server started (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    seconds = args.seconds or (2 if args.quick else 5)
+    big_label = "1m" if args.codes == 1_000_000 else str(args.codes)
+    small_label = "10k" if args.small == 10_000 else str(args.small)
+    work = tempfile.mkdtemp(prefix="gh-scale-")
+    try:
+        # A cached store was bootstrapped with its own admin password and upstream port.
+        entry = os.path.join(db.ROOT, "bench", ".cache", store_key(args.codes))
+        meta = None
+        if args.quick and os.path.exists(os.path.join(entry, "meta.json")):
+            meta = json.load(open(os.path.join(entry, "meta.json")))
+            db.PASSWORD = meta["password"]
+        up_port = meta["upstream_port"] if meta and port_free(meta["upstream_port"]) \
+            else db.free_port()
+        up_prefix = os.path.join(work, "upstream")
+        db.start_nginx(up_prefix, db.upstream_conf(up_port))
+
+        big_work, small_work = os.path.join(work, "big"), os.path.join(work, "small")
+        os.makedirs(big_work)
+        os.makedirs(small_work)
+        rot_big, probe_big, api_big, import_s, _ = prepare(big_work, args.codes, up_port,
+                                                           cache=args.quick)
+        if import_s is not None:
+            print(f"figure import_s_{big_label}_codes {import_s:.1f}", flush=True)
+        else:
+            print(f"note import_s_{big_label}_codes not measured (store from bench/.cache, "
+                  f"imported in {meta['import_s']:.1f} s on {meta['created']})", flush=True)
+        rot_small, probe_small, _, _, _ = prepare(small_work, args.small, up_port, cache=False)
+
+        # Startup: median of three starts (the first also re-points a cached store's API).
+        startups = []
+        for i in range(3):
+            gh, took = timed_start(big_work, probe_big)
+            startups.append(took)
+            print(f"start {i + 1}: {took:.2f} s  rss {db.rss_mb(gh.proc.pid):.0f} MB", flush=True)
+            if i < 2:
+                gh.stop()
+        if meta and up_port != meta["upstream_port"]:
+            point_api_at(gh, api_big, up_port)
+        gh.wait_code(probe_big, 120)
+        big = gh
+        print(f"figure startup_s_{big_label}_codes {statistics.median(startups):.2f}", flush=True)
+        small = db.Gatehouse(small_work)
+        small.wait_code(probe_small, 60)
+
+        for pid in db.nginx_pids(up_prefix) + [big.proc.pid, small.proc.pid]:
+            db.pin(pid, 1)
+        scripts = {}
+        for name, rot in (("small", rot_small), ("big", rot_big)):
+            codes_file = os.path.join(work, f"{name}-codes.txt")
+            with open(codes_file, "w") as f:
+                f.write("\n".join(rot) + "\n")
+            scripts[name] = os.path.join(work, f"{name}.lua")
+            with open(scripts[name], "w") as f:
+                f.write(LUA % codes_file)
+        targets = {"small": small.gateway, "big": big.gateway}
+        results = {"small": [], "big": []}
+        for rnd in range(args.rounds):
+            # Alternate which store goes first, so drift on the shared machine cancels out.
+            for name in (("small", "big") if rnd % 2 == 0 else ("big", "small")):
+                r = wrk_rotating(targets[name] + "/", seconds, scripts[name])
+                results[name].append(r)
+                print(f"round {rnd + 1} {name:5s} {r['rps']:>10.0f} req/s  "
+                      f"p99 {r['p99_ms']:.2f} ms  non-2xx {r['non2xx']}", flush=True)
+        rss = db.rss_mb(big.proc.pid)
+        med = {k: statistics.median(r["rps"] for r in v) for k, v in results.items()}
+        print()
+        print(f"figure appcode_rps_{small_label}_codes {med['small']:.0f}")
+        print(f"figure appcode_rps_{big_label}_codes {med['big']:.0f}")
+        print(f"figure rss_mb_{big_label}_codes {rss:.1f}")
+        print(f"figure rss_mb_per_1m_codes {rss * 1e6 / args.codes:.1f}")
+        # Paired per round (the two runs of a round are seconds apart), then the median.
+        paired = statistics.median(b["rps"] / s["rps"]
+                                   for b, s in zip(results["big"], results["small"]))
+        print(f"ratio codes_{big_label}_vs_{small_label} {paired:.3f}")
+        bad = [k for k, v in results.items() if any(r["non2xx"] for r in v)]
+        if bad:
+            print(f"warning: non-2xx answers in {bad}; see {work}/*/gatehouse.log")
+    finally:
+        db.PROCS.reverse()
+        for entry in db.PROCS:
+            if entry[0] == "nginx":
+                subprocess.run(["nginx", "-p", entry[1] + "/", "-c", entry[2], "-s", "quit"],
+                               stderr=subprocess.DEVNULL)
+            else:
+                proc = entry[1]
+                if proc.poll() is None:
+                    proc.terminate()
+                    try:
+                        proc.wait(30)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+        if not os.environ.get("GATEHOUSE_BENCH_KEEP"):
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
