@@ -31,6 +31,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
 import dataplane_bench as db  # noqa: E402
 
 ROTATION = 100_000  # distinct AppCodes a throughput round cycles through (at most)
@@ -173,7 +174,7 @@ def main():
         meta = None
         if args.quick and os.path.exists(os.path.join(entry, "meta.json")):
             meta = json.load(open(os.path.join(entry, "meta.json")))
-            db.PASSWORD = meta["password"]
+            db.PASSWORD = benchlib.PASSWORD = meta["password"]  # benchlib's Gatehouse reads it
         up_port = meta["upstream_port"] if meta and port_free(meta["upstream_port"]) \
             else db.free_port()
         up_prefix = os.path.join(work, "upstream")
