@@ -30,7 +30,7 @@ struct ServeConfig {
   int admin_threads = 4;
   // Niceness of the management API and background threads: on a busy CPU their work (store
   // writes, fsync, snapshot rebuilds) yields to the gateway loops.
-  int management_nice = 10;
+  int management_nice = 19;
   int gateway_threads = 0;  // 0 = one per core
   std::int64_t max_apps_per_instance = 50;
   std::int64_t max_request_body = 1024 * 1024;  // management bodies

@@ -20,17 +20,22 @@ Failure protocol_not_supported(std::string_view protocols) {
   return {400, "0607", fmt::format("The following protocol is supported: {{{}}}", protocols)};
 }
 
+// The fixed failures are built once: rejecting a request is on the hot path.
 Failure app_auth_missing() {
-  return app_auth("authorization not found");
+  static const Failure f = app_auth("authorization not found");
+  return f;
 }
 Failure app_code_not_found() {
-  return app_auth("app code not found");
+  static const Failure f = app_auth("app code not found");
+  return f;
 }
 Failure app_code_duplicated() {
-  return app_auth("more than one app code");
+  static const Failure f = app_auth("more than one app code");
+  return f;
 }
 Failure app_code_needs_https() {
-  return app_auth("simple authentication requires HTTPS");
+  static const Failure f = app_auth("simple authentication requires HTTPS");
+  return f;
 }
 Failure signature_malformed(std::string_view detail) {
   return app_auth(detail);
@@ -70,7 +75,9 @@ Failure internal_error() {
 }
 
 std::string error_code(const Failure& f, bool roma) {
-  return fmt::format("{}.{}", roma ? "APIC" : "APIG", f.number);
+  std::string code(roma ? "APIC." : "APIG.");  // fits the small-string buffer: no allocation
+  code += f.number;
+  return code;
 }
 
 }  // namespace gh::core::dataplane

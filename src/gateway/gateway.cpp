@@ -85,7 +85,8 @@ struct Answer {
 
   void fail(const dp::Failure& f) const {
     thread_local std::string body;
-    body = error_body(dp::error_code(f, roma), f.message, request_id);
+    body.clear();
+    append_error_body(body, dp::error_code(f, roma), f.message, request_id);
     HeaderView type{"Content-Type", "application/json"};
     send(f.status, {&type, 1}, body);
   }
@@ -112,6 +113,12 @@ std::string error_body(std::string_view code, std::string_view message,
                        std::string_view request_id) {
   std::string out;
   out.reserve(64 + message.size() + request_id.size());
+  append_error_body(out, code, message, request_id);
+  return out;
+}
+
+void append_error_body(std::string& out, std::string_view code, std::string_view message,
+                       std::string_view request_id) {
   out.append("{\"error_code\":");
   append_json_string(out, code);
   out.append(",\"error_msg\":");
@@ -119,7 +126,6 @@ std::string error_body(std::string_view code, std::string_view message,
   out.append(",\"request_id\":");
   append_json_string(out, request_id);
   out.push_back('}');
-  return out;
 }
 
 http::Response error_response(unsigned version, int status, std::string_view code,

@@ -51,6 +51,9 @@ class Gateway {
 // The data-plane error body {"error_code","error_msg","request_id"} (JSON).
 std::string error_body(std::string_view code, std::string_view message,
                        std::string_view request_id);
+// The same, appended to `out` (whose capacity a caller may reuse).
+void append_error_body(std::string& out, std::string_view code, std::string_view message,
+                       std::string_view request_id);
 // The same as a complete Beast response with X-Request-Id (for protocol errors the server
 // renders itself).
 http::Response error_response(unsigned version, int status, std::string_view code,
