@@ -12,7 +12,6 @@ wrk), because they are clients. The management API that serves them is part of G
 to SERVER_CPU, so the CPU the writes cost the server counts against the data plane, as it would
 in production."""
 import http.client
-import os
 import json
 import threading
 import time
@@ -65,10 +64,6 @@ class CredentialChurn:
 
     def _writer(self, app_id):
         pin_current_thread(CLIENT_CPU)
-        # The writers share CPU 0 with wrk, whose latency figures are what is measured: at nice 19
-        # they run when wrk waits, instead of delaying wrk's reads and inflating the p99 that is
-        # charged to the server. The write rate is still checked (churn_writes_per_s).
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
         conn = http.client.HTTPConnection(self.host, timeout=10)
         codes_path = f"{self.base}/apps/{app_id}/app-codes"
         live = None  # id of this writer's churned code, if any
