@@ -86,9 +86,10 @@ int main(int argc, char** argv) {
   serve->add_option("--log-level", cfg.log_level, "trace|debug|info|warn|error")
       ->envname("GATEHOUSE_LOG_LEVEL")
       ->capture_default_str();
-  serve->add_option("--management-nice", cfg.management_nice,
-                    "Scheduling niceness of management and background threads (0-19); the "
-                    "gateway loops keep the default")
+  serve
+      ->add_option("--management-nice", cfg.management_nice,
+                   "Scheduling niceness of management and background threads (0-19); the "
+                   "gateway loops keep the default")
       ->check(CLI::Range(0, 19));
   serve->add_option("--admin-threads", cfg.admin_threads, "Management API threads")
       ->envname("GATEHOUSE_ADMIN_THREADS")

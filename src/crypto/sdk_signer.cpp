@@ -104,7 +104,8 @@ std::string sdk_escape(std::string_view decoded) {
 // Characters the SDK's escaping leaves as they are (and '/', which separates segments).
 bool plain_path(std::string_view p) {
   for (unsigned char c : p)
-    if (!(std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/')) return false;
+    if (!(std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/'))
+      return false;
   return true;
 }
 

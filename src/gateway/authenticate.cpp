@@ -10,15 +10,6 @@ namespace gh::gateway {
 namespace dp = core::dataplane;
 namespace {
 
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(s[i])) !=
-        std::tolower(static_cast<unsigned char>(prefix[i])))
-      return false;
-  return true;
-}
-
 AppAuthResult by_signature(const http::RequestView& req, std::string_view authorization,
                            const InstanceCredentials* credentials, const AppAuthSettings& settings,
                            std::int64_t now) {
@@ -86,7 +77,7 @@ AppAuthResult authenticate_app(const http::RequestView& req, const RouteTarget& 
                                std::int64_t now_seconds) {
   if (const auto* authorization = req.find("authorization")) {
     std::string_view value = *authorization;
-    if (starts_with_ci(value, crypto::kSdkAlgorithm)) {
+    if (http::istarts_with_ascii(value, crypto::kSdkAlgorithm)) {
       if (req.count("authorization") > 1)
         return dp::signature_malformed("more than one authorization header");
       return by_signature(req, value, credentials, settings, now_seconds);

@@ -9,6 +9,7 @@ namespace gh::gateway {
 namespace {
 
 using http::iequals_ascii;
+using http::is_hop_by_hop;
 
 // The value of a request parameter declared in req_params, from where it was declared.
 std::optional<std::string> request_param(const BackendRequestInput& in, std::string_view name,
@@ -57,27 +58,6 @@ void replace_all(std::string& s, std::string_view from, std::string_view to) {
 }
 
 }  // namespace
-
-bool is_hop_by_hop(std::string_view n) {
-  switch (n.size()) {
-    case 2:
-      return iequals_ascii(n, "te");
-    case 7:
-      return iequals_ascii(n, "trailer") || iequals_ascii(n, "upgrade");
-    case 10:
-      return iequals_ascii(n, "connection") || iequals_ascii(n, "keep-alive");
-    case 16:
-      return iequals_ascii(n, "proxy-connection");
-    case 17:
-      return iequals_ascii(n, "transfer-encoding");
-    case 18:
-      return iequals_ascii(n, "proxy-authenticate");
-    case 19:
-      return iequals_ascii(n, "proxy-authorization");
-    default:
-      return false;
-  }
-}
 
 bool forwards_to_client(std::string_view n) {
   return !is_hop_by_hop(n) && !iequals_ascii(n, "content-length");

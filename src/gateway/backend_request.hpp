@@ -25,8 +25,6 @@ struct BackendRequestInput {
 // body unchanged (already de-chunked). Returns the method the backend is called with.
 std::string_view build_backend_head(const BackendRequestInput& in, std::string& head);
 
-// True for Connection, Keep-Alive, Proxy-*, TE, Trailer, Transfer-Encoding, Upgrade.
-bool is_hop_by_hop(std::string_view header_name);
 // Whether a backend response field is passed on to the client: not hop-by-hop and not
 // Content-Length (the client connection frames the body itself).
 bool forwards_to_client(std::string_view header_name);

@@ -13,6 +13,7 @@
 #include <span>
 #include <string_view>
 
+#include "http/fields.hpp"
 #include "http/server.hpp"
 
 namespace gh::http {
@@ -21,17 +22,6 @@ struct HeaderView {
   std::string_view name;  // as received (HTTP/2: lower case)
   std::string_view value;
 };
-
-// ASCII case-insensitive equality, for header names.
-inline bool iequals_ascii(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
-    if (x != y && (x | 0x20) != (y | 0x20)) return false;
-    if (x != y && !((x | 0x20) >= 'a' && (x | 0x20) <= 'z')) return false;
-  }
-  return true;
-}
 
 struct RequestView {
   std::string_view method;              // "GET", "POST", … as received

@@ -33,12 +33,6 @@ bool is_field_value(std::string_view s) {
   return ok;
 }
 
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 ParseStatus fail(MessageHead& out, HeadError e) {
   out.error = e;
   return ParseStatus::kError;

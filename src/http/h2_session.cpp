@@ -106,20 +106,11 @@ constexpr std::size_t kPoolLimit = 32;
 // streams are refused, so a client cannot pile up work by opening and resetting streams.
 constexpr std::size_t kMaxAwaiting = 4 * H2Session::kMaxConcurrentStreams;
 
+// Fields an answer may not carry over HTTP/2: pseudo-headers the handler has no business setting,
+// connection-specific ones, and Content-Length (the session frames the body itself).
 bool hop_by_hop_or_framing(std::string_view name) {
-  static constexpr std::string_view kDropped[] = {
-      "connection", "keep-alive", "proxy-connection", "transfer-encoding",
-      "upgrade",    "te",         "content-length"};
   if (name.empty() || name.front() == ':') return true;
-  for (auto d : kDropped)
-    if (iequals_ascii(name, d)) return true;
-  return false;
-}
-
-std::string_view trim_ows(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return v;
+  return is_hop_by_hop(name) || iequals_ascii(name, "content-length");
 }
 
 nghttp2_nv make_nv(const char* name, std::size_t name_len, const char* value,
@@ -338,7 +329,6 @@ using h2_detail::hop_by_hop_or_framing;
 using h2_detail::kPoolLimit;
 using h2_detail::make_nv;
 using h2_detail::Slice;
-using h2_detail::trim_ows;
 
 H2Session::H2Session(const ServerOptions& options, const ExchangeHandler& handler,
                      RequestContext ctx, OutputReady output_ready, void* owner)
