@@ -87,10 +87,19 @@ int main(int argc, char** argv) {
       ->envname("GATEHOUSE_LOG_LEVEL")
       ->capture_default_str();
   serve
-      ->add_option("--management-nice", cfg.management_nice,
-                   "Scheduling niceness of management and background threads (0-19); the "
-                   "gateway loops keep the default")
-      ->check(CLI::Range(0, 19));
+      ->add_option("--management-priority", cfg.management_priority,
+                   "Scheduling of management and background threads: 'idle' (SCHED_IDLE: only "
+                   "CPU time the gateway loops leave) or a niceness 0-19")
+      ->envname("GATEHOUSE_MANAGEMENT_PRIORITY")
+      ->check([](const std::string& s) {
+        try {
+          gh::app::parse_thread_priority(s);
+          return std::string();
+        } catch (const std::invalid_argument& e) {
+          return std::string(e.what());
+        }
+      })
+      ->capture_default_str();
   serve->add_option("--admin-threads", cfg.admin_threads, "Management API threads")
       ->envname("GATEHOUSE_ADMIN_THREADS")
       ->capture_default_str();

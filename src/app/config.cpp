@@ -23,4 +23,16 @@ HostPort parse_host_port(const std::string& s) {
   return hp;
 }
 
+http::ThreadPriority parse_thread_priority(const std::string& s) {
+  http::ThreadPriority p;
+  if (s == "idle") {
+    p.idle = true;
+    return p;
+  }
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), p.nice);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || p.nice < 0 || p.nice > 19)
+    throw std::invalid_argument("expected 'idle' or a niceness 0-19, got '" + s + "'");
+  return p;
+}
+
 }  // namespace gh::app

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "http/server.hpp"
+
 namespace gh::app {
 
 struct HostPort {
@@ -13,6 +15,10 @@ struct HostPort {
 };
 // "HOST:PORT" or "[v6]:PORT"; throws std::invalid_argument.
 HostPort parse_host_port(const std::string& s);
+
+// "idle" → SCHED_IDLE; "0".."19" → that niceness (http::ThreadPriority); throws
+// std::invalid_argument otherwise.
+http::ThreadPriority parse_thread_priority(const std::string& s);
 
 struct ServeConfig {
   std::string data_dir = "./data";
@@ -28,9 +34,10 @@ struct ServeConfig {
   std::string group_domain_suffix = "apig.gatehouse.local";  // sl_domain = {group_id}.{suffix}
   std::string log_level = "info";
   int admin_threads = 4;
-  // Niceness of the management API and background threads: on a busy CPU their work (store
-  // writes, fsync, snapshot rebuilds) yields to the gateway loops.
-  int management_nice = 19;
+  // Scheduling of the management API and background threads, "idle" or a niceness "0".."19":
+  // on a busy CPU their work (store writes, fsync, snapshot rebuilds) yields to the gateway
+  // loops. See parse_thread_priority.
+  std::string management_priority = "idle";
   int gateway_threads = 0;  // 0 = one per core
   std::int64_t max_apps_per_instance = 50;
   std::int64_t max_request_body = 1024 * 1024;  // management bodies

@@ -218,11 +218,12 @@ int serve(const ServeConfig& cfg) {
   auto admin_hp = parse_host_port(cfg.admin_listen);
   auto gateway_hp = parse_host_port(cfg.gateway_listen);
 
+  const http::ThreadPriority background = parse_thread_priority(cfg.management_priority);
   http::ServerOptions admin_opts;
   admin_opts.host = admin_hp.host;
   admin_opts.port = admin_hp.port;
   admin_opts.threads = cfg.admin_threads;
-  admin_opts.nice = cfg.management_nice;  // management work yields to the gateway loops
+  admin_opts.priority = background;  // management work yields to the gateway loops
   admin_opts.body_limit = static_cast<std::size_t>(cfg.max_request_body);
   admin_opts.target_error_renderer = [&](http::ProtocolError e, std::string_view target) {
     if (auto* cp = control.load()) return cp->api.protocol_error(e, target);
@@ -298,7 +299,7 @@ int serve(const ServeConfig& cfg) {
   // backs off and retries.
   std::atomic<bool> running{true};
   std::thread watcher([&] {
-    http::lower_thread_priority(cfg.management_nice);
+    http::lower_thread_priority(background);
     const Millis period(std::max(50, cfg.change_poll_ms));
     const Millis max_backoff = std::max(period, Millis(1000));
     Millis backoff(100);
@@ -348,7 +349,7 @@ int serve(const ServeConfig& cfg) {
   const bool persist_snapshot = store::Store::is_postgres_location(location);
   std::thread persister([&] {
     if (!persist_snapshot) return;
-    http::lower_thread_priority(cfg.management_nice);
+    http::lower_thread_priority(background);
     std::shared_ptr<const gateway::Snapshot> written;  // none yet
     auto last_write = Clock::now() - std::chrono::seconds(1);
     while (running.load()) {

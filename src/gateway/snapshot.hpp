@@ -74,10 +74,15 @@ class SnapshotHolder {
  public:
   SnapshotHolder() : snapshot_(std::make_shared<Snapshot>()) {}
 
+  // The lock is held for a pointer swap only: the previous snapshot is released after it, so a
+  // request thread refreshing its view never waits for a (low-priority) publisher's clean-up.
   void publish(std::shared_ptr<const Snapshot> next) {
-    std::lock_guard lock(mutex_);
-    snapshot_ = std::move(next);
-    version_.fetch_add(1, std::memory_order_release);
+    {
+      std::lock_guard lock(mutex_);
+      snapshot_.swap(next);
+      version_.fetch_add(1, std::memory_order_release);
+    }
+    next.reset();  // the previous snapshot, outside the lock
   }
 
   std::shared_ptr<const Snapshot> load() const {

@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -129,9 +130,14 @@ void append_response(const ResponseView& r, int version, bool keep_alive, bool h
 
 }  // namespace detail
 
-void lower_thread_priority(int nice) {
-  // Linux: a thread's nice value is set through its thread id.
-  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), nice);
+void lower_thread_priority(const ThreadPriority& p) {
+  // Linux: both act on the calling thread (pid 0 / its thread id), not the whole process.
+  if (p.idle) {
+    sched_param none{};
+    ::sched_setscheduler(0, SCHED_IDLE, &none);
+  } else if (p.nice != 0) {
+    ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), p.nice);
+  }
 }
 
 namespace {
@@ -360,8 +366,8 @@ void Server::start() {
   for (auto& l : impl_->listeners) l->start();
   for (int i = 0; i < impl_->options.threads; ++i) {
     auto& io = impl_->options.loop_per_thread ? *impl_->loops[i] : *impl_->loops[0];
-    impl_->threads.emplace_back([&io, nice = impl_->options.nice] {
-      if (nice != 0) lower_thread_priority(nice);
+    impl_->threads.emplace_back([&io, priority = impl_->options.priority] {
+      lower_thread_priority(priority);
       for (;;) {
         try {
           io.run();

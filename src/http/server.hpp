@@ -36,6 +36,19 @@ enum class ProtocolError {
   kInternal,         // 500: the handler threw (a bug); the connection is closed after the answer
 };
 
+// How a thread shares the CPU with the gateway loops (Linux; best effort).
+//  - idle: SCHED_IDLE. The thread runs only on CPU time no normal thread wants, and a waking
+//    normal thread (a gateway loop) preempts it at once. Under full data-plane load it still gets
+//    a small share (the kernel's idle weight), so it is slowed, not starved.
+//  - otherwise `nice` (0 = unchanged). A nice thread that the scheduler picked keeps the CPU for
+//    its whole slice even when a loop wakes, so it delays the loop by up to that slice.
+struct ThreadPriority {
+  bool idle = false;
+  int nice = 0;
+};
+// Applies `p` to the calling thread.
+void lower_thread_priority(const ThreadPriority& p);
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;  // 0 = the OS picks; see Server::port()
@@ -53,9 +66,9 @@ struct ServerOptions {
   std::size_t body_limit = 12 * 1024 * 1024;
   std::chrono::milliseconds idle_timeout{60'000};     // keep-alive idle
   std::chrono::milliseconds request_timeout{30'000};  // whole request must arrive within
-  // Scheduling niceness of the server's threads (0: inherited). The management API runs at a
-  // positive value so that, on a busy machine, its work yields to the data plane's loops.
-  int nice = 0;
+  // Scheduling of the server's threads (default: inherited). The management API runs its threads
+  // as background work so that, on a busy CPU, it yields to the data plane's loops.
+  ThreadPriority priority;
   // TLS: when both are set, the listener speaks TLS 1.2/1.3 only.
   std::string tls_cert_file, tls_key_file;
   // TLS: offer HTTP/2 ("h2") in ALPN; otherwise only "http/1.1" is selected. The listener then
@@ -78,9 +91,6 @@ using AsyncHandler =
 
 class Exchange;
 using ExchangeHandler = std::function<void(Exchange& exchange)>;
-
-// Lowers the calling thread's scheduling priority to `nice` (Linux; best effort).
-void lower_thread_priority(int nice);
 
 class Server {
  public:

@@ -188,3 +188,27 @@ def test_listen_address_in_use_fails_fast(server_factory):
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=20, env=b.env)
     assert proc.returncode != 0
     assert a.alive()
+
+
+def thread_scheduling(pid):
+    """(policy, nice) of every thread of `pid`, from /proc (policy 0 = SCHED_OTHER, 5 = IDLE)."""
+    out = []
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        out.append((int(fields[38]), int(fields[16])))  # stat fields 41 (policy), 19 (nice)
+    return out
+
+
+@pytest.mark.parametrize("setting,expect", [(None, (5, 0)), ("7", (0, 7))])
+def test_management_threads_yield_to_the_gateway(server_factory, setting, expect):
+    """The management API's threads (4 by default) run as background work — SCHED_IDLE by
+    default, or at the given niceness — while the gateway loops keep normal scheduling."""
+    args = ["--admin-threads", "4"] + (["--management-priority", setting] if setting else [])
+    s = server_factory(start=False, extra_args=args)
+    s.start()
+    threads = thread_scheduling(s.proc.pid)
+    assert threads.count(expect) >= 4, threads
+    assert (0, 0) in threads, threads  # the gateway loops (and the main thread)
+    r = run("serve", "--management-priority", "20", "--data-dir", "/nonexistent")
+    assert r.returncode != 0 and "niceness" in (r.stderr + r.stdout)
