@@ -54,8 +54,10 @@ struct ServerOptions {
   std::uint16_t port = 0;  // 0 = the OS picks; see Server::port()
   int threads = 2;
   // true: one io_context (event loop) per thread, each with its own SO_REUSEPORT acceptor, so a
-  // connection stays on one core (the gateway). false: one shared loop run by every thread, so a
-  // handler that blocks (a store call) delays only its own connection (the management API).
+  // connection stays on one thread, with no hand-offs between threads (the gateway, and the
+  // management API); a handler that blocks holds up the other connections of its loop.
+  // false: one shared loop run by every thread, so a handler that blocks delays only its own
+  // connection, at the price of waking other threads (futex calls, context switches) per call.
   bool loop_per_thread = false;
   // Added to every RequestContext::loop_index, so that several servers sharing one handler
   // (the gateway's HTTP and HTTPS listeners) number their loops apart.
