@@ -27,7 +27,8 @@ from cpu_cost import instructions_per_request  # noqa: E402
 from hw_signer import sign_app_request  # noqa: E402
 
 CHURN_RATE = 100  # management writes per second during the churn run
-CHURN_APPS = 4  # one writer thread per app, each with at most one churned code alive
+CHURN_APPS = 4  # the writer takes turns on these apps, each with at most one churned code alive
+CHURN_PAIRS = 3  # per round: (calm slice, churn slice) pairs for churn_p99_vs_calm
 
 
 def parse_args():
@@ -128,17 +129,38 @@ class Bench:
         }
 
     def churn_run(self, url, headers, seconds):
-        """wrk as in gatehouse_appcode while the churn writer runs (started just before wrk and
-        running slightly longer, so the whole measurement sees the writes)."""
-        def run():
-            self.churn.start(seconds + 0.3)
+        """CHURN_PAIRS pairs of adjacent wrk slices, each half a load run long (at least 1 s): a
+        calm slice, then the same load while the churn writer runs (started just before wrk
+        and running slightly longer, so the whole slice sees the writes). Pairing each churn
+        slice with the calm slice just before it keeps the machine's slow drifts (other
+        tenants of the host) out of the comparison. → the churn slices' median rps and p99,
+        the writes, and the (calm p99, churn p99) of every pair."""
+        slice_s = max(1, seconds // 2)
+
+        def load():
             try:
-                r = wrk(url, seconds, headers)
+                r = wrk(url, slice_s, headers)
                 r["ok"] = r["socket_errors"] == 0 and r["non2xx"] == 0
             except RuntimeError as e:
                 r = {"rps": 0.0, "p99_ms": None, "ok": False, "reason": str(e)}
-            r["writes"] = self.churn.join()
             return r
+
+        def run():
+            pairs, churned, writes = [], [], []
+            for _ in range(CHURN_PAIRS):
+                calm = load()
+                self.churn.start(slice_s + 0.3)
+                churn = load()
+                writes.append(self.churn.join())
+                churned.append(churn)
+                if not (calm["ok"] and churn["ok"]):
+                    bad = churn if not churn["ok"] else calm
+                    return {**bad, "ok": False, "writes": merge_writes(writes), "pairs": pairs}
+                pairs.append((calm["p99_ms"], churn["p99_ms"]))
+            return {"ok": True, "rps": statistics.median(r["rps"] for r in churned),
+                    "p99_ms": statistics.median(r["p99_ms"] for r in churned),
+                    "non2xx": 0, "socket_errors": 0, "writes": merge_writes(writes),
+                    "pairs": pairs, "slice_s": slice_s}
         return run
 
     def check_writes_reach_gateway(self):
@@ -276,19 +298,28 @@ def main():
             print(f"note: kept {work}")
 
 
+def merge_writes(writes):
+    """The churn writer's counts over several slices, as one."""
+    ok, failed = sum(w["ok"] for w in writes), sum(w["failed"] for w in writes)
+    seconds = sum(w["seconds"] for w in writes)
+    return {"attempted": ok + failed, "ok": ok, "failed": failed, "seconds": seconds,
+            "writes_per_s": ok / seconds if seconds else 0.0,
+            "first_error": next((w["first_error"] for w in writes if w["first_error"]), None)}
+
+
 def print_churn(results):
-    """churn_p99_vs_calm: per round, the churn run's p99 over the calm gatehouse_appcode run's
-    p99 of the same round; the median of those. Unavailable if the load or the writes failed
-    or the writer did not reach 90 % of its rate."""
-    writes = [r["writes"] for r in results["gatehouse_churn"]]
+    """churn_p99_vs_calm: over every (calm slice, churn slice) pair of every round, the churn
+    slice's p99 over the calm slice's; the median of those. Unavailable if the load or the
+    writes failed or the writer did not reach 90 % of its rate."""
+    runs = results["gatehouse_churn"]
+    writes = [r["writes"] for r in runs]
     rate = statistics.median(w["writes_per_s"] for w in writes)
     failures = sum(w["failed"] for w in writes)
     print(f"figure churn_writes_per_s {rate:.1f}")
     print(f"figure churn_write_failures {failures}")
-    pairs = list(zip(results["gatehouse_churn"], results["gatehouse_appcode"]))
     problems = []
-    if not all(c["ok"] and q["ok"] for c, q in pairs):
-        problems.append("wrk errors or non-2xx answers in the churn or calm run")
+    if not all(r["ok"] for r in runs):
+        problems.append("wrk errors or non-2xx answers in a churn or calm slice")
     if failures:
         problems.append(f"{failures} writes failed, first: "
                         f"{next(w['first_error'] for w in writes if w['first_error'])}")
@@ -299,8 +330,12 @@ def print_churn(results):
         for p in problems:
             print(f"note churn_p99_vs_calm: {p}")
         return
-    print(f"ratio churn_p99_vs_calm "
-          f"{statistics.median(c['p99_ms'] / q['p99_ms'] for c, q in pairs):.3f}")
+    pairs = [pair for r in runs for pair in r["pairs"]]
+    print(f"figure churn_calm_slices_p99_ms {statistics.median(q for q, _ in pairs):.3f}")
+    print(f"figure churn_slices_p99_ms {statistics.median(c for _, c in pairs):.3f}")
+    print(f"ratio churn_p99_vs_calm {statistics.median(c / q for q, c in pairs):.3f}")
+    print(f"note churn_p99_vs_calm: median over {len(pairs)} adjacent (calm, churn) pairs of "
+          f"{runs[0]['slice_s']} s slices")
 
 
 if __name__ == "__main__":
