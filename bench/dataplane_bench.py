@@ -195,7 +195,11 @@ def describe(name, r):
 
 
 class Report:
-    """Medians over rounds; a figure whose runs failed in any round is printed `unavailable`."""
+    """Medians over rounds; a figure whose runs failed in any round is printed `unavailable`.
+    A ratio pairs the two runs of each round (seconds apart, so they see the host in the same
+    state) and reports the median of the per-round ratios, as scale_bench.py does: on this
+    shared host whole rounds run slower or faster (upstream_direct moves by 20 % between
+    rounds), and a ratio of medians taken from different rounds would measure that drift."""
 
     def __init__(self, results):
         self.results = results
@@ -214,7 +218,8 @@ class Report:
                 why = next(describe(n, r) for r in self.results[n] if not r["ok"])
                 print(f"note {label}: {n} failed: {why}")
             return None
-        value = self.med(num, key) / self.med(den, key)
+        value = statistics.median(n[key] / d[key]
+                                  for n, d in zip(self.results[num], self.results[den]))
         print(f"ratio {label} {value:.3f}")
         return value
 
