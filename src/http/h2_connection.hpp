@@ -53,7 +53,8 @@ class H2Connection : public std::enable_shared_from_this<H2Connection<Stream>> {
 
   void start(std::string_view already_read) {
     last_activity_ = Clock::now();
-    arm_timer(options_.idle_timeout);
+    // The first tick also checks the request timeout of streams opened meanwhile.
+    arm_timer(std::min<Clock::duration>(options_.idle_timeout, options_.request_timeout));
     if (!already_read.empty()) session_.feed(already_read);
     after_input();
   }
@@ -142,13 +143,25 @@ class H2Connection : public std::enable_shared_from_this<H2Connection<Stream>> {
       session_.shutdown();
       flush();
     }
-    auto idle = Clock::now() - last_activity_;
-    if (idle < options_.idle_timeout) return arm_timer(options_.idle_timeout - idle);
+    auto now = Clock::now();
+    if (session_.expire_slow_requests(now) > 0) flush();
+    if (closed_) return;
+    auto idle = now - last_activity_;
+    if (idle < options_.idle_timeout) return arm_next(now, last_activity_ + options_.idle_timeout);
     if (writing_) return close();  // the client has not taken our output for a whole timeout
-    if (session_.awaiting_answers() > 0) return arm_timer(options_.idle_timeout);
+    if (session_.awaiting_answers() > 0) return arm_next(now, now + options_.idle_timeout);
     session_.terminate(0);  // NO_ERROR
     flush();
     if (!closed_) arm_timer(options_.idle_timeout);  // a stuck GOAWAY write closes next tick
+  }
+
+  // The next tick: at `at`, or earlier when a request still arriving reaches its timeout; never
+  // later than one request timeout from now, so a stream opened meanwhile expires within twice
+  // the request timeout at worst.
+  void arm_next(Clock::time_point now, Clock::time_point at) {
+    at = std::min(at, now + options_.request_timeout);
+    if (auto d = session_.next_request_deadline()) at = std::min(at, *d);
+    arm_timer(std::max(at - now, Clock::duration(std::chrono::milliseconds(1))));
   }
 
   // Lingering close once everything is written: closing a socket with unread input makes the

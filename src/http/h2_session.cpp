@@ -48,7 +48,7 @@ class H2Stream final : public Exchange {
 
   void reset() {
     id_ = 0;
-    open_ = awaiting_ = rejected_ = head_ = has_authority_ = false;
+    open_ = awaiting_ = rejected_ = head_ = has_authority_ = dispatched_ = false;
     limit_error_.reset();
     header_bytes_ = 0;
     charged_ = 0;
@@ -78,8 +78,10 @@ class H2Stream final : public Exchange {
   H2Stream* prev_ = nullptr;  // the session's list of live streams
   H2Stream* next_ = nullptr;
   std::int32_t id_ = 0;
-  bool open_ = false;      // nghttp2 still knows the stream
-  bool awaiting_ = false;  // handed to the handler, respond() not called yet
+  H2Session::Clock::time_point opened_{};  // for the request timeout
+  bool dispatched_ = false;                // the request arrived whole and went to the handler
+  bool open_ = false;                      // nghttp2 still knows the stream
+  bool awaiting_ = false;                  // handed to the handler, respond() not called yet
   bool rejected_ = false;  // answered by the session itself (a limit); further input ignored
   bool head_ = false;      // a HEAD request: the answer carries no body
   bool has_authority_ = false;
@@ -429,6 +431,33 @@ void H2Session::terminate(std::uint32_t error_code) {
   nghttp2_session_terminate_session(ng_, error_code);
 }
 
+namespace {
+bool still_arriving(const H2Stream& s) {
+  return s.open_ && !s.dispatched_ && !s.rejected_;
+}
+}  // namespace
+
+std::size_t H2Session::expire_slow_requests(Clock::time_point now) {
+  std::size_t expired = 0;
+  for (H2Stream* s = live_; s; s = s->next_) {
+    if (!still_arriving(*s) || now - s->opened_ < options_.request_timeout) continue;
+    s->rejected_ = true;  // whatever still arrives for it is ignored
+    H2Stream::trim(s->body_);
+    uncharge(*s);
+    nghttp2_submit_rst_stream(ng_, NGHTTP2_FLAG_NONE, s->id_, NGHTTP2_CANCEL);
+    ++expired;
+  }
+  return expired;
+}
+
+std::optional<H2Session::Clock::time_point> H2Session::next_request_deadline() const {
+  std::optional<Clock::time_point> next;
+  for (const H2Stream* s = live_; s; s = s->next_)
+    if (still_arriving(*s) && (!next || s->opened_ + options_.request_timeout < *next))
+      next = s->opened_ + options_.request_timeout;
+  return next;
+}
+
 std::size_t H2Session::queued_frames() const {
   return nghttp2_session_get_outbound_queue_size(ng_);
 }
@@ -442,6 +471,7 @@ H2Stream* H2Session::acquire_stream(std::int32_t id) {
     s = new H2Stream(this, ctx_);
   }
   s->id_ = id;
+  s->opened_ = Clock::now();
   s->open_ = true;
   s->prev_ = nullptr;
   s->next_ = live_;
@@ -472,6 +502,7 @@ void H2Session::release_stream(H2Stream* s) {
 }
 
 void H2Session::dispatch(H2Stream& s) {
+  s.dispatched_ = true;
   s.views_.reserve(s.fields_.size());
   std::size_t cookies = 0;
   for (const auto& f : s.fields_) cookies += s.at(f.name) == "cookie" ? 1 : 0;

@@ -11,14 +11,18 @@
 // the owner flushes.
 //
 // Limits (ServerOptions): :path over request_line_limit → 414, one header over header_limit or all
-// over headers_total_limit → 494 (rendered like HTTP/1 protocol errors); a body over body_limit
+// over headers_total_limit → 494 (rendered like HTTP/1 protocol errors); a request whose headers
+// and body have not all arrived request_timeout after its stream opened → RST_STREAM(CANCEL) (see
+// expire_slow_requests; HTTP/1.1 closes the connection then); a body over body_limit
 // (declared by content-length or received) → 413, then RST_STREAM(NO_ERROR) if the client is still
 // sending; request bodies buffered per session beyond max(4 × body_limit, 16 MiB) → the stream
 // that would exceed it is reset with REFUSED_STREAM. At most kMaxConcurrentStreams streams at once;
 // protocol errors end the session with GOAWAY. Single-threaded: every call, respond() included, on
 // the owner's thread.
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,6 +77,14 @@ class H2Session {
   void shutdown();
   // Immediate close: GOAWAY with `error_code` (an nghttp2_error_code), open streams abandoned.
   void terminate(std::uint32_t error_code);
+
+  using Clock = std::chrono::steady_clock;
+  // Resets (RST_STREAM CANCEL) every request stream still arriving — headers or body incomplete —
+  // that opened at or before `now` − request_timeout, so that a client trickling bytes cannot
+  // hold streams and their buffers. Returns how many; flush the output afterwards.
+  std::size_t expire_slow_requests(Clock::time_point now);
+  // When the oldest request still arriving reaches request_timeout; nullopt if none is arriving.
+  std::optional<Clock::time_point> next_request_deadline() const;
 
   // Exchanges handed to the handler whose respond() has not been called yet.
   std::size_t awaiting_answers() const { return awaiting_; }

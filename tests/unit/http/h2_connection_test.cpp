@@ -185,6 +185,37 @@ TEST(H2ConnectionTest, IdleConnectionIsClosedWithGoaway) {
   EXPECT_EQ(c.goaway_error, static_cast<std::uint32_t>(NGHTTP2_NO_ERROR));
 }
 
+// A stream whose request never finishes arriving is reset once the request timeout passes, even
+// while the client keeps the connection busy; the connection itself goes on serving.
+TEST(H2ConnectionTest, StalledRequestStreamIsResetAfterTheRequestTimeout) {
+  ServerLoop loop;
+  ServerOptions options;
+  options.request_timeout = 300ms;
+  options.idle_timeout = 10s;
+  std::atomic<bool> stopping{false};
+  ExchangeHandler handler = echo_handler(loop.io);
+  tcp::acceptor acceptor(loop.io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  acceptor.async_accept([&](const boost::system::error_code& ec, tcp::socket s) {
+    if (!ec) start_h2_connection(std::move(s), options, handler, RequestContext{}, stopping, {});
+  });
+  asio::io_context cio;
+  tcp::socket sock(cio);
+  sock.connect(acceptor.local_endpoint());
+  H2Client c;
+  auto stalled = c.request("POST", "/slow", {}, std::string(1000, 's'), "example.com", true, 10);
+  auto started = std::chrono::steady_clock::now();
+  converse(sock, cio, c, [&] { return c.responses[stalled].closed; });
+  auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_TRUE(c.responses[stalled].closed);
+  EXPECT_EQ(c.responses[stalled].close_error, static_cast<std::uint32_t>(NGHTTP2_CANCEL));
+  EXPECT_GE(took, 250ms);
+  EXPECT_LT(took, 2s);  // within twice the timeout, plus scheduling
+  auto next = c.request("GET", "/after");
+  converse(sock, cio, c, [&] { return c.responses[next].status != 0; });
+  EXPECT_EQ(c.responses[next].status, 200);
+  EXPECT_FALSE(c.goaway);
+}
+
 TEST(H2ConnectionTest, ServerStopTurnsIntoGracefulGoaway) {
   ServerLoop loop;
   ServerOptions options;

@@ -326,6 +326,44 @@ TEST_F(H2SessionTest, BufferedBodiesPerSessionAreBoundedByRefusingStreams) {
   EXPECT_EQ(c.responses[again].body, "POST /again 5242880");
 }
 
+// A client trickling a request (headers without END_STREAM, or part of a body) cannot hold the
+// stream: request_timeout after it opened, the stream is reset and its buffer freed; complete
+// requests, and requests already with the handler, are left alone.
+TEST_F(H2SessionTest, RequestsStillArrivingAfterTheRequestTimeoutAreReset) {
+  options.request_timeout = std::chrono::milliseconds(30'000);
+  defer = true;
+  make_session();
+  H2Client c;
+  auto opened = H2Session::Clock::now();
+  auto stalled = c.request("POST", "/slow", {}, std::string(1000, 's'), "example.com", true, 100);
+  auto handled = c.request("GET", "/handled");
+  pump(c);
+  ASSERT_EQ(seen.size(), 1u);  // only the complete request reached the handler
+  auto deadline = session->next_request_deadline();
+  ASSERT_TRUE(deadline.has_value());
+  EXPECT_GE(*deadline, opened + options.request_timeout);
+  EXPECT_LE(*deadline, H2Session::Clock::now() + options.request_timeout);
+
+  EXPECT_EQ(session->expire_slow_requests(*deadline - std::chrono::milliseconds(1)), 0u);
+  EXPECT_EQ(session->expire_slow_requests(*deadline), 1u);
+  pump(c);
+  EXPECT_TRUE(c.responses[stalled].closed);
+  EXPECT_EQ(c.responses[stalled].close_error, static_cast<std::uint32_t>(NGHTTP2_CANCEL));
+  EXPECT_FALSE(session->next_request_deadline().has_value());
+  EXPECT_EQ(session->expire_slow_requests(*deadline + std::chrono::hours(1)), 0u);
+
+  // The request with the handler is answered as usual, and the session goes on.
+  answer(deferred_for("/handled"));
+  deferred.clear();
+  pump(c);
+  EXPECT_EQ(c.responses[handled].status, 200);
+  defer = false;
+  auto next = c.request("GET", "/next");
+  pump(c);
+  EXPECT_EQ(c.responses[next].status, 200);
+  EXPECT_FALSE(c.goaway);
+}
+
 TEST_F(H2SessionTest, NotHttp2AtAllEndsWithGoaway) {
   make_session();
   EXPECT_FALSE(session->feed("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));

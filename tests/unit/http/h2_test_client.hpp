@@ -3,6 +3,7 @@
 // give() the bytes received; responses, resets and GOAWAY are recorded per stream.
 #include <nghttp2/nghttp2.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -50,9 +51,11 @@ class H2Client {
 
   // Pseudo-headers first (":authority" omitted when `authority` is empty), then `fields`.
   // With a body, content-length is sent when `with_length`.
+  // `stall_at`: the upload stops (deferred, never resumed) after that many body bytes.
   std::int32_t request(const std::string& method, const std::string& path, Fields fields = {},
                        std::optional<std::string> body = std::nullopt,
-                       const std::string& authority = "example.com", bool with_length = true) {
+                       const std::string& authority = "example.com", bool with_length = true,
+                       std::size_t stall_at = std::string::npos) {
     Fields all{{":method", method}, {":scheme", "https"}, {":path", path}};
     if (!authority.empty()) all.emplace_back(":authority", authority);
     if (body && with_length) all.emplace_back("content-length", std::to_string(body->size()));
@@ -63,7 +66,7 @@ class H2Client {
                      n.size(), v.size(), NGHTTP2_NV_FLAG_NONE});
     std::int32_t id;
     if (body) {
-      uploads_.push_back(Upload{std::move(*body), 0});
+      uploads_.push_back(Upload{std::move(*body), 0, stall_at});
       nghttp2_data_provider provider;
       provider.source.ptr = &uploads_.back();
       provider.read_callback = &H2Client::read_upload;
@@ -106,6 +109,7 @@ class H2Client {
   struct Upload {
     std::string data;
     std::size_t sent;
+    std::size_t stall_at;
   };
 
   static H2Client& self(void* user) { return *static_cast<H2Client*>(user); }
@@ -113,7 +117,8 @@ class H2Client {
   static ssize_t read_upload(nghttp2_session*, int32_t, uint8_t* buf, size_t length,
                              uint32_t* flags, nghttp2_data_source* source, void*) {
     auto& u = *static_cast<Upload*>(source->ptr);
-    std::size_t n = std::min(length, u.data.size() - u.sent);
+    if (u.sent >= u.stall_at) return NGHTTP2_ERR_DEFERRED;
+    std::size_t n = std::min({length, u.data.size() - u.sent, u.stall_at - u.sent});
     std::copy_n(u.data.data() + u.sent, n, buf);
     u.sent += n;
     if (u.sent == u.data.size()) *flags |= NGHTTP2_DATA_FLAG_EOF;
