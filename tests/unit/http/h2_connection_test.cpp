@@ -109,6 +109,26 @@ ExchangeHandler echo_handler(asio::io_context& io) {
   };
 }
 
+// A plain-TCP listener on 127.0.0.1 whose first connection is served by start_h2_connection.
+struct PlainH2Listener {
+  tcp::acceptor acceptor;
+  PlainH2Listener(asio::io_context& io, const ServerOptions& options,
+                  const ExchangeHandler& handler, std::atomic<bool>& stopping)
+      : acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+    acceptor.async_accept(
+        [&options, &handler, &stopping](const boost::system::error_code& ec, tcp::socket s) {
+          if (!ec)
+            start_h2_connection(std::move(s), options, handler, RequestContext{}, stopping, {});
+        });
+  }
+  // A client socket on `cio`, connected to the listener.
+  tcp::socket connect(asio::io_context& cio) {
+    tcp::socket s(cio);
+    s.connect(acceptor.local_endpoint());
+    return s;
+  }
+};
+
 TEST(H2ConnectionTest, ServesStreamsOverLoopbackStartingFromAlreadyReadBytes) {
   ServerLoop loop;
   ServerOptions options;
@@ -165,13 +185,9 @@ TEST(H2ConnectionTest, IdleConnectionIsClosedWithGoaway) {
   options.idle_timeout = 300ms;
   std::atomic<bool> stopping{false};
   ExchangeHandler handler = echo_handler(loop.io);
-  tcp::acceptor acceptor(loop.io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  acceptor.async_accept([&](const boost::system::error_code& ec, tcp::socket s) {
-    if (!ec) start_h2_connection(std::move(s), options, handler, RequestContext{}, stopping, {});
-  });
+  PlainH2Listener listener(loop.io, options, handler, stopping);
   asio::io_context cio;
-  tcp::socket sock(cio);
-  sock.connect(acceptor.local_endpoint());
+  tcp::socket sock = listener.connect(cio);
   H2Client c;
   auto id = c.request("GET", "/once");
   bool closed = false;
@@ -194,13 +210,9 @@ TEST(H2ConnectionTest, StalledRequestStreamIsResetAfterTheRequestTimeout) {
   options.idle_timeout = 10s;
   std::atomic<bool> stopping{false};
   ExchangeHandler handler = echo_handler(loop.io);
-  tcp::acceptor acceptor(loop.io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  acceptor.async_accept([&](const boost::system::error_code& ec, tcp::socket s) {
-    if (!ec) start_h2_connection(std::move(s), options, handler, RequestContext{}, stopping, {});
-  });
+  PlainH2Listener listener(loop.io, options, handler, stopping);
   asio::io_context cio;
-  tcp::socket sock(cio);
-  sock.connect(acceptor.local_endpoint());
+  tcp::socket sock = listener.connect(cio);
   H2Client c;
   auto stalled = c.request("POST", "/slow", {}, std::string(1000, 's'), "example.com", true, 10);
   auto started = std::chrono::steady_clock::now();
@@ -228,13 +240,9 @@ TEST(H2ConnectionTest, ServerStopTurnsIntoGracefulGoaway) {
     held = &ex;
     holding = true;
   };
-  tcp::acceptor acceptor(loop.io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  acceptor.async_accept([&](const boost::system::error_code& ec, tcp::socket s) {
-    if (!ec) start_h2_connection(std::move(s), options, handler, RequestContext{}, stopping, {});
-  });
+  PlainH2Listener listener(loop.io, options, handler, stopping);
   asio::io_context cio;
-  tcp::socket sock(cio);
-  sock.connect(acceptor.local_endpoint());
+  tcp::socket sock = listener.connect(cio);
   H2Client c;
   auto hold = c.request("GET", "/hold");
   ASSERT_TRUE(converse(sock, cio, c, [&] { return holding.load(); }));
@@ -267,13 +275,9 @@ TEST(H2ConnectionTest, GarbageFromTheClientEndsTheConnection) {
   ServerOptions options;
   std::atomic<bool> stopping{false};
   ExchangeHandler handler = echo_handler(loop.io);
-  tcp::acceptor acceptor(loop.io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  acceptor.async_accept([&](const boost::system::error_code& ec, tcp::socket s) {
-    if (!ec) start_h2_connection(std::move(s), options, handler, RequestContext{}, stopping, {});
-  });
+  PlainH2Listener listener(loop.io, options, handler, stopping);
   asio::io_context cio;
-  tcp::socket sock(cio);
-  sock.connect(acceptor.local_endpoint());
+  tcp::socket sock = listener.connect(cio);
   asio::write(sock, asio::buffer(std::string("GET / HTTP/1.1\r\nHost: x\r\n\r\n")));
   std::string received;
   boost::system::error_code ec;

@@ -94,6 +94,14 @@ class H2SessionTest : public ::testing::Test {
     ex.respond(ResponseView{status, headers, body});
   }
 
+  // The session goes on serving: a new request is answered at once.
+  void expect_still_serving(H2Client& c) {
+    defer = false;
+    auto next = c.request("GET", "/next");
+    pump(c);
+    EXPECT_EQ(c.responses[next].status, 200);
+  }
+
   // Moves bytes both ways until neither side has anything to say (bounded).
   void pump(H2Client& c, int rounds = 2000) {
     for (int i = 0; i < rounds; ++i) {
@@ -228,11 +236,7 @@ TEST_F(H2SessionTest, StreamResetBeforeTheAnswerIsDroppedSafely) {
   EXPECT_EQ(session->awaiting_answers(), 0u);
   pump(c);
   EXPECT_EQ(c.responses[id].status, 0);
-  // The session goes on serving.
-  defer = false;
-  auto next = c.request("GET", "/next");
-  pump(c);
-  EXPECT_EQ(c.responses[next].status, 200);
+  expect_still_serving(c);
 }
 
 TEST_F(H2SessionTest, AnswerAfterTheSessionIsDestroyedIsSafe) {
@@ -357,10 +361,7 @@ TEST_F(H2SessionTest, RequestsStillArrivingAfterTheRequestTimeoutAreReset) {
   deferred.clear();
   pump(c);
   EXPECT_EQ(c.responses[handled].status, 200);
-  defer = false;
-  auto next = c.request("GET", "/next");
-  pump(c);
-  EXPECT_EQ(c.responses[next].status, 200);
+  expect_still_serving(c);
   EXPECT_FALSE(c.goaway);
 }
 
