@@ -249,6 +249,12 @@ void Tx::lock_instance(const std::string& id) {
 }
 
 // ---------------------------------------------------------------- apps
+std::optional<std::string> Tx::open_app_secret(const crypto::Sealer& sealer,
+                                               std::string_view app_id,
+                                               std::string_view secret_sealed) {
+  return sealer.open(secret_sealed, secret_aad("app_secret", app_id));
+}
+
 core::App Tx::app_from(const Row& r) {
   core::App a;
   a.id = r.text(0);

@@ -64,15 +64,6 @@ void Tx::for_each_code_digest(const std::function<void(std::string_view, std::st
                   [&](const RowView& r) { fn(r.text(0), r.text(1)); });
 }
 
-std::optional<std::string> Tx::open_app_secret(const crypto::Sealer& sealer,
-                                               std::string_view app_id,
-                                               std::string_view secret_sealed) {
-  // The aad app secrets are sealed under (Tx::insert_app / update_app).
-  std::string aad = "app_secret:";
-  aad += app_id;
-  return sealer.open(secret_sealed, aad);
-}
-
 std::int64_t Tx::last_change_seq() {
   auto rows = s_.query("SELECT COALESCE(MAX(seq), 0) FROM change_log");
   return rows.empty() ? 0 : rows[0].integer(0);
