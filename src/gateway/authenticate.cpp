@@ -17,27 +17,32 @@ AppAuthResult by_signature(const http::RequestView& req, std::string_view author
   if (!auth) return dp::signature_malformed("invalid authorization header");
   bool date_signed = std::find(auth->signed_headers.begin(), auth->signed_headers.end(),
                                "x-sdk-date") != auth->signed_headers.end();
-  auto dates = header_values(req, "x-sdk-date");
-  if (!date_signed || dates.size() != 1)
+  const std::string_view* date = req.find("x-sdk-date");
+  if (!date_signed || !date || req.count("x-sdk-date") != 1)
     return dp::signature_malformed("x-sdk-date must be present and signed");
-  auto when = crypto::parse_sdk_date(dates[0]);
+  auto when = crypto::parse_sdk_date(*date);
   if (!when) return dp::signature_malformed("x-sdk-date is malformed");
   if (std::llabs(now - *when) > settings.max_skew_seconds)
-    return dp::signature_expired(dates[0], crypto::format_sdk_date(now));
+    return dp::signature_expired(*date, crypto::format_sdk_date(now));
   const AppEntry* const* app = credentials ? credentials->keys.find(auth->access) : nullptr;
   if (!app) return dp::app_key_not_found(auth->access);
 
-  auto declared = header_values(req, "x-sdk-content-sha256");
+  // The declared body hash if there is exactly one; else the body's (the empty body's is fixed).
   static const std::string kEmptyBodyHash = crypto::sha256_hex("");
-  std::string payload_hash = declared.size() == 1 ? std::string(declared[0])
-                             : req.body.empty()   ? kEmptyBodyHash
-                                                  : crypto::sha256_hex(req.body);
+  const std::string_view* declared = req.find("x-sdk-content-sha256");
+  std::string body_hash;
+  std::string_view payload_hash;
+  if (declared && req.count("x-sdk-content-sha256") == 1)
+    payload_hash = *declared;
+  else if (req.body.empty())
+    payload_hash = kEmptyBodyHash;
+  else
+    payload_hash = body_hash = crypto::sha256_hex(req.body);
   crypto::CanonicalInput in{req.method, req.target, &auth->signed_headers,
                             [&](std::string_view n) { return header_values(req, n); },
                             payload_hash};
   auto canonical = crypto::canonical_request(in);
-  auto expected =
-      crypto::sdk_signature((*app)->secret, crypto::string_to_sign(dates[0], canonical));
+  auto expected = crypto::sdk_signature((*app)->secret, crypto::string_to_sign(*date, canonical));
   if (!crypto::constant_time_equal(expected, auth->signature))
     return dp::signature_mismatch(canonical);
   return *app;

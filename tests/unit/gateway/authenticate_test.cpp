@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "crypto/digest.hpp"
 #include "crypto/sdk_signer.hpp"
 #include "gateway/credentials.hpp"
 
@@ -91,6 +92,32 @@ TEST_F(AuthenticateTest, TamperedStaleOrUnknownSignaturesAreRefused) {
   unsigned_date.set("Authorization", std::string("SDK-HMAC-SHA256 Access=") + kKey +
                                          ", SignedHeaders=host, Signature=00");
   EXPECT_EQ(std::get<Failure>(run(unsigned_date)).status, 401);
+}
+
+// Which payload hash the canonical request ends with: X-Sdk-Content-Sha256 when sent exactly once,
+// else the body's SHA-256 (the empty body's for an empty one); X-Sdk-Date exactly once.
+TEST_F(AuthenticateTest, PayloadHashAndDateHeaderRules) {
+  auto ends_with = [](const std::string& s, const std::string& tail) {
+    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  auto declared = signed_request("00");
+  declared.set("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD");
+  EXPECT_TRUE(ends_with(message(run(declared)), "|UNSIGNED-PAYLOAD")) << message(run(declared));
+  auto twice = signed_request("00");
+  twice.insert("X-Sdk-Content-Sha256", "a");
+  twice.insert("X-Sdk-Content-Sha256", "b");
+  EXPECT_TRUE(ends_with(message(run(twice)), "|" + crypto::sha256_hex("{\"a\":1}")))
+      << message(run(twice));
+  auto empty = signed_request("00");
+  empty.body().clear();
+  EXPECT_TRUE(ends_with(message(run(empty)), "|" + crypto::sha256_hex(""))) << message(run(empty));
+  auto two_dates = signed_request();
+  two_dates.insert("X-Sdk-Date", kDate);
+  EXPECT_EQ(message(run(two_dates)),
+            "Incorrect app authentication information: x-sdk-date must be present and signed");
+  auto no_date = signed_request();
+  no_date.erase("X-Sdk-Date");
+  EXPECT_EQ(message(run(no_date)), message(run(two_dates)));
 }
 
 TEST_F(AuthenticateTest, AppCodeRules) {
