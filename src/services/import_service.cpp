@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <exception>
 #include <istream>
 #include <map>
 #include <set>
@@ -119,20 +120,27 @@ std::vector<PreparedCodes> prepare_codes(const crypto::Sealer& sealer,
   std::vector<PreparedCodes> out(batch.size());
   std::size_t total = 0;
   for (const auto& rec : batch) total += rec.codes.size();
-  auto work = [&](std::size_t from, std::size_t to) {
-    for (std::size_t i = from; i < to; ++i)
-      for (const auto& v : batch[i].codes) {
-        auto id = crypto::new_id();
-        auto sealed = store::Tx::seal_app_code(sealer, id, v);
-        out[i].push_back({std::move(id), std::move(sealed)});
-      }
-  };
   unsigned n = total < 2000 ? 1 : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  // A failure in a worker (OpenSSL, memory) is rethrown here, as it would be without threads.
+  std::vector<std::exception_ptr> failed(n);
+  auto work = [&](unsigned part) {
+    try {
+      for (std::size_t i = batch.size() * part / n; i < batch.size() * (part + 1) / n; ++i)
+        for (const auto& v : batch[i].codes) {
+          auto id = crypto::new_id();
+          auto sealed = store::Tx::seal_app_code(sealer, id, v);
+          out[i].push_back({std::move(id), std::move(sealed)});
+        }
+    } catch (...) {
+      failed[part] = std::current_exception();
+    }
+  };
   std::vector<std::thread> workers;
-  for (unsigned t = 1; t < n; ++t)
-    workers.emplace_back(work, batch.size() * t / n, batch.size() * (t + 1) / n);
-  work(0, batch.size() / n);
+  for (unsigned t = 1; t < n; ++t) workers.emplace_back(work, t);
+  work(0);
   for (auto& w : workers) w.join();
+  for (auto& e : failed)
+    if (e) std::rethrow_exception(e);
   return out;
 }
 
