@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "http/deadline_sweeper.hpp"
+#include "http/edge_read.hpp"
 #include "http/h1_parser.hpp"
 
 namespace gh::gateway {
@@ -130,7 +131,10 @@ struct Conn : std::enable_shared_from_this<Conn> {
       if (ec) return self->fail(UpstreamStatus::kConnectFailed);
       error_code ignored;
       self->socket().set_option(tcp::no_delay(true), ignored);
-      if (!self->tls) return self->write();
+      if (!self->tls) {
+        http::enable_edge_reads(self->socket());  // see http/edge_read.hpp
+        return self->write();
+      }
       self->tls->async_handshake(asio::ssl::stream_base::client, [self](const error_code& ec) {
         if (self->timed_out) return self->fail(UpstreamStatus::kTimeout);
         if (ec) return self->fail(UpstreamStatus::kConnectFailed);
@@ -156,13 +160,13 @@ struct Conn : std::enable_shared_from_this<Conn> {
       in.resize(in.size() * 2);
     }
     with_stream([&](auto& s) {
-      s.async_read_some(asio::buffer(in.data() + end, in.size() - end),
-                        [self = shared_from_this()](const error_code& ec, std::size_t n) {
-                          self->end += n;
-                          if (n > 0) self->got_bytes = true;
-                          if (ec) return self->read_error(ec);
-                          self->on_data();
-                        });
+      http::async_read_edge(s, asio::buffer(in.data() + end, in.size() - end),
+                            [self = shared_from_this()](const error_code& ec, std::size_t n) {
+                              self->end += n;
+                              if (n > 0) self->got_bytes = true;
+                              if (ec) return self->read_error(ec);
+                              self->on_data();
+                            });
     });
   }
 

@@ -24,6 +24,7 @@
 
 #include "http/alpn.hpp"
 #include "http/deadline_sweeper.hpp"
+#include "http/edge_read.hpp"
 #include "http/exchange.hpp"
 #include "http/h1_parser.hpp"
 #include "http/server.hpp"
@@ -269,8 +270,8 @@ class H1Connection final : public Exchange,
       else
         in_.resize(in_.size() * 2);
     }
-    stream_.async_read_some(
-        asio::buffer(in_.data() + end_, in_.size() - end_),
+    async_read_edge(
+        stream_, asio::buffer(in_.data() + end_, in_.size() - end_),
         [self = this->shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
           if (ec) return self->close();
           self->end_ += n;

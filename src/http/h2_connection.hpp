@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/edge_read.hpp"
 #include "http/exchange.hpp"
 #include "http/h2_session.hpp"
 #include "http/server.hpp"
@@ -94,20 +95,21 @@ class H2Connection : public std::enable_shared_from_this<H2Connection<Stream>> {
       if (writing_ && session_.queued_frames() > kMaxQueuedFrames) return;  // resumed by the write
     }
     reading_ = true;
-    stream_.async_read_some(boost::asio::buffer(rbuf_), [self = this->shared_from_this()](
-                                                            const error_code& ec, std::size_t n) {
-      self->reading_ = false;
-      if (self->closed_) return;
-      if (ec) return self->close();  // EOF, reset, TLS failure: nothing left to answer to
-      if (self->lingering_) {
-        self->drained_ += n;
-        if (self->drained_ > kMaxDrain) return self->close();
-        return self->read();
-      }
-      self->last_activity_ = Clock::now();
-      self->session_.feed(std::string_view(self->rbuf_.data(), n));
-      self->after_input();
-    });
+    async_read_edge(stream_, boost::asio::buffer(rbuf_),
+                    [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
+                      self->reading_ = false;
+                      if (self->closed_) return;
+                      if (ec)
+                        return self->close();  // EOF, reset, TLS failure: nothing left to answer to
+                      if (self->lingering_) {
+                        self->drained_ += n;
+                        if (self->drained_ > kMaxDrain) return self->close();
+                        return self->read();
+                      }
+                      self->last_activity_ = Clock::now();
+                      self->session_.feed(std::string_view(self->rbuf_.data(), n));
+                      self->after_input();
+                    });
   }
 
   void flush() {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "http/alpn.hpp"
+#include "http/edge_read.hpp"
 #include "http/h1_connection.hpp"
 #include "http/h2_connection.hpp"
 #include "http/session.hpp"
@@ -236,14 +237,16 @@ class Listener : public std::enable_shared_from_this<Listener> {
     ctx.loop = &io_;
     ctx.loop_index = loop_index_;
     if (h1_.handler) {
-      if (tls_)
+      if (tls_) {
         std::make_shared<detail::H1Connection<detail::TlsSocket>>(
             detail::TlsSocket(std::move(socket), *tls_), h1_, std::move(ctx))
             ->start();
-      else
+      } else {
+        enable_edge_reads(socket);  // see http/edge_read.hpp
         std::make_shared<detail::H1Connection<detail::TcpSocket>>(std::move(socket), h1_,
                                                                   std::move(ctx))
             ->start();
+      }
       return;
     }
     if (tls_) {
