@@ -110,39 +110,73 @@ struct ThreadMac {
 };
 }  // namespace
 
-std::string sha256(std::string_view data) {
+Bytes32 sha256_bytes(std::string_view data) {
   thread_local ThreadDigest scratch;
-  std::string out(32, '\0');
+  Bytes32 out;
   unsigned len = 0;
   if (!scratch.ctx || EVP_DigestInit_ex2(scratch.ctx, sha256_md(), nullptr) != 1 ||
       EVP_DigestUpdate(scratch.ctx, data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(scratch.ctx, reinterpret_cast<unsigned char*>(out.data()), &len) != 1)
+      EVP_DigestFinal_ex(scratch.ctx, out.data(), &len) != 1)
     throw std::runtime_error("OpenSSL: SHA-256 failed");
   return out;
 }
 
-std::string sha256_hex(std::string_view data) {
-  return hex_encode(sha256(data));
+std::string sha256(std::string_view data) {
+  auto raw = sha256_bytes(data);
+  return std::string(reinterpret_cast<const char*>(raw.data()), raw.size());
 }
 
-std::string hmac_sha256(std::string_view key, std::string_view msg) {
+std::string sha256_hex(std::string_view data) {
+  std::string out;
+  out.reserve(64);
+  append_hex(out, sha256_bytes(data));
+  return out;
+}
+
+Bytes32 hmac_sha256_bytes(std::string_view key, std::string_view msg) {
   thread_local ThreadMac mac;
-  std::string out(32, '\0');
+  Bytes32 out;
   std::size_t len = 0;
   // An empty key is legal for HMAC; OpenSSL wants a non-null pointer.
   static const unsigned char kEmpty = 0;
   const auto* k = key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
-  bool ok =
-      EVP_MAC_init(mac.ctx, k, key.size(), nullptr) == 1 &&
-      EVP_MAC_update(mac.ctx, reinterpret_cast<const unsigned char*>(msg.data()), msg.size()) ==
-          1 &&
-      EVP_MAC_final(mac.ctx, reinterpret_cast<unsigned char*>(out.data()), &len, out.size()) == 1;
+  bool ok = EVP_MAC_init(mac.ctx, k, key.size(), nullptr) == 1 &&
+            EVP_MAC_update(mac.ctx, reinterpret_cast<const unsigned char*>(msg.data()),
+                           msg.size()) == 1 &&
+            EVP_MAC_final(mac.ctx, out.data(), &len, out.size()) == 1;
   if (!ok || len != 32) throw std::runtime_error("OpenSSL: HMAC failed");
   return out;
 }
 
+std::string hmac_sha256(std::string_view key, std::string_view msg) {
+  auto raw = hmac_sha256_bytes(key, msg);
+  return std::string(reinterpret_cast<const char*>(raw.data()), raw.size());
+}
+
 std::string hmac_sha256_hex(std::string_view key, std::string_view msg) {
-  return hex_encode(hmac_sha256(key, msg));
+  std::string out;
+  out.reserve(64);
+  append_hex(out, hmac_sha256_bytes(key, msg));
+  return out;
+}
+
+void append_hex(std::string& out, const Bytes32& raw) {
+  for (unsigned char c : raw) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+}
+
+bool hex_equals_constant_time(std::string_view hex, const Bytes32& raw) {
+  if (hex.size() != 64) return false;
+  unsigned char decoded[32];
+  int bad = 0;
+  for (std::size_t i = 0; i < 32; ++i) {
+    int hi = hex_nibble(hex[2 * i]), lo = hex_nibble(hex[2 * i + 1]);
+    bad |= hi | lo;  // negative if either is not a hex digit
+    decoded[i] = static_cast<unsigned char>((hi << 4) | (lo & 15));
+  }
+  return (CRYPTO_memcmp(decoded, raw.data(), 32) == 0) & (bad >= 0);
 }
 
 std::string hex_encode(std::string_view raw) {

@@ -22,17 +22,37 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// ASCII case mapping (header names, hex digits, methods): what std::tolower/toupper do in the "C"
+// locale, without a library call per character.
+char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+char ascii_upper(char c) {
+  return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+}
+
 std::string lower(std::string_view s) {
   std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : out) c = ascii_lower(c);
   return out;
 }
 
-std::string canonical_headers_and_list(const std::vector<std::string>& names,
-                                       const HeaderLookup& headers) {
-  // One "name:value\n" line per value. Repeated headers give one line each, values sorted
-  // (the Go SDK's rule; the Python SDK cannot send duplicates).
-  std::string out;
+// Days from 1970-01-01 to year-month-day of the proleptic Gregorian calendar (month 1–12; a day
+// past the month's end counts on into the next month, as timegm does).
+std::int64_t days_from_civil(std::int64_t y, int m, int d) {
+  y -= m <= 2;
+  std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  std::int64_t year_of_era = y - era * 400;
+  std::int64_t day_of_year = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  std::int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  return era * 146097 + day_of_era - 719468;
+}
+
+// Appends the canonical header lines to `out`: one "name:value\n" line per value. Repeated
+// headers give one line each, values sorted (the Go SDK's rule; the Python SDK cannot send
+// duplicates).
+void append_canonical_headers(std::string& out, const std::vector<std::string>& names,
+                              const HeaderLookup& headers) {
   for (const auto& name : names) {
     auto values = headers(name);
     if (values.size() == 1) {  // the common case: no sorting, no copy
@@ -53,7 +73,6 @@ std::string canonical_headers_and_list(const std::vector<std::string>& names,
       out += '\n';
     }
   }
-  return out;
 }
 
 std::string join(const std::vector<std::string>& parts, char sep) {
@@ -171,6 +190,7 @@ std::optional<SdkAuthorization> parse_sdk_authorization(std::string_view header)
       auth.access = std::string(value);
     } else if (key == "SignedHeaders") {
       have_headers = true;
+      auth.signed_headers.reserve(8);
       std::size_t s = 0;
       for (std::size_t j = 0; j <= value.size(); ++j)
         if (j == value.size() || value[j] == ';') {
@@ -194,23 +214,17 @@ std::optional<std::int64_t> parse_sdk_date(std::string_view v) {
   auto num = [&](std::size_t pos, std::size_t len) -> int {
     int n = 0;
     for (std::size_t i = pos; i < pos + len; ++i) {
-      if (!std::isdigit(static_cast<unsigned char>(v[i]))) return -1;
+      if (v[i] < '0' || v[i] > '9') return -1;
       n = n * 10 + (v[i] - '0');
     }
     return n;
   };
-  std::tm tm{};
-  tm.tm_year = num(0, 4) - 1900;
-  tm.tm_mon = num(4, 2) - 1;
-  tm.tm_mday = num(6, 2);
-  tm.tm_hour = num(9, 2);
-  tm.tm_min = num(11, 2);
-  tm.tm_sec = num(13, 2);
-  if (tm.tm_year < 0 || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-      tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 ||
-      tm.tm_sec > 60)
+  int year = num(0, 4), month = num(4, 2), day = num(6, 2);
+  int hour = num(9, 2), minute = num(11, 2), second = num(13, 2);
+  if (year < 1900 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 ||
+      minute < 0 || minute > 59 || second < 0 || second > 60)
     return std::nullopt;
-  return static_cast<std::int64_t>(timegm(&tm));
+  return days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
 }
 
 std::string format_sdk_date(std::int64_t epoch_seconds) {
@@ -226,13 +240,13 @@ std::string canonical_request(const CanonicalInput& in) {
   auto q = in.target.find('?');
   std::string out;
   out.reserve(256);
-  for (char c : in.method) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char c : in.method) out += ascii_upper(c);
   out += '\n';
   out += canonical_uri(in.target.substr(0, q));
   out += '\n';
   if (q != std::string_view::npos) out += canonical_query(in.target.substr(q + 1));
   out += '\n';
-  out += canonical_headers_and_list(*in.signed_headers, in.headers);
+  append_canonical_headers(out, *in.signed_headers, in.headers);
   out += '\n';
   for (std::size_t i = 0; i < in.signed_headers->size(); ++i) {
     if (i) out += ';';
@@ -244,16 +258,23 @@ std::string canonical_request(const CanonicalInput& in) {
 }
 
 std::string string_to_sign(std::string_view sdk_date, std::string_view canonical) {
-  std::string out(kSdkAlgorithm);
+  std::string out;
+  out.reserve(kSdkAlgorithm.size() + sdk_date.size() + 66);
+  out += kSdkAlgorithm;
   out += '\n';
   out += sdk_date;
   out += '\n';
-  out += sha256_hex(canonical);
+  append_hex(out, sha256_bytes(canonical));
   return out;
 }
 
 std::string sdk_signature(std::string_view secret, std::string_view sts) {
   return hmac_sha256_hex(secret, sts);
+}
+
+bool sdk_signature_matches(std::string_view secret, std::string_view sts,
+                           std::string_view signature) {
+  return hex_equals_constant_time(signature, hmac_sha256_bytes(secret, sts));
 }
 
 std::string sign_request(const ClientSignInput& in) {

@@ -53,6 +53,10 @@ std::string canonical_request(const CanonicalInput& in);
 std::string string_to_sign(std::string_view sdk_date, std::string_view canonical_request);
 // lower-hex HMAC-SHA256(secret, string_to_sign)
 std::string sdk_signature(std::string_view secret, std::string_view string_to_sign);
+// Whether `signature` (hex, either case) is sdk_signature(secret, string_to_sign), compared in
+// constant time; no hex string is built.
+bool sdk_signature_matches(std::string_view secret, std::string_view string_to_sign,
+                           std::string_view signature);
 
 // Client side, for tests, benchmarks and tools: signs the given headers (all of them, names
 // lower-cased and sorted) and returns the Authorization header value.

@@ -42,8 +42,8 @@ AppAuthResult by_signature(const http::RequestView& req, std::string_view author
                             [&](std::string_view n) { return header_values(req, n); },
                             payload_hash};
   auto canonical = crypto::canonical_request(in);
-  auto expected = crypto::sdk_signature((*app)->secret, crypto::string_to_sign(*date, canonical));
-  if (!crypto::constant_time_equal(expected, auth->signature))
+  if (!crypto::sdk_signature_matches((*app)->secret, crypto::string_to_sign(*date, canonical),
+                                     auth->signature))
     return dp::signature_mismatch(canonical);
   return *app;
 }

@@ -2,7 +2,10 @@
 // request, the signature, and that changing any signed part changes the signature.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <boost/json.hpp>
+#include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 
@@ -172,4 +175,25 @@ TEST(Signer, SdkDates) {
   for (auto bad : {"", "20200608T023900", "2020-06-08T02:39:00Z", "20201308T023900Z",
                    "20200608T253900Z", "2020060xT023900Z"})
     EXPECT_FALSE(parse_sdk_date(bad)) << bad;
+}
+
+// The calendar arithmetic agrees with timegm on every day of 1900–2400 (leap rules, days past a
+// month's end, a leap second) at a few times of day.
+TEST(Signer, SdkDatesAgreeWithTimegm) {
+  for (int year = 1900; year <= 2400; ++year)
+    for (int month = 1; month <= 12; ++month)
+      for (int day = 1; day <= 31; ++day)
+        for (auto [h, m, sec] : {std::array{0, 0, 0}, std::array{23, 59, 60}, {12, 34, 56}}) {
+          char text[32];
+          std::snprintf(text, sizeof text, "%04d%02d%02dT%02d%02d%02dZ", year, month, day, h, m,
+                        sec);
+          std::tm tm{};
+          tm.tm_year = year - 1900;
+          tm.tm_mon = month - 1;
+          tm.tm_mday = day;
+          tm.tm_hour = h;
+          tm.tm_min = m;
+          tm.tm_sec = sec;
+          ASSERT_EQ(parse_sdk_date(text), static_cast<std::int64_t>(timegm(&tm))) << text;
+        }
 }
