@@ -275,4 +275,33 @@ std::shared_ptr<const RouteConfig> build_routes(const RouteInputs& in) {
   return cfg;
 }
 
+std::optional<AppIdSet::Packed> AppIdSet::pack(std::string_view id) {
+  if (id.size() != 32) return std::nullopt;
+  std::uint64_t half[2] = {0, 0};
+  for (std::size_t i = 0; i < 32; ++i) {
+    char c = id[i];
+    std::uint64_t v;
+    if (c >= '0' && c <= '9')
+      v = static_cast<std::uint64_t>(c - '0');
+    else if (c >= 'a' && c <= 'f')
+      v = static_cast<std::uint64_t>(c - 'a' + 10);
+    else
+      return std::nullopt;
+    half[i / 16] = (half[i / 16] << 4) | v;
+  }
+  return Packed{half[0], half[1]};
+}
+
+void AppIdSet::insert(std::string_view id) {
+  if (auto p = pack(id))
+    packed_.insert(*p);
+  else
+    other_.emplace(id);
+}
+
+bool AppIdSet::contains(std::string_view id) const {
+  if (auto p = pack(id)) return packed_.contains(*p);
+  return other_.contains(id);
+}
+
 }  // namespace gh::gateway

@@ -9,6 +9,7 @@
 #include <boost/unordered/unordered_flat_set.hpp>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,6 +24,35 @@ struct TransparentHash {
   std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 using StringSet = boost::unordered_flat_set<std::string, TransparentHash, std::equal_to<>>;
+
+// The apps authorized for one (API, environment): a set of app ids, exact. Ids Gatehouse makes
+// are 32 lowercase hex digits; those are kept as 16 raw bytes in the table itself (a check reads
+// no separate heap string: one random memory access less per request with a million apps, and
+// ~60 MB less for a million authorizations). Other ids (imported from elsewhere) are kept as
+// strings.
+class AppIdSet {
+ public:
+  void insert(std::string_view id);
+  bool contains(std::string_view id) const;
+  std::size_t size() const { return packed_.size() + other_.size(); }
+
+ private:
+  struct Packed {
+    std::uint64_t hi = 0, lo = 0;
+    bool operator==(const Packed&) const = default;
+  };
+  struct PackedHash {
+    std::size_t operator()(const Packed& p) const {
+      return static_cast<std::size_t>((p.hi * 0x9E3779B97F4A7C15ull) ^ p.lo);
+    }
+  };
+  // The 16 bytes a 32-lowercase-hex id spells; nullopt for any other id (so that packing is
+  // one-to-one: "AB…" and "ab…" stay different ids).
+  static std::optional<Packed> pack(std::string_view id);
+
+  boost::unordered_flat_set<Packed, PackedHash> packed_;
+  StringSet other_;
+};
 
 struct Backend {
   std::string host;         // for connecting (no brackets around IPv6)
@@ -42,7 +72,7 @@ struct RouteTarget {
   int literal_segments = 0;
   bool prefix = false;  // match_mode SWA
   Backend backend;
-  StringSet authorized_apps;  // app ids authorized for (api, env)
+  AppIdSet authorized_apps;  // app ids authorized for (api, env)
 
   bool method_matches(std::string_view method) const {
     return spec.req_method == "ANY" || spec.req_method == method;

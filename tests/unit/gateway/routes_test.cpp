@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+#include <vector>
+
 namespace gh::gateway {
 namespace {
 
@@ -97,6 +101,60 @@ TEST(RoutesTest, VariablesAndBackendAddresses) {
   auto v6 = parse_backend("[::1]:81", false);
   EXPECT_EQ(v6.host, "::1");
   EXPECT_EQ(v6.port, 81);
+}
+
+}  // namespace
+}  // namespace gh::gateway
+
+namespace gh::gateway {
+namespace {
+
+// Ids of both kinds (32 lowercase hex, packed; anything else, kept as strings) are found exactly.
+TEST(AppIdSet, MembershipIsExactForEveryKindOfId) {
+  AppIdSet set;
+  const std::string made = "0123456789abcdef0123456789abcdef";
+  const std::string imported = "app_from-kong-42";
+  set.insert(made);
+  set.insert(imported);
+  set.insert(made);  // twice: still one
+  EXPECT_EQ(set.size(), 2u);
+  EXPECT_TRUE(set.contains(made));
+  EXPECT_TRUE(set.contains(imported));
+  // Neighbours of the packed id: one digit off, other case, one digit more or less.
+  EXPECT_FALSE(set.contains("0123456789abcdef0123456789abcdee"));
+  EXPECT_FALSE(set.contains("0123456789ABCDEF0123456789ABCDEF"));
+  EXPECT_FALSE(set.contains("0123456789abcdef0123456789abcde"));
+  EXPECT_FALSE(set.contains("0123456789abcdef0123456789abcdef0"));
+  EXPECT_FALSE(set.contains("1123456789abcdef0123456789abcdef"));  // first half differs
+  EXPECT_FALSE(set.contains(""));
+  EXPECT_FALSE(set.contains("app_from-kong-43"));
+}
+
+// An upper-case hex id is another id: stored as a string, not confused with its lower-case twin.
+TEST(AppIdSet, UpperCaseHexIdsAreDistinctIds) {
+  AppIdSet set;
+  set.insert("ABCDEF0123456789ABCDEF0123456789");
+  EXPECT_TRUE(set.contains("ABCDEF0123456789ABCDEF0123456789"));
+  EXPECT_FALSE(set.contains("abcdef0123456789abcdef0123456789"));
+  set.insert("abcdef0123456789abcdef0123456789");
+  EXPECT_EQ(set.size(), 2u);
+}
+
+TEST(AppIdSet, ManyRandomIdsNoFalsePositives) {
+  AppIdSet set;
+  std::mt19937_64 rng(7);
+  auto hex_id = [&] {
+    static const char* digits = "0123456789abcdef";
+    std::string s(32, '0');
+    for (auto& c : s) c = digits[rng() % 16];
+    return s;
+  };
+  std::vector<std::string> in, out;
+  for (int i = 0; i < 20000; ++i) in.push_back(hex_id());
+  for (int i = 0; i < 20000; ++i) out.push_back(hex_id());
+  for (const auto& id : in) set.insert(id);
+  for (const auto& id : in) ASSERT_TRUE(set.contains(id)) << id;
+  for (const auto& id : out) ASSERT_FALSE(set.contains(id)) << id;
 }
 
 }  // namespace
