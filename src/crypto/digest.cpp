@@ -161,9 +161,11 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view msg) {
 }
 
 void append_hex(std::string& out, const Bytes32& raw) {
+  std::size_t at = out.size();
+  out.resize(at + 2 * raw.size());
   for (unsigned char c : raw) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
+    out[at++] = kHex[c >> 4];
+    out[at++] = kHex[c & 15];
   }
 }
 

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <set>
+#include <string>
 
 #include "crypto/digest.hpp"
 #include "crypto/random.hpp"
@@ -44,6 +46,33 @@ TEST(Digest, ConstantTimeEqual) {
   EXPECT_TRUE(constant_time_equal("", ""));
   EXPECT_FALSE(constant_time_equal("abc", "abd"));
   EXPECT_FALSE(constant_time_equal("abc", "abcd"));
+}
+
+// The array forms equal the string forms; a hex digest matches its bytes in either case and
+// nothing else (one nibble off, a length off, a non-hex digit).
+TEST(Digest, ByteFormsAndHexComparison) {
+  auto sha = sha256_bytes("abc");
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(sha.data()), 32), sha256("abc"));
+  auto mac = hmac_sha256_bytes("key", "The quick brown fox jumps over the lazy dog");
+  std::string hex;
+  append_hex(hex, mac);
+  EXPECT_EQ(hex, "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
+  EXPECT_EQ(hex, hmac_sha256_hex("key", "The quick brown fox jumps over the lazy dog"));
+  EXPECT_TRUE(hex_equals_constant_time(hex, mac));
+  std::string upper = hex;
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_TRUE(hex_equals_constant_time(upper, mac));
+  for (std::size_t i : {std::size_t{0}, std::size_t{31}, std::size_t{63}}) {
+    std::string off = hex;
+    off[i] = off[i] == '0' ? '1' : '0';
+    EXPECT_FALSE(hex_equals_constant_time(off, mac)) << i;
+    std::string bad = hex;
+    bad[i] = 'g';
+    EXPECT_FALSE(hex_equals_constant_time(bad, mac)) << i;
+  }
+  EXPECT_FALSE(hex_equals_constant_time(hex.substr(0, 62), mac));
+  EXPECT_FALSE(hex_equals_constant_time(hex + "00", mac));
+  EXPECT_FALSE(hex_equals_constant_time("", mac));
 }
 
 TEST(Random, ShapesAndDistinctness) {
