@@ -96,17 +96,22 @@ struct Request {
   }
 };
 
-void BM_AppCode(benchmark::State& state) {
+// Authenticates `view` against the fixture's store once per iteration; must succeed.
+void authenticate_each_iteration(benchmark::State& state, const http::RequestView& view,
+                                 const gateway::AppAuthSettings& settings) {
   auto& f = fixture();
-  Request req{{{"Host", "127.0.0.1:8000"}, {"X-Apig-AppCode", f.code}}, {}};
-  auto view = req.view();
-  gateway::AppAuthSettings settings{true};
   measure(state, [&] {
     auto r =
         gateway::authenticate_app(view, f.target, f.instance(), false, f.digest, settings, kNow);
     benchmark::DoNotOptimize(r);
     if (!std::holds_alternative<const gateway::AppEntry*>(r)) state.SkipWithError("rejected");
   });
+}
+
+void BM_AppCode(benchmark::State& state) {
+  auto& f = fixture();
+  Request req{{{"Host", "127.0.0.1:8000"}, {"X-Apig-AppCode", f.code}}, {}};
+  authenticate_each_iteration(state, req.view(), gateway::AppAuthSettings{true});
 }
 BENCHMARK(BM_AppCode);
 
@@ -118,14 +123,7 @@ void BM_Signature(benchmark::State& state) {
   auto authorization = crypto::sign_request(in);
   Request req{{{"Host", "127.0.0.1:8000"}, {"X-Sdk-Date", date}, {"Authorization", authorization}},
               {}};
-  auto view = req.view();
-  gateway::AppAuthSettings settings;
-  measure(state, [&] {
-    auto r =
-        gateway::authenticate_app(view, f.target, f.instance(), false, f.digest, settings, kNow);
-    benchmark::DoNotOptimize(r);
-    if (!std::holds_alternative<const gateway::AppEntry*>(r)) state.SkipWithError("rejected");
-  });
+  authenticate_each_iteration(state, req.view(), gateway::AppAuthSettings{});
 }
 BENCHMARK(BM_Signature);
 

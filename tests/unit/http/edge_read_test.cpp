@@ -52,6 +52,14 @@ struct Pair {
   }
   ~Pair() { watched_fd = -1; }
   void send(std::string_view s) { asio::write(peer, asio::buffer(s.data(), s.size())); }
+  // Starts a read and runs the loop briefly: with nothing sent yet, the read must be pending.
+  template <class Handler>
+  void start_pending_read(const bool& done, Handler&& handler) {
+    async_read_edge(ours, asio::buffer(buf), std::forward<Handler>(handler));
+    io.restart();
+    io.run_for(std::chrono::milliseconds(10));
+    ASSERT_FALSE(done) << "a read completed with nothing sent";
+  }
   // Runs the loop until `done` or 2 s.
   void run_until(const bool& done) {
     for (int i = 0; i < 200 && !done; ++i) {
@@ -75,6 +83,16 @@ auto recorder(Pair& p, Result& r) {
   };
 }
 
+// Sends `text` and reads it with async_read_edge; returns the read attempts counted so far.
+int send_and_read(Pair& p, std::string_view text) {
+  p.send(text);
+  Result r;
+  async_read_edge(p.ours, asio::buffer(p.buf), recorder(p, r));
+  p.run_until(r.done);
+  EXPECT_EQ(r.data, text);
+  return read_calls.load();
+}
+
 TEST(EdgeRead, ReadsWhatHasArrived) {
   Pair p;
   p.send("hello");
@@ -90,18 +108,9 @@ TEST(EdgeRead, ReadsWhatHasArrived) {
 // epoll instead of calling recv() (which would fail with EAGAIN), and completes with one recv().
 TEST(EdgeRead, ReadAfterADrainingReadMakesNoRecvBeforeDataArrives) {
   Pair p;
-  p.send("first");
-  Result first;
-  async_read_edge(p.ours, asio::buffer(p.buf), recorder(p, first));
-  p.run_until(first.done);
-  ASSERT_EQ(first.data, "first");
-  int after_first = read_calls.load();
-
+  int after_first = send_and_read(p, "first");
   Result second;
-  async_read_edge(p.ours, asio::buffer(p.buf), recorder(p, second));
-  p.io.restart();
-  p.io.run_for(std::chrono::milliseconds(20));
-  EXPECT_FALSE(second.done);
+  p.start_pending_read(second.done, recorder(p, second));
   EXPECT_EQ(read_calls.load(), after_first) << "a read was tried on a drained socket";
 
   p.send("second");
@@ -167,46 +176,33 @@ TEST(EdgeRead, DataAndCloseArrivingTogetherAreBothSeen) {
 // Without TCP_INQ reports the reads behave as asio's: every read tries at once.
 TEST(EdgeRead, UnpreparedSocketTriesEveryReadAtOnce) {
   Pair p(false);
-  p.send("first");
-  Result first;
-  async_read_edge(p.ours, asio::buffer(p.buf), recorder(p, first));
-  p.run_until(first.done);
-  ASSERT_EQ(first.data, "first");
-  int after_first = read_calls.load();
+  int after_first = send_and_read(p, "first");
   Result second;
-  async_read_edge(p.ours, asio::buffer(p.buf), recorder(p, second));
-  p.io.restart();
-  p.io.run_for(std::chrono::milliseconds(20));
+  p.start_pending_read(second.done, recorder(p, second));
   EXPECT_EQ(read_calls.load(), after_first + 1);
   p.send("second");
   p.run_until(second.done);
   EXPECT_EQ(second.data, "second");
 }
 
-TEST(EdgeRead, PeerCloseEndsAPendingReadWithEof) {
+// Starts a read on a fresh pair, lets `event` happen to the pair, returns how the read ended.
+template <class Event>
+error_code pending_read_ended_by(Event&& event) {
   Pair p;
   Result r;
-  async_read_edge(p.ours, asio::buffer(p.buf), recorder(p, r));
-  p.io.restart();
-  p.io.run_for(std::chrono::milliseconds(10));
-  ASSERT_FALSE(r.done);
-  p.peer.close();
+  p.start_pending_read(r.done, recorder(p, r));
+  event(p);
   p.run_until(r.done);
-  ASSERT_TRUE(r.done);
-  EXPECT_EQ(r.ec, asio::error::eof);
+  EXPECT_TRUE(r.done);
+  return r.ec;
+}
+
+TEST(EdgeRead, PeerCloseEndsAPendingReadWithEof) {
+  EXPECT_EQ(pending_read_ended_by([](Pair& p) { p.peer.close(); }), asio::error::eof);
 }
 
 TEST(EdgeRead, ClosingTheSocketAbortsAPendingRead) {
-  Pair p;
-  Result r;
-  async_read_edge(p.ours, asio::buffer(p.buf), recorder(p, r));
-  p.io.restart();
-  p.io.run_for(std::chrono::milliseconds(10));
-  ASSERT_FALSE(r.done);
-  p.ours.close();
-  p.run_until(r.done);
-  ASSERT_TRUE(r.done);
-  EXPECT_EQ(r.ec, asio::error::operation_aborted);
+  EXPECT_EQ(pending_read_ended_by([](Pair& p) { p.ours.close(); }), asio::error::operation_aborted);
 }
 
 TEST(EdgeRead, AClosedSocketFailsAtOnceWithBadDescriptor) {
