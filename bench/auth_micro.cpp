@@ -104,7 +104,7 @@ void authenticate_each_iteration(benchmark::State& state, const http::RequestVie
     auto r =
         gateway::authenticate_app(view, f.target, f.instance(), false, f.digest, settings, kNow);
     benchmark::DoNotOptimize(r);
-    if (!std::holds_alternative<const gateway::AppEntry*>(r)) state.SkipWithError("rejected");
+    if (!std::holds_alternative<gateway::AuthenticatedApp>(r)) state.SkipWithError("rejected");
   });
 }
 

@@ -45,7 +45,7 @@ AppAuthResult by_signature(const http::RequestView& req, std::string_view author
   if (!crypto::sdk_signature_matches((*app)->secret, crypto::string_to_sign(*date, canonical),
                                      auth->signature))
     return dp::signature_mismatch(canonical);
-  return *app;
+  return AuthenticatedApp{*app, AppIdSet::key_of((*app)->id)};
 }
 
 AppAuthResult by_app_code(const http::RequestView& req, const InstanceCredentials* credentials,
@@ -62,9 +62,9 @@ AppAuthResult by_app_code(const http::RequestView& req, const InstanceCredential
   std::string_view value = *code;
   if (value.empty() || value.size() > 512 || !credentials) return dp::app_code_not_found();
   Digest key{digest.compute(value)};
-  const AppEntry* const* app = credentials->codes.find(key);
-  if (!app) return dp::app_code_not_found();
-  return *app;
+  const CodeEntry* entry = credentials->codes.find(key);
+  if (!entry) return dp::app_code_not_found();
+  return AuthenticatedApp{entry->app, entry->id_key};
 }
 
 }  // namespace

@@ -28,8 +28,14 @@ struct AppAuthSettings {
   std::int64_t max_skew_seconds = 15 * 60;
 };
 
-// The app a request authenticated as, or why it did not.
-using AppAuthResult = std::variant<const AppEntry*, Failure>;
+// The app a request authenticated as (with its id prepared for the authorization check), or why
+// it did not.
+struct AuthenticatedApp {
+  const AppEntry* app = nullptr;
+  AppIdSet::Key id_key;
+  const AppEntry* operator->() const { return app; }
+};
+using AppAuthResult = std::variant<AuthenticatedApp, Failure>;
 
 AppAuthResult authenticate_app(const http::RequestView& req, const RouteTarget& target,
                                const InstanceCredentials* credentials, bool tls,

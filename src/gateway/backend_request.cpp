@@ -45,7 +45,7 @@ std::string system_param(const BackendRequestInput& in, std::string_view name) {
   if (name == "$context.stage") return in.target.env_name;
   if (name == "$context.apiId") return in.target.spec.id;
   if (name == "$context.apiName") return in.target.spec.name;
-  if (name == "$context.appId") return std::string(in.app_id);
+  if (name == "$context.appId") return in.app ? in.app->id : std::string();
   if (name == "$context.requestId") return std::string(in.request_id);
   if (name == "$context.serverName") return "gatehouse";
   return {};
@@ -166,7 +166,7 @@ std::string_view build_backend_head(const BackendRequestInput& in, std::string& 
 
   bool signed_by_app = false;
   if (const auto* a = client.find("authorization"))
-    signed_by_app = !in.app_id.empty() && a->rfind(crypto::kSdkAlgorithm, 0) == 0;
+    signed_by_app = in.app && a->rfind(crypto::kSdkAlgorithm, 0) == 0;
   std::string_view forwarded_for;
   for (const auto& f : client.headers) {
     if (dropped_client_field(f.name, signed_by_app)) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "gateway/routes.hpp"
+#include "gateway/snapshot.hpp"
 #include "http/exchange.hpp"
 
 namespace gh::gateway {
@@ -17,7 +18,7 @@ struct BackendRequestInput {
   const PathParams& params;
   const http::RequestContext& ctx;
   std::string_view request_id;
-  std::string_view app_id;  // "" when no app authenticated
+  const AppEntry* app = nullptr;  // null when no app authenticated; read only when needed
 };
 
 // Writes the backend request's head — request line, fields, Content-Length, blank line — into

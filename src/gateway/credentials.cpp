@@ -52,7 +52,7 @@ Credentials build_credentials(std::vector<std::shared_ptr<const AppEntry>> apps,
   using AppIndex = decltype(Credentials{}.apps);
   struct Entries {
     std::string instance_id;
-    std::vector<std::pair<Digest, const AppEntry*>> codes;
+    std::vector<std::pair<Digest, CodeEntry>> codes;
     std::vector<std::pair<std::string, const AppEntry*>> keys;
   };
   std::vector<Entries> per_instance;  // instances are few
@@ -66,7 +66,8 @@ Credentials build_credentials(std::vector<std::shared_ptr<const AppEntry>> apps,
         if (e.instance_id == app->instance_id) last = &e;
       if (!last) last = &per_instance.emplace_back(Entries{app->instance_id, {}, {}});
     }
-    for (const auto& d : app->codes) last->codes.emplace_back(d, app.get());
+    auto id_key = AppIdSet::key_of(app->id);
+    for (const auto& d : app->codes) last->codes.emplace_back(d, CodeEntry{app.get(), id_key});
     last->keys.emplace_back(app->app_key, app.get());
     by_id.emplace_back(app->id, std::move(app));
   }
@@ -108,7 +109,8 @@ Credentials apply_app_changes(const Credentials& base, const std::vector<std::st
                                                      std::move(rec.app_key), std::move(rec.secret),
                                                      std::move(rec.codes)});
     auto& e = edit_of(entry->instance_id);
-    for (const auto& d : entry->codes) e.codes.put(d, entry.get());
+    auto id_key = AppIdSet::key_of(entry->id);
+    for (const auto& d : entry->codes) e.codes.put(d, CodeEntry{entry.get(), id_key});
     e.keys.put(entry->app_key, entry.get());
     std::string id = entry->id;
     apps.put(std::move(id), std::move(entry));

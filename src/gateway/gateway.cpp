@@ -248,14 +248,17 @@ void Gateway::handle(http::Exchange& ex) {
     return a.fail(dp::protocol_not_supported(proto));
 
   // 5. authentication and 6. authorization.
-  std::string_view app_id;
+  const AppEntry* app = nullptr;  // lives in the snapshot, which the call keeps
   if (t.spec.auth_type == "APP") {
     auto outcome = authenticate_app(r, t, snap.credentials.instance(t.instance_id), ctx.tls,
                                     digest_, settings_.app_auth, core::now_nanos() / 1'000'000'000);
     if (auto* f = std::get_if<dp::Failure>(&outcome)) return a.fail(*f);
-    const AppEntry* app = std::get<const AppEntry*>(outcome);
-    if (!t.authorized_apps.contains(app->id)) return a.fail(dp::app_not_authorized());
-    app_id = app->id;  // lives in the snapshot, which the call keeps
+    const auto& authenticated = std::get<AuthenticatedApp>(outcome);
+    app = authenticated.app;
+    // By the prepared key: an AppCode request reads nothing of the app itself here.
+    if (!t.authorized_apps.contains(authenticated.id_key,
+                                    [app] { return std::string_view(app->id); }))
+      return a.fail(dp::app_not_authorized());
   } else if (t.spec.auth_type == "IAM") {
     if (!iam_) return a.fail(dp::iam_failure("IAM authentication is not available"));
     if (auto f = iam_(r, t.project_id)) return a.fail(*f);
@@ -284,7 +287,7 @@ void Gateway::handle(http::Exchange& ex) {
   call->roma = a.roma;
   call->started = a.started;
   call->keep_alive = snapshot;  // `t` points into it and must outlive the proxy call
-  BackendRequestInput in{r, t, found.params, ctx, a.request_id, app_id};
+  BackendRequestInput in{r, t, found.params, ctx, a.request_id, app};
   UpstreamCall up;
   auto method = build_backend_head(in, call->backend_head);
   up.head = call->backend_head;

@@ -31,16 +31,34 @@ using StringSet = boost::unordered_flat_set<std::string, TransparentHash, std::e
 // ~60 MB less for a million authorizations). Other ids (imported from elsewhere) are kept as
 // strings.
 class AppIdSet {
- public:
-  void insert(std::string_view id);
-  bool contains(std::string_view id) const;
-  std::size_t size() const { return packed_.size() + other_.size(); }
-
- private:
   struct Packed {
     std::uint64_t hi = 0, lo = 0;
     bool operator==(const Packed&) const = default;
   };
+
+ public:
+  // An app id prepared for lookups: its packed form, when it has one. Made once per app when the
+  // credentials are built, so that an AppCode request's authorization check need not read the app.
+  struct Key {
+    Packed packed;
+    bool is_packed = false;
+  };
+  static Key key_of(std::string_view id) {
+    auto p = pack(id);
+    return p ? Key{*p, true} : Key{};
+  }
+
+  void insert(std::string_view id);
+  bool contains(std::string_view id) const;
+  // `id()` (the app id as a string_view) is called only when `key` has no packed form.
+  template <class IdFn>
+  bool contains(const Key& key, IdFn&& id) const {
+    if (key.is_packed) return packed_.contains(key.packed);
+    return other_.contains(id());
+  }
+  std::size_t size() const { return packed_.size() + other_.size(); }
+
+ private:
   struct PackedHash {
     std::size_t operator()(const Packed& p) const {
       return static_cast<std::size_t>((p.hi * 0x9E3779B97F4A7C15ull) ^ p.lo);

@@ -39,10 +39,18 @@ struct AppEntry {
   std::vector<Digest> codes;  // its AppCodes (≤ 5), to drop them when the app changes
 };
 
+// What an AppCode's digest leads to: the app, and its id prepared for the authorization check (an
+// AppCode request's check then reads no app: with a large store the app is a cold cache line).
+struct CodeEntry {
+  const AppEntry* app = nullptr;
+  AppIdSet::Key id_key;
+  const AppEntry* operator->() const { return app; }
+};
+
 // Per instance: AppCode digest → app and AppKey → app. Values point into Credentials::apps of
 // the same snapshot (every delta rewrites both together, so a snapshot is always consistent).
 struct InstanceCredentials {
-  ShardedIndex<Digest, const AppEntry*, DigestHash> codes;
+  ShardedIndex<Digest, CodeEntry, DigestHash> codes;
   ShardedIndex<std::string, const AppEntry*, TransparentHash> keys;
 };
 

@@ -66,8 +66,8 @@ class AuthenticateTest : public ::testing::Test {
 
 TEST_F(AuthenticateTest, SignatureVectorIsAccepted) {
   auto r = run(signed_request());
-  ASSERT_TRUE(std::holds_alternative<const AppEntry*>(r)) << message(r);
-  EXPECT_EQ(std::get<const AppEntry*>(r)->id, "app1");
+  ASSERT_TRUE(std::holds_alternative<AuthenticatedApp>(r)) << message(r);
+  EXPECT_EQ(std::get<AuthenticatedApp>(r)->id, "app1");
 }
 
 TEST_F(AuthenticateTest, TamperedStaleOrUnknownSignaturesAreRefused) {
@@ -125,11 +125,11 @@ TEST_F(AuthenticateTest, AppCodeRules) {
   EXPECT_EQ(message(run(r)), "Incorrect app authentication information: authorization not found");
   r.set("X-Apig-AppCode", code_);
   auto ok = run(r);
-  ASSERT_TRUE(std::holds_alternative<const AppEntry*>(ok)) << message(ok);
+  ASSERT_TRUE(std::holds_alternative<AuthenticatedApp>(ok)) << message(ok);
   EXPECT_EQ(message(run(r, false)),
             "Incorrect app authentication information: simple authentication requires HTTPS");
   settings_.simple_auth_over_http = true;
-  EXPECT_TRUE(std::holds_alternative<const AppEntry*>(run(r, false)));
+  EXPECT_TRUE(std::holds_alternative<AuthenticatedApp>(run(r, false)));
   r.insert("X-Apig-AppCode", code_);
   EXPECT_EQ(std::get<Failure>(run(r)).number, "0303");  // two headers: never "first one wins"
   http::Request wrong{http::bhttp::verb::get, "/x", 11};

@@ -140,6 +140,27 @@ TEST(AppIdSet, UpperCaseHexIdsAreDistinctIds) {
   EXPECT_EQ(set.size(), 2u);
 }
 
+// The prepared key answers like the id; the id itself is read only for ids without a packed form.
+TEST(AppIdSet, PreparedKeysAnswerLikeTheIdAndReadItOnlyWhenNotPacked) {
+  AppIdSet set;
+  set.insert("0123456789abcdef0123456789abcdef");
+  set.insert("imported-app-1");
+  int reads = 0;
+  auto ask = [&](std::string_view id) {
+    return set.contains(AppIdSet::key_of(id), [&] {
+      ++reads;
+      return id;
+    });
+  };
+  EXPECT_TRUE(ask("0123456789abcdef0123456789abcdef"));
+  EXPECT_FALSE(ask("0123456789abcdef0123456789abcdee"));
+  EXPECT_EQ(reads, 0);
+  EXPECT_TRUE(ask("imported-app-1"));
+  EXPECT_FALSE(ask("imported-app-2"));
+  EXPECT_FALSE(ask("0123456789ABCDEF0123456789ABCDEF"));  // not packed: read, and not in the set
+  EXPECT_EQ(reads, 3);
+}
+
 TEST(AppIdSet, ManyRandomIdsNoFalsePositives) {
   AppIdSet set;
   std::mt19937_64 rng(7);
