@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <thread>
 #include <unordered_map>
 
 namespace gh::store {
@@ -170,6 +172,22 @@ void exec_plain(sqlite3* db, const char* sql) {
   }
 }
 
+// Switching a file to WAL takes an exclusive lock. When several processes open a new file at
+// once, SQLite may answer SQLITE_BUSY at once instead of calling the busy handler (the lock
+// upgrade could deadlock), so the switch is retried for as long as the busy timeout allows.
+void enable_wal(sqlite3* db, std::chrono::milliseconds patience) {
+  auto give_up = std::chrono::steady_clock::now() + patience;
+  for (;;) {
+    try {
+      exec_plain(db, "PRAGMA journal_mode=WAL");
+      return;
+    } catch (const SqlError& e) {
+      if (e.kind != SqlError::Kind::kBusy || std::chrono::steady_clock::now() > give_up) throw;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
 }  // namespace
 
 SqliteBackend::SqliteBackend(const std::string& path) {
@@ -182,8 +200,9 @@ SqliteBackend::SqliteBackend(const std::string& path) {
     db_ = nullptr;
     throw SqlError(SqlError::Kind::kUnavailable, "open " + path + ": " + msg);
   }
-  sqlite3_busy_timeout(db_, 5000);
-  exec_plain(db_, "PRAGMA journal_mode=WAL");
+  constexpr std::chrono::milliseconds kBusyTimeout{5000};
+  sqlite3_busy_timeout(db_, static_cast<int>(kBusyTimeout.count()));
+  enable_wal(db_, kBusyTimeout);
   exec_plain(db_, "PRAGMA synchronous=FULL");  // WAL + FULL: fsync on every commit
   exec_plain(db_, "PRAGMA foreign_keys=ON");
   exec_plain(db_, "PRAGMA secure_delete=ON");  // deleted sealed values are overwritten
