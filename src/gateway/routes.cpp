@@ -289,6 +289,7 @@ std::optional<AppIdSet::Packed> AppIdSet::pack(std::string_view id) {
       return std::nullopt;
     half[i / 16] = (half[i / 16] << 4) | v;
   }
+  if (half[0] == 0 && half[1] == 0) return std::nullopt;  // kept as a string: see Key
   return Packed{half[0], half[1]};
 }
 

@@ -39,13 +39,15 @@ class AppIdSet {
  public:
   // An app id prepared for lookups: its packed form, when it has one. Made once per app when the
   // credentials are built, so that an AppCode request's authorization check need not read the app.
+  // 16 bytes, so that it costs the code index little: all zero stands for "no packed form" (the
+  // all-zero id is not packed, see pack()).
   struct Key {
     Packed packed;
-    bool is_packed = false;
+    bool is_packed() const { return packed.hi != 0 || packed.lo != 0; }
   };
   static Key key_of(std::string_view id) {
     auto p = pack(id);
-    return p ? Key{*p, true} : Key{};
+    return p ? Key{*p} : Key{};
   }
 
   void insert(std::string_view id);
@@ -53,7 +55,7 @@ class AppIdSet {
   // `id()` (the app id as a string_view) is called only when `key` has no packed form.
   template <class IdFn>
   bool contains(const Key& key, IdFn&& id) const {
-    if (key.is_packed) return packed_.contains(key.packed);
+    if (key.is_packed()) return packed_.contains(key.packed);
     return other_.contains(id());
   }
   std::size_t size() const { return packed_.size() + other_.size(); }
@@ -65,7 +67,7 @@ class AppIdSet {
     }
   };
   // The 16 bytes a 32-lowercase-hex id spells; nullopt for any other id (so that packing is
-  // one-to-one: "AB…" and "ab…" stay different ids).
+  // one-to-one: "AB…" and "ab…" stay different ids) and for the all-zero id (Key's marker).
   static std::optional<Packed> pack(std::string_view id);
 
   boost::unordered_flat_set<Packed, PackedHash> packed_;

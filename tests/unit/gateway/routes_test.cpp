@@ -161,6 +161,18 @@ TEST(AppIdSet, PreparedKeysAnswerLikeTheIdAndReadItOnlyWhenNotPacked) {
   EXPECT_EQ(reads, 3);
 }
 
+// The all-zero id has no packed form (all-zero is the key's "not packed" marker) but is found.
+TEST(AppIdSet, TheAllZeroIdIsKeptAsAString) {
+  AppIdSet set;
+  const std::string zero(32, '0');
+  EXPECT_FALSE(AppIdSet::key_of(zero).is_packed());
+  EXPECT_FALSE(set.contains(zero));
+  set.insert(zero);
+  EXPECT_TRUE(set.contains(zero));
+  EXPECT_TRUE(set.contains(AppIdSet::key_of(zero), [&] { return std::string_view(zero); }));
+  EXPECT_FALSE(set.contains(std::string(31, '0') + "1"));
+}
+
 TEST(AppIdSet, ManyRandomIdsNoFalsePositives) {
   AppIdSet set;
   std::mt19937_64 rng(7);
