@@ -69,6 +69,7 @@ class EdgeRecvOp : public ad::reactor_op {
   // Called by the reactor: at start (unless the last read left nothing behind) and on readiness.
   static status perform(ad::reactor_op* base) {
     auto* op = static_cast<EdgeRecvOp*>(base);
+    if (op->buffer_.size() == 0) return done;  // as asio: reading nothing succeeds at once
     iovec iov{op->buffer_.data(), op->buffer_.size()};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
     msghdr msg{};

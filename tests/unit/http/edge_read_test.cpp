@@ -205,6 +205,23 @@ TEST(EdgeRead, ClosingTheSocketAbortsAPendingRead) {
   EXPECT_EQ(pending_read_ended_by([](Pair& p) { p.ours.close(); }), asio::error::operation_aborted);
 }
 
+// An empty buffer reads nothing and succeeds at once (as asio's read), even with data waiting:
+// it is not mistaken for the end of the stream.
+TEST(EdgeRead, AnEmptyBufferReadsNothingAndIsNotEndOfFile) {
+  Pair p;
+  p.send("waiting");
+  Result r;
+  async_read_edge(p.ours, asio::buffer(p.buf, 0), recorder(p, r));
+  p.run_until(r.done);
+  ASSERT_TRUE(r.done);
+  EXPECT_FALSE(r.ec);
+  EXPECT_EQ(r.data, "");
+  Result next;  // the waiting data is still there for the next read
+  async_read_edge(p.ours, asio::buffer(p.buf), recorder(p, next));
+  p.run_until(next.done);
+  EXPECT_EQ(next.data, "waiting");
+}
+
 TEST(EdgeRead, AClosedSocketFailsAtOnceWithBadDescriptor) {
   Pair p;
   p.ours.close();
