@@ -11,6 +11,8 @@ using Bytes32 = std::array<unsigned char, 32>;
 Bytes32 sha256_bytes(std::string_view data);  // the same digests without a heap string
 Bytes32 hmac_sha256_bytes(std::string_view key, std::string_view msg);
 void append_hex(std::string& out, const Bytes32& raw);  // lowercase
+// 64 hex digits (either case) → 32 bytes, without allocating; nullopt when malformed.
+std::optional<Bytes32> hex_decode32(std::string_view hex);
 // True if `hex` is 64 hex digits (either case) spelling `raw`. The comparison with `raw` takes
 // the same time wherever they differ.
 bool hex_equals_constant_time(std::string_view hex, const Bytes32& raw);

@@ -1,8 +1,9 @@
 #include "gateway/credentials.hpp"
 
-#include <array>
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <cstring>
+
+#include "crypto/digest.hpp"
 
 namespace gh::gateway {
 namespace {
@@ -17,33 +18,10 @@ struct InstanceEdit {
 
 }  // namespace
 
-namespace {
-// Hex digit values by character; -1 for anything else.
-constexpr std::array<signed char, 256> kNibble = [] {
-  std::array<signed char, 256> t{};
-  t.fill(-1);
-  for (int c = 0; c < 10; ++c) t['0' + c] = static_cast<signed char>(c);
-  for (int c = 0; c < 6; ++c) {
-    t['a' + c] = static_cast<signed char>(10 + c);
-    t['A' + c] = static_cast<signed char>(10 + c);
-  }
-  return t;
-}();
-}  // namespace
-
 std::optional<Digest> digest_from_hex(std::string_view hex) {
-  // Inline rather than crypto::hex_decode: a start decodes a million of these.
-  if (hex.size() != 64) return std::nullopt;
-  Digest d;
-  int bad = 0;
-  for (std::size_t i = 0; i < 32; ++i) {
-    int hi = kNibble[static_cast<unsigned char>(hex[2 * i])];
-    int lo = kNibble[static_cast<unsigned char>(hex[2 * i + 1])];
-    bad |= hi | lo;  // negative if either is -1
-    d.bytes[i] = static_cast<unsigned char>(hi << 4 | lo);
-  }
-  if (bad < 0) return std::nullopt;
-  return d;
+  auto bytes = crypto::hex_decode32(hex);
+  if (!bytes) return std::nullopt;
+  return Digest{*bytes};
 }
 
 Credentials build_credentials(std::vector<std::shared_ptr<const AppEntry>> apps, unsigned threads) {

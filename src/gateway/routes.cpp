@@ -301,8 +301,7 @@ void AppIdSet::insert(std::string_view id) {
 }
 
 bool AppIdSet::contains(std::string_view id) const {
-  if (auto p = pack(id)) return packed_.contains(*p);
-  return other_.contains(id);
+  return contains(key_of(id), [id] { return id; });
 }
 
 }  // namespace gh::gateway

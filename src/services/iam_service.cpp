@@ -306,9 +306,9 @@ Result<Caller> IamService::verify_signature(const SignedCall& call,
         content.size() == 1 ? std::string(content[0]) : crypto::sha256_hex(call.body);
     crypto::CanonicalInput in{call.method, call.target, &auth->signed_headers, call.headers,
                               body_hash};
-    auto expected = crypto::sdk_signature(
-        key->secret, crypto::string_to_sign(dates[0], crypto::canonical_request(in)));
-    if (!crypto::constant_time_equal(expected, auth->signature))
+    if (!crypto::sdk_signature_matches(
+            key->secret, crypto::string_to_sign(dates[0], crypto::canonical_request(in)),
+            auth->signature))
       return errors::aksk_failure("verify aksk signature fail");
     auto u = tx.user_by_id(key->user_id);
     if (!u || !u->enabled) return errors::aksk_failure("access key not found");

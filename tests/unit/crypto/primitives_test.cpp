@@ -73,6 +73,11 @@ TEST(Digest, ByteFormsAndHexComparison) {
   EXPECT_FALSE(hex_equals_constant_time(hex.substr(0, 62), mac));
   EXPECT_FALSE(hex_equals_constant_time(hex + "00", mac));
   EXPECT_FALSE(hex_equals_constant_time("", mac));
+  auto decoded = hex_decode32(upper);
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(*decoded, mac);
+  EXPECT_FALSE(hex_decode32(hex.substr(1)));
+  EXPECT_FALSE(hex_decode32(std::string(63, 'a') + "g"));
 }
 
 TEST(Random, ShapesAndDistinctness) {
