@@ -24,7 +24,7 @@ AppAuthResult by_signature(const http::RequestView& req, std::string_view author
   if (!when) return dp::signature_malformed("x-sdk-date is malformed");
   if (std::llabs(now - *when) > settings.max_skew_seconds)
     return dp::signature_expired(*date, crypto::format_sdk_date(now));
-  const AppEntry* const* app = credentials ? credentials->keys.find(auth->access) : nullptr;
+  const CodeEntry* app = credentials ? credentials->keys.find(auth->access) : nullptr;
   if (!app) return dp::app_key_not_found(auth->access);
 
   // The declared body hash if there is exactly one; else the body's (the empty body's is fixed).
@@ -42,10 +42,10 @@ AppAuthResult by_signature(const http::RequestView& req, std::string_view author
                             [&](std::string_view n) { return header_values(req, n); },
                             payload_hash};
   auto canonical = crypto::canonical_request(in);
-  if (!crypto::sdk_signature_matches((*app)->secret, crypto::string_to_sign(*date, canonical),
+  if (!crypto::sdk_signature_matches(app->app->secret, crypto::string_to_sign(*date, canonical),
                                      auth->signature))
     return dp::signature_mismatch(canonical);
-  return AuthenticatedApp{*app, AppIdSet::key_of((*app)->id)};
+  return AuthenticatedApp{app->app, app->id_key};
 }
 
 AppAuthResult by_app_code(const http::RequestView& req, const InstanceCredentials* credentials,

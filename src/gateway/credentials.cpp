@@ -31,7 +31,7 @@ Credentials build_credentials(std::vector<std::shared_ptr<const AppEntry>> apps,
   struct Entries {
     std::string instance_id;
     std::vector<std::pair<Digest, CodeEntry>> codes;
-    std::vector<std::pair<std::string, const AppEntry*>> keys;
+    std::vector<std::pair<std::string, CodeEntry>> keys;
   };
   std::vector<Entries> per_instance;  // instances are few
   std::vector<std::pair<std::string, std::shared_ptr<const AppEntry>>> by_id;
@@ -46,7 +46,7 @@ Credentials build_credentials(std::vector<std::shared_ptr<const AppEntry>> apps,
     }
     auto id_key = AppIdSet::key_of(app->id);
     for (const auto& d : app->codes) last->codes.emplace_back(d, CodeEntry{app.get(), id_key});
-    last->keys.emplace_back(app->app_key, app.get());
+    last->keys.emplace_back(app->app_key, CodeEntry{app.get(), id_key});
     by_id.emplace_back(app->id, std::move(app));
   }
   Credentials out;
@@ -89,7 +89,7 @@ Credentials apply_app_changes(const Credentials& base, const std::vector<std::st
     auto& e = edit_of(entry->instance_id);
     auto id_key = AppIdSet::key_of(entry->id);
     for (const auto& d : entry->codes) e.codes.put(d, CodeEntry{entry.get(), id_key});
-    e.keys.put(entry->app_key, entry.get());
+    e.keys.put(entry->app_key, CodeEntry{entry.get(), id_key});
     std::string id = entry->id;
     apps.put(std::move(id), std::move(entry));
   }

@@ -255,10 +255,8 @@ void Gateway::handle(http::Exchange& ex) {
     if (auto* f = std::get_if<dp::Failure>(&outcome)) return a.fail(*f);
     const auto& authenticated = std::get<AuthenticatedApp>(outcome);
     app = authenticated.app;
-    // By the prepared key: an AppCode request reads nothing of the app itself here.
-    if (!t.authorized_apps.contains(authenticated.id_key,
-                                    [app] { return std::string_view(app->id); }))
-      return a.fail(dp::app_not_authorized());
+    // By the app's ordinal: the check reads nothing of the app itself.
+    if (!t.authorized_apps.contains(authenticated.id_key)) return a.fail(dp::app_not_authorized());
   } else if (t.spec.auth_type == "IAM") {
     if (!iam_) return a.fail(dp::iam_failure("IAM authentication is not available"));
     if (auto f = iam_(r, t.project_id)) return a.fail(*f);

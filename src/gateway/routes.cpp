@@ -4,6 +4,8 @@
 #include <charconv>
 #include <tuple>
 
+#include "gateway/app_ordinals.hpp"
+
 namespace gh::gateway {
 namespace {
 
@@ -272,36 +274,42 @@ std::shared_ptr<const RouteConfig> build_routes(const RouteInputs& in) {
     auto it = target_by_api_env.find(a.api_id + "|" + a.env_id);
     if (it != target_by_api_env.end()) it->second->authorized_apps.insert(a.app_id);
   }
+  for (auto& t : cfg->targets) t->authorized_apps.seal();
   return cfg;
 }
 
-std::optional<AppIdSet::Packed> AppIdSet::pack(std::string_view id) {
-  if (id.size() != 32) return std::nullopt;
-  std::uint64_t half[2] = {0, 0};
-  for (std::size_t i = 0; i < 32; ++i) {
-    char c = id[i];
-    std::uint64_t v;
-    if (c >= '0' && c <= '9')
-      v = static_cast<std::uint64_t>(c - '0');
-    else if (c >= 'a' && c <= 'f')
-      v = static_cast<std::uint64_t>(c - 'a' + 10);
-    else
-      return std::nullopt;
-    half[i / 16] = (half[i / 16] << 4) | v;
-  }
-  if (half[0] == 0 && half[1] == 0) return std::nullopt;  // kept as a string: see Key
-  return Packed{half[0], half[1]};
+AppIdSet::Key AppIdSet::key_of(std::string_view id) {
+  return Key{app_ordinals::of(id)};
 }
 
 void AppIdSet::insert(std::string_view id) {
-  if (auto p = pack(id))
-    packed_.insert(*p);
-  else
-    other_.emplace(id);
+  auto n = app_ordinals::of(id);
+  if (!bits_.empty()) {  // inserting after seal(): grow the bitmap
+    if (n / 64 >= bits_.size()) bits_.resize(n / 64 + 1, 0);
+    auto& word = bits_[n / 64];
+    std::uint64_t bit = std::uint64_t{1} << (n % 64);
+    if (!(word & bit)) ++size_;
+    word |= bit;
+    return;
+  }
+  if (ordinals_.insert(n).second) ++size_;
+}
+
+void AppIdSet::seal() {
+  if (ordinals_.empty()) return;
+  std::uint32_t top = 0;
+  for (auto n : ordinals_) top = std::max(top, n);
+  std::size_t words = std::size_t{top} / 64 + 1;
+  // A bitmap when it costs at most ~8 bytes per member (the hash set costs ~5).
+  if (words > ordinals_.size()) return;
+  bits_.assign(words, 0);
+  for (auto n : ordinals_) bits_[n / 64] |= std::uint64_t{1} << (n % 64);
+  ordinals_ = {};
 }
 
 bool AppIdSet::contains(std::string_view id) const {
-  return contains(key_of(id), [id] { return id; });
+  auto n = app_ordinals::find(id);
+  return n && contains(Key{*n});
 }
 
 }  // namespace gh::gateway

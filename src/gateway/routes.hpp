@@ -25,53 +25,39 @@ struct TransparentHash {
 };
 using StringSet = boost::unordered_flat_set<std::string, TransparentHash, std::equal_to<>>;
 
-// The apps authorized for one (API, environment): a set of app ids, exact. Ids Gatehouse makes
-// are 32 lowercase hex digits; those are kept as 16 raw bytes in the table itself (a check reads
-// no separate heap string: one random memory access less per request with a million apps, and
-// ~60 MB less for a million authorizations). Other ids (imported from elsewhere) are kept as
-// strings.
+// The apps authorized for one (API, environment), exact, by their app ordinals (app_ordinals.hpp:
+// one number per app id, one-to-one). A check is then one bit or one small-integer probe: with a
+// million apps authorized, a bitmap of 128 KB that stays in the caches, where a set of ids is a
+// random access into tens of megabytes. Sets with few members (relative to the largest ordinal
+// among them) keep the ordinals in a hash set instead, so that memory stays about proportional to
+// the authorizations.
 class AppIdSet {
-  struct Packed {
-    std::uint64_t hi = 0, lo = 0;
-    bool operator==(const Packed&) const = default;
-  };
-
  public:
-  // An app id prepared for lookups: its packed form, when it has one. Made once per app when the
-  // credentials are built, so that an AppCode request's authorization check need not read the app.
-  // 16 bytes, so that it costs the code index little: all zero stands for "no packed form" (the
-  // all-zero id is not packed, see pack()).
+  // An app id prepared for lookups: its ordinal. Made once per app when the credentials are built,
+  // so that a request's authorization check reads neither the app nor its id.
   struct Key {
-    Packed packed;
-    bool is_packed() const { return packed.hi != 0 || packed.lo != 0; }
+    std::uint32_t ordinal = 0;
   };
-  static Key key_of(std::string_view id) {
-    auto p = pack(id);
-    return p ? Key{*p} : Key{};
-  }
+  // Gives the id its ordinal if it has none yet (snapshot building only: it locks).
+  static Key key_of(std::string_view id);
 
   void insert(std::string_view id);
-  bool contains(std::string_view id) const;
-  // `id()` (the app id as a string_view) is called only when `key` has no packed form.
-  template <class IdFn>
-  bool contains(const Key& key, IdFn&& id) const {
-    if (key.is_packed()) return packed_.contains(key.packed);
-    return other_.contains(id());
+  // Call once after the last insert: picks the representation (a set stays exact without it).
+  void seal();
+  bool contains(Key key) const {
+    if (!bits_.empty())
+      return key.ordinal / 64 < bits_.size() && (bits_[key.ordinal / 64] >> (key.ordinal % 64)) & 1;
+    return ordinals_.contains(key.ordinal);
   }
-  std::size_t size() const { return packed_.size() + other_.size(); }
+  // By id (tests, tools): an id without an ordinal was never authorized anywhere.
+  bool contains(std::string_view id) const;
+  std::size_t size() const { return size_; }
+  bool is_bitmap() const { return !bits_.empty(); }
 
  private:
-  struct PackedHash {
-    std::size_t operator()(const Packed& p) const {
-      return static_cast<std::size_t>((p.hi * 0x9E3779B97F4A7C15ull) ^ p.lo);
-    }
-  };
-  // The 16 bytes a 32-lowercase-hex id spells; nullopt for any other id (so that packing is
-  // one-to-one: "AB…" and "ab…" stay different ids) and for the all-zero id (Key's marker).
-  static std::optional<Packed> pack(std::string_view id);
-
-  boost::unordered_flat_set<Packed, PackedHash> packed_;
-  StringSet other_;
+  boost::unordered_flat_set<std::uint32_t> ordinals_;  // until sealed as a bitmap
+  std::vector<std::uint64_t> bits_;                    // bit n: ordinal n is authorized
+  std::size_t size_ = 0;
 };
 
 struct Backend {

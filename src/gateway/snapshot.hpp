@@ -39,8 +39,8 @@ struct AppEntry {
   std::vector<Digest> codes;  // its AppCodes (≤ 5), to drop them when the app changes
 };
 
-// What an AppCode's digest leads to: the app, and its id prepared for the authorization check (an
-// AppCode request's check then reads no app: with a large store the app is a cold cache line).
+// What an AppCode's digest or an AppKey leads to: the app, and its id prepared for the
+// authorization check (the check then reads no app: with a large store the app is a cold line).
 struct CodeEntry {
   const AppEntry* app = nullptr;
   AppIdSet::Key id_key;
@@ -51,7 +51,7 @@ struct CodeEntry {
 // the same snapshot (every delta rewrites both together, so a snapshot is always consistent).
 struct InstanceCredentials {
   ShardedIndex<Digest, CodeEntry, DigestHash> codes;
-  ShardedIndex<std::string, const AppEntry*, TransparentHash> keys;
+  ShardedIndex<std::string, CodeEntry, TransparentHash> keys;
 };
 
 struct Credentials {

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "gateway/app_ordinals.hpp"
+
 namespace gh::gateway {
 namespace {
 
@@ -109,7 +111,7 @@ TEST(RoutesTest, VariablesAndBackendAddresses) {
 namespace gh::gateway {
 namespace {
 
-// Ids of both kinds (32 lowercase hex, packed; anything else, kept as strings) are found exactly.
+// Ids of every form (32 lowercase hex as Gatehouse makes them; imported ones) are found exactly.
 TEST(AppIdSet, MembershipIsExactForEveryKindOfId) {
   AppIdSet set;
   const std::string made = "0123456789abcdef0123456789abcdef";
@@ -120,7 +122,7 @@ TEST(AppIdSet, MembershipIsExactForEveryKindOfId) {
   EXPECT_EQ(set.size(), 2u);
   EXPECT_TRUE(set.contains(made));
   EXPECT_TRUE(set.contains(imported));
-  // Neighbours of the packed id: one digit off, other case, one digit more or less.
+  // Neighbours of the hex id: one digit off, other case, one digit more or less.
   EXPECT_FALSE(set.contains("0123456789abcdef0123456789abcdee"));
   EXPECT_FALSE(set.contains("0123456789ABCDEF0123456789ABCDEF"));
   EXPECT_FALSE(set.contains("0123456789abcdef0123456789abcde"));
@@ -130,7 +132,7 @@ TEST(AppIdSet, MembershipIsExactForEveryKindOfId) {
   EXPECT_FALSE(set.contains("app_from-kong-43"));
 }
 
-// An upper-case hex id is another id: stored as a string, not confused with its lower-case twin.
+// An upper-case hex id is another id, not confused with its lower-case twin.
 TEST(AppIdSet, UpperCaseHexIdsAreDistinctIds) {
   AppIdSet set;
   set.insert("ABCDEF0123456789ABCDEF0123456789");
@@ -140,37 +142,81 @@ TEST(AppIdSet, UpperCaseHexIdsAreDistinctIds) {
   EXPECT_EQ(set.size(), 2u);
 }
 
-// The prepared key answers like the id; the id itself is read only for ids without a packed form.
-TEST(AppIdSet, PreparedKeysAnswerLikeTheIdAndReadItOnlyWhenNotPacked) {
+// The prepared key (the app's ordinal) answers like the id.
+TEST(AppIdSet, PreparedKeysAnswerLikeTheId) {
   AppIdSet set;
   set.insert("0123456789abcdef0123456789abcdef");
   set.insert("imported-app-1");
-  int reads = 0;
-  auto ask = [&](std::string_view id) {
-    return set.contains(AppIdSet::key_of(id), [&] {
-      ++reads;
-      return id;
-    });
-  };
+  set.seal();
+  auto ask = [&](std::string_view id) { return set.contains(AppIdSet::key_of(id)); };
   EXPECT_TRUE(ask("0123456789abcdef0123456789abcdef"));
   EXPECT_FALSE(ask("0123456789abcdef0123456789abcdee"));
-  EXPECT_EQ(reads, 0);
   EXPECT_TRUE(ask("imported-app-1"));
   EXPECT_FALSE(ask("imported-app-2"));
-  EXPECT_FALSE(ask("0123456789ABCDEF0123456789ABCDEF"));  // not packed: read, and not in the set
-  EXPECT_EQ(reads, 3);
+  EXPECT_FALSE(ask("0123456789ABCDEF0123456789ABCDEF"));
 }
 
-// The all-zero id has no packed form (all-zero is the key's "not packed" marker) but is found.
-TEST(AppIdSet, TheAllZeroIdIsKeptAsAString) {
+// The all-zero id is an id like any other.
+TEST(AppIdSet, TheAllZeroIdIsAnId) {
   AppIdSet set;
   const std::string zero(32, '0');
-  EXPECT_FALSE(AppIdSet::key_of(zero).is_packed());
   EXPECT_FALSE(set.contains(zero));
   set.insert(zero);
   EXPECT_TRUE(set.contains(zero));
-  EXPECT_TRUE(set.contains(AppIdSet::key_of(zero), [&] { return std::string_view(zero); }));
+  EXPECT_TRUE(set.contains(AppIdSet::key_of(zero)));
   EXPECT_FALSE(set.contains(std::string(31, '0') + "1"));
+}
+
+// Ordinals are one-to-one: the same id always gets the same number, different ids (neighbours,
+// other case, other length, hex or not) different ones, and asking never numbers an id.
+TEST(AppOrdinals, OneNumberPerIdAndOneIdPerNumber) {
+  const std::vector<std::string> ids = {"fedcba9876543210fedcba9876543210",
+                                        "fedcba9876543210fedcba9876543211",
+                                        "FEDCBA9876543210FEDCBA9876543210",
+                                        "fedcba9876543210fedcba987654321",
+                                        "fedcba9876543210fedcba98765432100",
+                                        "ordinal-test-app",
+                                        "ordinal-test-App",
+                                        ""};
+  EXPECT_FALSE(app_ordinals::find("never-numbered-app-id"));
+  EXPECT_FALSE(app_ordinals::find("never-numbered-app-id"));  // find() gave it none
+  std::vector<std::uint32_t> numbers;
+  for (const auto& id : ids) numbers.push_back(app_ordinals::of(id));
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    EXPECT_EQ(app_ordinals::of(ids[i]), numbers[i]) << ids[i];
+    EXPECT_EQ(app_ordinals::find(ids[i]), numbers[i]) << ids[i];
+    for (std::size_t j = 0; j < i; ++j)
+      EXPECT_NE(numbers[i], numbers[j]) << ids[i] << " " << ids[j];
+  }
+}
+
+// Both representations (a bitmap when the members are dense among the ordinals, a hash set when
+// sparse) are exact, and ordinals beyond a bitmap's end are not members.
+TEST(AppIdSet, BitmapAndHashedSetsAreExact) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20000; ++i) ids.push_back("repr-test-app-" + std::to_string(i));
+  for (const auto& id : ids) AppIdSet::key_of(id);  // number them in order
+  AppIdSet dense, sparse;
+  for (std::size_t i = 0; i < ids.size(); i += 2) dense.insert(ids[i]);  // every other one
+  sparse.insert(ids[5]);
+  sparse.insert(ids[19000]);
+  dense.seal();
+  sparse.seal();
+  EXPECT_TRUE(dense.is_bitmap());
+  EXPECT_FALSE(sparse.is_bitmap());
+  EXPECT_EQ(dense.size(), 10000u);
+  EXPECT_EQ(sparse.size(), 2u);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    ASSERT_EQ(dense.contains(ids[i]), i % 2 == 0) << i;
+    ASSERT_EQ(sparse.contains(AppIdSet::key_of(ids[i])), i == 5 || i == 19000) << i;
+  }
+  auto later = AppIdSet::key_of("repr-test-app-numbered-after-the-bitmap");
+  EXPECT_FALSE(dense.contains(later));
+  // Inserting after seal() keeps the set exact (the bitmap grows).
+  dense.insert("repr-test-app-numbered-after-the-bitmap");
+  EXPECT_TRUE(dense.contains(later));
+  EXPECT_FALSE(dense.contains(ids[1]));
+  EXPECT_EQ(dense.size(), 10001u);
 }
 
 TEST(AppIdSet, ManyRandomIdsNoFalsePositives) {
@@ -188,6 +234,11 @@ TEST(AppIdSet, ManyRandomIdsNoFalsePositives) {
   for (const auto& id : in) set.insert(id);
   for (const auto& id : in) ASSERT_TRUE(set.contains(id)) << id;
   for (const auto& id : out) ASSERT_FALSE(set.contains(id)) << id;
+  for (const auto& id : out) ASSERT_FALSE(set.contains(AppIdSet::key_of(id))) << id;
+  set.seal();  // numbered in, then out: the members are the lower half, a bitmap
+  EXPECT_TRUE(set.is_bitmap());
+  for (const auto& id : in) ASSERT_TRUE(set.contains(id)) << id;
+  for (const auto& id : out) ASSERT_FALSE(set.contains(AppIdSet::key_of(id))) << id;
 }
 
 }  // namespace
