@@ -162,6 +162,23 @@ def test_deleted_code_and_app_stop_at_once(env):
     assert r.status_code == 401
 
 
+def test_revoked_authorization_stops_at_once_for_codes_and_signatures(env):
+    gh = env.gh
+    app = gh.create_app("gw_app_unauth")
+    code = gh.add_code(app["id"])
+    auth = gh.authorize(app["id"], env.api_app["id"])["auths"][0]
+    assert gw(env, "/items/8", headers={"X-Apig-AppCode": code["app_code"]}).status_code == 200
+    r = signed_call(env, "GET", "/items/8", app["app_key"], app["app_secret"])
+    assert r.status_code == 200, r.text
+    gh.call("DELETE", gh.base() + f"/app-auths/{auth['id']}", expect=204)
+    r = gw(env, "/items/8", headers={"X-Apig-AppCode": code["app_code"]})  # no sleep: at once
+    assert r.status_code == 403 and error(r)[0] == "APIG.0304"
+    r = signed_call(env, "GET", "/items/8", app["app_key"], app["app_secret"])
+    assert r.status_code == 403 and error(r)[0] == "APIG.0304"
+    gh.authorize(app["id"], env.api_app["id"])  # and back
+    assert gw(env, "/items/8", headers={"X-Apig-AppCode": code["app_code"]}).status_code == 200
+
+
 # ---------------------------------------------------------------- signatures
 
 def signed_call(env, method, path, key, secret, body=b"", headers=None, tls=True):
