@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "gateway/routes.hpp"  // TransparentHash
+
 namespace gh::gateway::app_ordinals {
 namespace {
 
@@ -16,10 +18,6 @@ struct PackedHash {
   std::size_t operator()(const Packed& p) const {
     return static_cast<std::size_t>((p.hi * 0x9E3779B97F4A7C15ull) ^ p.lo);
   }
-};
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
 // The 16 bytes a 32-lowercase-hex id spells; nullopt for any other id, so that packing is
@@ -44,10 +42,11 @@ std::optional<Packed> pack(std::string_view id) {
 struct Table {
   std::mutex mutex;
   boost::unordered_flat_map<Packed, std::uint32_t, PackedHash> packed;
-  boost::unordered_flat_map<std::string, std::uint32_t, StringHash, std::equal_to<>> other;
+  boost::unordered_flat_map<std::string, std::uint32_t, TransparentHash, std::equal_to<>> other;
   std::uint32_t next = 0;
 
   std::uint32_t take() {
+    // UINT32_MAX is never given: it is AppIdSet::Key's "no app".
     if (next == UINT32_MAX) throw std::length_error("app ordinals exhausted");
     return next++;
   }

@@ -23,7 +23,6 @@ struct TransparentHash {
   using is_transparent = void;
   std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
-using StringSet = boost::unordered_flat_set<std::string, TransparentHash, std::equal_to<>>;
 
 // The apps authorized for one (API, environment), exact, by their app ordinals (app_ordinals.hpp:
 // one number per app id, one-to-one). A check is then one bit or one small-integer probe: with a
@@ -35,8 +34,9 @@ class AppIdSet {
  public:
   // An app id prepared for lookups: its ordinal. Made once per app when the credentials are built,
   // so that a request's authorization check reads neither the app nor its id.
+  // A default Key names no app (no id is ever given that number) and is in no set.
   struct Key {
-    std::uint32_t ordinal = 0;
+    std::uint32_t ordinal = UINT32_MAX;
   };
   // Gives the id its ordinal if it has none yet (snapshot building only: it locks).
   static Key key_of(std::string_view id);
