@@ -33,6 +33,8 @@ Credentials build_credentials(std::vector<std::shared_ptr<const AppEntry>> apps,
     std::vector<std::pair<Digest, CodeEntry>> codes;
     std::vector<std::pair<std::string, CodeEntry>> keys;
   };
+  std::size_t total_codes = 0;
+  for (const auto& app : apps) total_codes += app->codes.size();
   std::vector<Entries> per_instance;  // instances are few
   std::vector<std::pair<std::string, std::shared_ptr<const AppEntry>>> by_id;
   by_id.reserve(apps.size());
@@ -42,7 +44,12 @@ Credentials build_credentials(std::vector<std::shared_ptr<const AppEntry>> apps,
       last = nullptr;
       for (auto& e : per_instance)
         if (e.instance_id == app->instance_id) last = &e;
-      if (!last) last = &per_instance.emplace_back(Entries{app->instance_id, {}, {}});
+      if (!last) {
+        last = &per_instance.emplace_back(Entries{app->instance_id, {}, {}});
+        // Sized for the whole store once (a store has few instances; the vectors are transient).
+        last->codes.reserve(total_codes);
+        last->keys.reserve(apps.size());
+      }
     }
     auto id_key = AppIdSet::key_of(app->id);
     for (const auto& d : app->codes) last->codes.emplace_back(d, CodeEntry{app.get(), id_key});

@@ -12,45 +12,16 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/code_index.hpp"
 #include "gateway/routes.hpp"
 #include "gateway/sharded_index.hpp"
 
 namespace gh::gateway {
 
-// The keyed digest of an AppCode value (HMAC-SHA-256 under the store's pepper), raw bytes. The
-// digest is pseudo-random, so its first eight bytes are a good hash.
-struct Digest {
-  std::array<unsigned char, 32> bytes{};
-  bool operator==(const Digest& o) const {
-    return std::memcmp(bytes.data(), o.bytes.data(), 32) == 0;
-  }
-};
-struct DigestHash {
-  std::size_t operator()(const Digest& d) const {
-    std::uint64_t h;
-    std::memcpy(&h, d.bytes.data(), sizeof h);
-    return static_cast<std::size_t>(h);
-  }
-};
-
-// An app as the data plane needs it. The secret is held in clear in memory only (signatures).
-struct AppEntry {
-  std::string id, instance_id, app_key, secret;
-  std::vector<Digest> codes;  // its AppCodes (≤ 5), to drop them when the app changes
-};
-
-// What an AppCode's digest or an AppKey leads to: the app, and its id prepared for the
-// authorization check (the check then reads no app: with a large store the app is a cold line).
-struct CodeEntry {
-  const AppEntry* app = nullptr;
-  AppIdSet::Key id_key;
-  const AppEntry* operator->() const { return app; }
-};
-
 // Per instance: AppCode digest → app and AppKey → app. Values point into Credentials::apps of
 // the same snapshot (every delta rewrites both together, so a snapshot is always consistent).
 struct InstanceCredentials {
-  ShardedIndex<Digest, CodeEntry, DigestHash> codes;
+  CodeIndex codes;
   ShardedIndex<std::string, CodeEntry, TransparentHash> keys;
 };
 

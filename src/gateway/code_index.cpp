@@ -1,0 +1,156 @@
+#include "gateway/code_index.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <new>
+#include <thread>
+
+namespace gh::gateway {
+
+// Operations on one shard's slot array; friends of CodeIndex.
+struct CodeIndexShards {
+  using Slot = CodeIndex::Slot;
+  using Shard = CodeIndex::Shard;
+
+  // Smallest power of two ≥ 4 that keeps `n` entries at most 70 % full.
+  static std::size_t capacity_for(std::size_t n) {
+    std::size_t cap = 4;
+    while (cap * 7 < n * 10) cap *= 2;
+    return cap;
+  }
+
+  // Empty slots, 64-byte aligned (a home slot and its neighbour share one cache line).
+  static std::shared_ptr<Slot[]> allocate(std::size_t capacity) {
+    void* raw = std::aligned_alloc(64, capacity * sizeof(Slot));
+    if (!raw) throw std::bad_alloc();
+    Slot* slots = static_cast<Slot*>(raw);
+    std::uninitialized_value_construct_n(slots, capacity);
+    return std::shared_ptr<Slot[]>(slots, [](Slot* p) { std::free(p); });
+  }
+
+  // Inserts or replaces; the shard must have room for one more entry.
+  static void put(Shard& s, const CodeIndex::Tag& tag, const CodeEntry& entry) {
+    for (std::size_t i = CodeIndex::home(tag, s.mask);; i = (i + 1) & s.mask) {
+      Slot& slot = s.slots[i];
+      if (!slot.entry.app) {
+        slot = Slot{tag, entry};
+        ++s.size;
+        return;
+      }
+      if (slot.tag == tag) {
+        slot.entry = entry;
+        return;
+      }
+    }
+  }
+
+  // Removes `tag` and shifts back the entries after it whose probe went through its slot, so
+  // every entry stays reachable from its home without tombstones.
+  static void erase(Shard& s, const CodeIndex::Tag& tag) {
+    std::size_t hole = CodeIndex::home(tag, s.mask);
+    for (;; hole = (hole + 1) & s.mask) {
+      if (!s.slots[hole].entry.app) return;  // not present
+      if (s.slots[hole].tag == tag) break;
+    }
+    for (std::size_t j = (hole + 1) & s.mask;; j = (j + 1) & s.mask) {
+      Slot& next = s.slots[j];
+      if (!next.entry.app) break;
+      std::size_t h = CodeIndex::home(next.tag, s.mask);
+      // `next` may move to the hole only if the hole lies (cyclically) in [h, j).
+      bool stays = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j);
+      if (stays) continue;
+      s.slots[hole] = next;
+      hole = j;
+    }
+    s.slots[hole] = Slot{};
+    --s.size;
+  }
+
+  // A copy of `from` with room for `capacity` slots.
+  static std::shared_ptr<Slot[]> rehash(const Shard& from, std::size_t capacity, Shard& to) {
+    auto owner = allocate(capacity);
+    to = Shard{owner.get(), static_cast<std::uint32_t>(capacity - 1), 0};
+    for (std::size_t i = 0; from.slots && i <= from.mask; ++i)
+      if (from.slots[i].entry.app) put(to, from.slots[i].tag, from.slots[i].entry);
+    return owner;
+  }
+};
+
+CodeIndex::CodeIndex() : table_(std::make_shared<Table>()) {}
+
+std::size_t CodeIndex::size() const {
+  std::size_t n = 0;
+  for (const auto& s : table_->shards) n += s.size;
+  return n;
+}
+
+CodeIndex::Editor::Editor(const CodeIndex& base)
+    : table_(std::make_shared<Table>(*base.table_)), touched_(kShards, false) {}
+
+CodeIndex::Shard& CodeIndex::Editor::writable(std::size_t i, std::size_t extra) {
+  Shard& s = table_->shards[i];
+  std::size_t needed = CodeIndexShards::capacity_for(s.size + extra);
+  std::size_t capacity = s.slots ? s.mask + 1 : 0;
+  if (!touched_[i] || needed > capacity) {
+    // Copied on first touch (the old array may be shared with published indexes), and grown.
+    Shard copy;
+    table_->owners[i] = CodeIndexShards::rehash(s, std::max(needed, capacity), copy);
+    s = copy;
+    touched_[i] = true;
+  }
+  return s;
+}
+
+void CodeIndex::Editor::put(const Digest& digest, CodeEntry entry) {
+  Tag t = tag_of(digest);
+  CodeIndexShards::put(writable(shard_of(t), 1), t, entry);
+}
+
+void CodeIndex::Editor::erase(const Digest& digest) {
+  Tag t = tag_of(digest);
+  std::size_t i = shard_of(t);
+  if (!table_->shards[i].slots) return;
+  CodeIndex probe{table_};
+  if (!probe.find(digest)) return;  // nothing to copy the shard for
+  CodeIndexShards::erase(writable(i, 0), t);
+}
+
+CodeIndex CodeIndex::Editor::commit() && {
+  return CodeIndex(std::move(table_));
+}
+
+CodeIndex CodeIndex::build(std::vector<std::pair<Digest, CodeEntry>> entries, unsigned threads) {
+  // Counting sort of the entries by shard.
+  std::vector<std::uint32_t> start(kShards + 1, 0);
+  for (const auto& e : entries) ++start[shard_of(tag_of(e.first)) + 1];
+  for (std::size_t s = 0; s < kShards; ++s) start[s + 1] += start[s];
+  std::vector<std::uint32_t> order(entries.size());
+  {
+    std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
+    for (std::size_t i = 0; i < entries.size(); ++i)
+      order[next[shard_of(tag_of(entries[i].first))]++] = static_cast<std::uint32_t>(i);
+  }
+  auto table = std::make_shared<Table>();
+  auto fill = [&](std::size_t from, std::size_t to) {
+    for (std::size_t s = from; s < to; ++s) {
+      std::size_t n = start[s + 1] - start[s];
+      if (n == 0) continue;
+      Shard& shard = table->shards[s];
+      table->owners[s] = CodeIndexShards::rehash(Shard{}, CodeIndexShards::capacity_for(n), shard);
+      for (auto k = start[s]; k < start[s + 1]; ++k) {
+        const auto& [digest, entry] = entries[order[k]];
+        CodeIndexShards::put(shard, tag_of(digest), entry);
+      }
+    }
+  };
+  // Threads pay off only for large indexes.
+  unsigned n = entries.size() < 50000 ? 1 : std::max(1u, threads);
+  std::vector<std::thread> workers;
+  for (unsigned t = 1; t < n; ++t)
+    workers.emplace_back(fill, kShards * t / n, kShards * (t + 1) / n);
+  fill(0, kShards / n);
+  for (auto& w : workers) w.join();
+  return CodeIndex(std::move(table));
+}
+
+}  // namespace gh::gateway
