@@ -39,8 +39,15 @@ bool is_route_entity(std::string_view entity) {
 SnapshotLoader::Routes SnapshotLoader::read_routes(store::Tx& tx) {
   auto in = std::make_shared<RouteInputs>();
   in->group_domain_suffix = suffix_;
-  read_route_inputs(tx, *in);
-  auto config = build_routes(*in);
+  // Inputs that are not kept (SQLite nodes) need no authorization rows: those are streamed from
+  // the store straight into the routes' authorization sets (a large store has millions).
+  read_route_inputs(tx, *in, keep_route_inputs_);
+  AuthSource streamed;
+  if (!keep_route_inputs_)
+    streamed = [&](const AuthSink& add) {
+      for (const auto& inst : in->instances) tx.for_each_app_auth(inst.id, add);
+    };
+  auto config = build_routes(*in, streamed);
   if (!keep_route_inputs_) in.reset();
   return {std::move(in), std::move(config)};
 }

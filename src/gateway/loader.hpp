@@ -47,7 +47,9 @@ class SnapshotLoader {
 };
 
 // Reads the route configuration rows of every instance (route_reader.cpp).
-void read_route_inputs(store::Tx& tx, RouteInputs& in);
+// Reads the route inputs of every instance; the authorizations only `with_auths` (build_routes
+// can stream them from the store instead, see SnapshotLoader::read_routes).
+void read_route_inputs(store::Tx& tx, RouteInputs& in, bool with_auths = true);
 
 // Entities whose change needs a route rebuild (everything but apps and AppCodes).
 bool is_route_entity(std::string_view entity);

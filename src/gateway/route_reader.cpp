@@ -3,7 +3,7 @@
 
 namespace gh::gateway {
 
-void read_route_inputs(store::Tx& tx, RouteInputs& in) {
+void read_route_inputs(store::Tx& tx, RouteInputs& in, bool with_auths) {
   auto append = [](auto& to, auto from) {
     to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
   };
@@ -12,7 +12,8 @@ void read_route_inputs(store::Tx& tx, RouteInputs& in) {
     append(in.groups, tx.groups_of_instance(inst.id));
     append(in.envs, tx.environments(inst.id));
     append(in.env_variables, tx.env_variables(inst.id));
-    append(in.auths, tx.app_auths_unordered(inst.id));  // a set per route: order is moot
+    if (with_auths)
+      append(in.auths, tx.app_auths_unordered(inst.id));  // a set per route: order is moot
     for (auto& p : tx.published_apis(inst.id))
       in.published.push_back(PublishedRoute{std::move(p.spec), std::move(p.env_id)});
   }

@@ -194,7 +194,20 @@ std::string_view RouteConfig::env_id(std::string_view instance_id, std::string_v
   return {};
 }
 
-std::shared_ptr<const RouteConfig> build_routes(const RouteInputs& in) {
+// (api id, env id) of a published route, as views into the RouteInputs being built from.
+struct ApiEnv {
+  std::string_view api_id, env_id;
+  bool operator==(const ApiEnv&) const = default;
+};
+struct ApiEnvHash {
+  std::size_t operator()(const ApiEnv& k) const {
+    std::hash<std::string_view> h;
+    return h(k.api_id) * 31 + h(k.env_id);
+  }
+};
+
+std::shared_ptr<const RouteConfig> build_routes(const RouteInputs& in,
+                                                const AuthSource& more_auths) {
   auto cfg = std::make_shared<RouteConfig>();
   cfg->group_domain_suffix = in.group_domain_suffix;
 
@@ -231,7 +244,7 @@ std::shared_ptr<const RouteConfig> build_routes(const RouteInputs& in) {
       if (g.is_default && g.instance_id == inst.id)
         cfg->default_groups.push_back(group_by_id[g.id]);
 
-  boost::unordered_flat_map<std::string, RouteTarget*> target_by_api_env;
+  boost::unordered_flat_map<ApiEnv, RouteTarget*, ApiEnvHash> target_by_api_env;
   for (const auto& p : in.published) {
     auto git = group_by_id.find(p.spec.group_id);
     if (git == group_by_id.end()) continue;
@@ -263,17 +276,19 @@ std::shared_ptr<const RouteConfig> build_routes(const RouteInputs& in) {
     t->backend = parse_backend(substitute_variables(p.spec.backend.url_domain, vars),
                                p.spec.backend.req_protocol == "HTTPS");
     t->backend.uri = substitute_variables(p.spec.backend.req_uri, vars);
-    target_by_api_env[p.spec.id + "|" + p.env_id] = t.get();
+    target_by_api_env[ApiEnv{p.spec.id, p.env_id}] = t.get();
     git->second->by_env[p.env_id].add(t.get());
     cfg->targets.push_back(std::move(t));
   }
   for (auto& g : cfg->groups)
     for (auto& [env, table] : g->by_env) table.finish();
 
-  for (const auto& a : in.auths) {
-    auto it = target_by_api_env.find(a.api_id + "|" + a.env_id);
-    if (it != target_by_api_env.end()) it->second->authorized_apps.insert(a.app_id);
-  }
+  auto authorize = [&](std::string_view api_id, std::string_view app_id, std::string_view env_id) {
+    auto it = target_by_api_env.find(ApiEnv{api_id, env_id});
+    if (it != target_by_api_env.end()) it->second->authorized_apps.insert(app_id);
+  };
+  for (const auto& a : in.auths) authorize(a.api_id, a.app_id, a.env_id);
+  if (more_auths) more_auths(authorize);
   for (auto& t : cfg->targets) t->authorized_apps.seal();
   return cfg;
 }

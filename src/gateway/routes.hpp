@@ -8,6 +8,7 @@
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -156,7 +157,15 @@ struct RouteInputs {
   std::string group_domain_suffix;
 };
 
-std::shared_ptr<const RouteConfig> build_routes(const RouteInputs& in);
+// Authorizations handed to build_routes one at a time: (api id, app id, env id).
+using AuthSink =
+    std::function<void(std::string_view api_id, std::string_view app_id, std::string_view env_id)>;
+// Feeds authorizations to the sink (e.g. straight from a store scan, without materialising them).
+using AuthSource = std::function<void(const AuthSink&)>;
+
+// The route configuration of `in`, authorized by in.auths and, when given, by `more_auths`.
+std::shared_ptr<const RouteConfig> build_routes(const RouteInputs& in,
+                                                const AuthSource& more_auths = {});
 
 // Splits "/a/b/" into {"a","b",""}; "/" into {""}.
 std::vector<std::string_view> split_path(std::string_view path);

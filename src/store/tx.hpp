@@ -279,8 +279,12 @@ class Tx {
       const std::function<void(std::string_view id, std::string_view instance_id,
                                std::string_view app_key, std::string_view secret_sealed)>& fn);
   std::int64_t count_all_app_codes();
-  // The instance's authorizations in no particular order (app_auths() sorts them), streamed.
+  // The instance's authorizations in no particular order (app_auths() sorts them).
   std::vector<core::AppAuth> app_auths_unordered(const std::string& instance_id);
+  // The same, streamed: only what the gateway's authorization check needs, no row materialised.
+  void for_each_app_auth(const std::string& instance_id,
+                         const std::function<void(std::string_view api_id, std::string_view app_id,
+                                                  std::string_view env_id)>& fn);
   void for_each_code_digest(
       const std::function<void(std::string_view app_id, std::string_view digest_hex)>& fn);
   static std::optional<std::string> open_app_secret(const crypto::Sealer& sealer,

@@ -55,6 +55,13 @@ std::vector<core::AppAuth> Tx::app_auths_unordered(const std::string& instance_i
   return out;
 }
 
+void Tx::for_each_app_auth(
+    const std::string& instance_id,
+    const std::function<void(std::string_view, std::string_view, std::string_view)>& fn) {
+  s_.for_each_row("SELECT api_id, app_id, env_id FROM app_auths WHERE instance_id = ?",
+                  {instance_id}, [&](const RowView& r) { fn(r.text(0), r.text(1), r.text(2)); });
+}
+
 std::int64_t Tx::count_all_app_codes() {
   return s_.query("SELECT COUNT(*) FROM app_codes")[0].integer(0);
 }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <random>
 #include <string>
 #include <vector>
@@ -112,6 +113,43 @@ namespace gh::gateway {
 namespace {
 
 // Ids of every form (32 lowercase hex as Gatehouse makes them; imported ones) are found exactly.
+// Authorizations from in.auths and streamed through an AuthSource land in the same sets, matched
+// on (api, environment): an authorization for another environment or an unknown API counts for
+// no route.
+TEST(RoutesTest, AuthorizationsFromInputsAndStreamedAlike) {
+  RouteInputs in;
+  in.instances.push_back({"inst", "proj", false});
+  core::ApiGroup g;
+  g.id = "grp";
+  g.instance_id = "inst";
+  g.is_default = true;
+  in.groups.push_back(g);
+  in.published.push_back({api("api1", "GET", "/one"), core::kReleaseEnvId});
+  in.published.push_back({api("api2", "GET", "/two"), core::kReleaseEnvId});
+  std::vector<std::array<std::string, 3>> auths = {{"api1", "app-a", core::kReleaseEnvId},
+                                                   {"api2", "app-b", core::kReleaseEnvId},
+                                                   {"api1", "app-c", "other-env"},
+                                                   {"gone", "app-d", core::kReleaseEnvId}};
+  auto check = [](const RouteConfig& cfg) {
+    auto& table = cfg.groups_for_host("127.0.0.1")[0]->by_env.at(core::kReleaseEnvId);
+    const auto& one = table.match("GET", "/one").target->authorized_apps;
+    const auto& two = table.match("GET", "/two").target->authorized_apps;
+    EXPECT_TRUE(one.contains(std::string_view("app-a")));
+    EXPECT_FALSE(one.contains(std::string_view("app-b")));
+    EXPECT_FALSE(one.contains(std::string_view("app-c")));
+    EXPECT_TRUE(two.contains(std::string_view("app-b")));
+    EXPECT_FALSE(two.contains(std::string_view("app-d")));
+    EXPECT_EQ(one.size() + two.size(), 2u);
+  };
+  RouteInputs materialised = in;
+  for (const auto& [api_id, app, env] : auths)
+    materialised.auths.push_back({"id-" + app, "inst", api_id, app, env, 0});
+  check(*build_routes(materialised));
+  check(*build_routes(in, [&](const AuthSink& add) {
+    for (const auto& [api_id, app, env] : auths) add(api_id, app, env);
+  }));
+}
+
 TEST(AppIdSet, MembershipIsExactForEveryKindOfId) {
   AppIdSet set;
   const std::string made = "0123456789abcdef0123456789abcdef";
