@@ -95,18 +95,62 @@ struct ThreadDigest {
   ~ThreadDigest() { EVP_MD_CTX_free(ctx); }
 };
 
-// An HMAC-SHA-256 context per thread with its digest already set; each use re-keys it.
-struct ThreadMac {
-  EVP_MAC_CTX* ctx = nullptr;
-  ThreadMac() {
-    ctx = EVP_MAC_CTX_new(hmac_algorithm());
+// HMAC-SHA-256 contexts of one thread, kept keyed for the last few keys: the data plane verifies
+// one app's signatures again and again, and EVP_MAC_init without a key restarts from the stored
+// key's inner and outer states instead of deriving them again (two SHA-256 blocks and the
+// provider's set-up per call). Keys are compared in constant time and wiped when replaced.
+class ThreadMacs {
+ public:
+  ThreadMacs() {
+    for (auto& e : entries_) e.ctx = new_context();
+  }
+  ~ThreadMacs() {
+    for (auto& e : entries_) {
+      OPENSSL_cleanse(e.key.data(), e.key.size());
+      EVP_MAC_CTX_free(e.ctx);
+    }
+  }
+  ThreadMacs(const ThreadMacs&) = delete;
+  ThreadMacs& operator=(const ThreadMacs&) = delete;
+
+  // A context ready for EVP_MAC_update with `key`.
+  EVP_MAC_CTX* keyed(std::string_view key) {
+    for (auto& e : entries_)
+      if (e.used && e.key.size() == key.size() &&
+          CRYPTO_memcmp(e.key.data(), key.data(), key.size()) == 0) {
+        if (EVP_MAC_init(e.ctx, nullptr, 0, nullptr) != 1) break;
+        return e.ctx;
+      }
+    Entry& e = entries_[next_++ % entries_.size()];
+    OPENSSL_cleanse(e.key.data(), e.key.size());
+    e.key.assign(key);
+    e.used = false;
+    // An empty key is legal for HMAC; OpenSSL wants a non-null pointer.
+    static const unsigned char kEmpty = 0;
+    const auto* k = key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
+    if (EVP_MAC_init(e.ctx, k, key.size(), nullptr) != 1)
+      throw std::runtime_error("OpenSSL: HMAC failed");
+    e.used = true;
+    return e.ctx;
+  }
+
+ private:
+  static EVP_MAC_CTX* new_context() {
+    EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(hmac_algorithm());
     char digest_name[] = "SHA256";
     OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
                            OSSL_PARAM_construct_end()};
     if (!ctx || EVP_MAC_CTX_set_params(ctx, params) != 1)
       throw std::runtime_error("OpenSSL: HMAC context");
+    return ctx;
   }
-  ~ThreadMac() { EVP_MAC_CTX_free(ctx); }
+  struct Entry {
+    std::string key;
+    EVP_MAC_CTX* ctx = nullptr;
+    bool used = false;
+  };
+  std::array<Entry, 4> entries_;
+  unsigned next_ = 0;
 };
 }  // namespace
 
@@ -134,16 +178,13 @@ std::string sha256_hex(std::string_view data) {
 }
 
 Bytes32 hmac_sha256_bytes(std::string_view key, std::string_view msg) {
-  thread_local ThreadMac mac;
+  thread_local ThreadMacs macs;
   Bytes32 out;
   std::size_t len = 0;
-  // An empty key is legal for HMAC; OpenSSL wants a non-null pointer.
-  static const unsigned char kEmpty = 0;
-  const auto* k = key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
-  bool ok = EVP_MAC_init(mac.ctx, k, key.size(), nullptr) == 1 &&
-            EVP_MAC_update(mac.ctx, reinterpret_cast<const unsigned char*>(msg.data()),
-                           msg.size()) == 1 &&
-            EVP_MAC_final(mac.ctx, out.data(), &len, out.size()) == 1;
+  EVP_MAC_CTX* ctx = macs.keyed(key);
+  bool ok =
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(msg.data()), msg.size()) == 1 &&
+      EVP_MAC_final(ctx, out.data(), &len, out.size()) == 1;
   if (!ok || len != 32) throw std::runtime_error("OpenSSL: HMAC failed");
   return out;
 }

@@ -236,10 +236,8 @@ std::string format_sdk_date(std::int64_t epoch_seconds) {
   return buf;
 }
 
-std::string canonical_request(const CanonicalInput& in) {
+void append_canonical_request(std::string& out, const CanonicalInput& in) {
   auto q = in.target.find('?');
-  std::string out;
-  out.reserve(256);
   for (char c : in.method) out += ascii_upper(c);
   out += '\n';
   out += canonical_uri(in.target.substr(0, q));
@@ -254,17 +252,28 @@ std::string canonical_request(const CanonicalInput& in) {
   }
   out += '\n';
   out += in.payload_hash;
+}
+
+std::string canonical_request(const CanonicalInput& in) {
+  std::string out;
+  out.reserve(256);
+  append_canonical_request(out, in);
   return out;
 }
 
-std::string string_to_sign(std::string_view sdk_date, std::string_view canonical) {
-  std::string out;
-  out.reserve(kSdkAlgorithm.size() + sdk_date.size() + 66);
+void append_string_to_sign(std::string& out, std::string_view sdk_date,
+                           std::string_view canonical) {
   out += kSdkAlgorithm;
   out += '\n';
   out += sdk_date;
   out += '\n';
   append_hex(out, sha256_bytes(canonical));
+}
+
+std::string string_to_sign(std::string_view sdk_date, std::string_view canonical) {
+  std::string out;
+  out.reserve(kSdkAlgorithm.size() + sdk_date.size() + 66);
+  append_string_to_sign(out, sdk_date, canonical);
   return out;
 }
 

@@ -51,6 +51,10 @@ struct CanonicalInput {
 
 std::string canonical_request(const CanonicalInput& in);
 std::string string_to_sign(std::string_view sdk_date, std::string_view canonical_request);
+// The same, appended to `out` (a caller's reused buffer: no allocation once it is large enough).
+void append_canonical_request(std::string& out, const CanonicalInput& in);
+void append_string_to_sign(std::string& out, std::string_view sdk_date,
+                           std::string_view canonical_request);
 // lower-hex HMAC-SHA256(secret, string_to_sign)
 std::string sdk_signature(std::string_view secret, std::string_view string_to_sign);
 // Whether `signature` (hex, either case) is sdk_signature(secret, string_to_sign), compared in

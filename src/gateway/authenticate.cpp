@@ -41,9 +41,13 @@ AppAuthResult by_signature(const http::RequestView& req, std::string_view author
   crypto::CanonicalInput in{req.method, req.target, &auth->signed_headers,
                             [&](std::string_view n) { return header_values(req, n); },
                             payload_hash};
-  auto canonical = crypto::canonical_request(in);
-  if (!crypto::sdk_signature_matches(app->app->secret, crypto::string_to_sign(*date, canonical),
-                                     auth->signature))
+  // Per-thread buffers: a signed request builds its canonical text without allocating.
+  thread_local std::string canonical, to_sign;
+  canonical.clear();
+  to_sign.clear();
+  crypto::append_canonical_request(canonical, in);
+  crypto::append_string_to_sign(to_sign, *date, canonical);
+  if (!crypto::sdk_signature_matches(app->app->secret, to_sign, auth->signature))
     return dp::signature_mismatch(canonical);
   return AuthenticatedApp{app->app, app->id_key};
 }

@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
 #include <cctype>
 #include <set>
@@ -78,6 +79,29 @@ TEST(Digest, ByteFormsAndHexComparison) {
   EXPECT_EQ(*decoded, mac);
   EXPECT_FALSE(hex_decode32(hex.substr(1)));
   EXPECT_FALSE(hex_decode32(std::string(63, 'a') + "g"));
+}
+
+// HMAC contexts are kept keyed per thread for the last few keys: whatever the order and number of
+// keys, every result must equal a one-shot HMAC computed without that cache.
+TEST(Digest, HmacWithKeptKeysEqualsOneShotHmac) {
+  std::vector<std::string> keys = {
+      "", "short", std::string(32, 's'), "secret-2", std::string(64, 'b'), std::string(100, 'l')};
+  auto reference = [](const std::string& key, const std::string& msg) {
+    unsigned char out[32];
+    std::size_t len = 0;
+    static const unsigned char kEmpty = 0;
+    EXPECT_TRUE(EVP_Q_mac(
+        nullptr, "HMAC", nullptr, "SHA256", nullptr,
+        key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+        reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), out, sizeof out, &len));
+    return std::string(reinterpret_cast<const char*>(out), len);
+  };
+  for (int round = 0; round < 3; ++round)
+    for (std::size_t i = 0; i < keys.size(); ++i)
+      for (std::size_t j = 0; j <= i; ++j) {  // the same key again and again, and others between
+        std::string msg = "message " + std::to_string(round * 100 + i * 10 + j);
+        ASSERT_EQ(hmac_sha256(keys[j], msg), reference(keys[j], msg)) << i << " " << j;
+      }
 }
 
 TEST(Random, ShapesAndDistinctness) {
