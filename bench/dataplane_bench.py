@@ -114,13 +114,14 @@ class Bench:
         def h2(url):
             return lambda: h2load(url, seconds, good)
 
+        # Runs compared by a ratio stand next to each other (see GROUPS).
         return {
             "nginx_appcode": http(anchor + "/", good),
             "gatehouse_appcode": http(gw + "/", good),
+            "gatehouse_signature": http(gw + "/", signed),
             "gatehouse_churn": self.churn_run(gw + "/", good, seconds),
             "nginx_reject": http(anchor + "/", bad, expect_2xx=False),
             "gatehouse_reject": http(gw + "/", bad, expect_2xx=False),
-            "gatehouse_signature": http(gw + "/", signed),
             "upstream_direct": http(f"http://127.0.0.1:{self.up_port}/", {}),
             "nginx_tls": http(anchor_tls + "/", good),
             "gatehouse_tls": http(tls + "/", good),
@@ -174,6 +175,20 @@ class Bench:
             return self.gh.wait_code(code, 10)
         finally:
             self.gh.request("DELETE", f"{path}/{created['id']}")
+
+
+# The runs of a round, in groups whose members are compared with each other. Every ratio's two
+# runs are adjacent (seconds apart, so they see the shared host in the same state), and each group
+# runs in the opposite order in the next round, so that a systematic first-or-second effect (a
+# cache or the host warming up after the previous group) does not always favour the same side.
+GROUPS = [("nginx_appcode", "gatehouse_appcode", "gatehouse_signature"), ("gatehouse_churn",),
+          ("nginx_reject", "gatehouse_reject"), ("upstream_direct",),
+          ("nginx_tls", "gatehouse_tls"), ("nginx_h2", "gatehouse_h2")]
+
+
+def round_order(rnd):
+    """The run names of round `rnd` (0-based): GROUPS in order, each reversed in odd rounds."""
+    return [name for group in GROUPS for name in (group if rnd % 2 == 0 else reversed(group))]
 
 
 def describe(name, r):
@@ -250,8 +265,8 @@ def main():
         runs = bench.runs(seconds)
         results = {name: [] for name in runs}
         for rnd in range(args.rounds):
-            for name, run in runs.items():
-                r = run()
+            for name in round_order(rnd):
+                r = runs[name]()
                 results[name].append(r)
                 print(f"round {rnd + 1} {name:22s} {describe(name, r)}", flush=True)
             if rnd == 0:

@@ -113,3 +113,20 @@ def test_h2load_no_protocol_negotiated():
 def test_h2load_without_report():
     r = parse_h2load("h2load: command not found\n")
     assert not r["ok"] and r["reason"].startswith("no h2load report")
+
+
+def test_round_order_runs_every_run_once_with_compared_runs_adjacent():
+    import dataplane_bench as db
+    names = [n for g in db.GROUPS for n in g]
+    assert len(names) == len(set(names))
+    for rnd in range(4):
+        order = db.round_order(rnd)
+        assert sorted(order) == sorted(names)
+        for a, b in (("nginx_appcode", "gatehouse_appcode"),
+                     ("gatehouse_appcode", "gatehouse_signature"),
+                     ("nginx_reject", "gatehouse_reject"), ("nginx_tls", "gatehouse_tls"),
+                     ("nginx_h2", "gatehouse_h2")):
+            assert abs(order.index(a) - order.index(b)) == 1, (rnd, a, b)
+    # Alternating rounds: whichever side went first goes second in the next round.
+    assert db.round_order(0).index("nginx_reject") < db.round_order(0).index("gatehouse_reject")
+    assert db.round_order(1).index("nginx_reject") > db.round_order(1).index("gatehouse_reject")
