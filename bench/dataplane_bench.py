@@ -19,7 +19,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "api"))
 from benchlib import (BINARY, CHARSET, NGINX_COMMON, PASSWORD, PROCS, ROOT,  # noqa: E402,F401
-                      SERVER_CPU, Gatehouse, anchor_conf, free_port, h2load, make_cert,
+                      SERVER_CPU, Gatehouse, anchor_conf, cpu_ns, free_port, h2load, make_cert,
                       nginx_pids, parse_h2load, parse_wrk, pin, random_code, rss_mb,
                       start_nginx, stop_all, upstream_conf, wait_http, wrk)
 from churn import CredentialChurn  # noqa: E402
@@ -100,16 +100,28 @@ class Bench:
         good, bad = {"X-Apig-AppCode": self.probe}, {"X-Apig-AppCode": self.bad}
         signed = sign_app_request("GET", gw + "/", {}, b"", self.key_id, self.secret)
 
-        def http(url, headers, expect_2xx=True):
+        def http(url, headers, expect_2xx=True, server_pids=None):
+            """A wrk run; with `server_pids`, also the CPU those processes spent per request
+            (cpu_us_per_req): what a request cost the server, whoever limited the rate."""
             def run():
+                pids = server_pids() if server_pids else []
+                before = cpu_ns(pids)
                 try:
                     r = wrk(url, seconds, headers)
                 except RuntimeError as e:  # no report: wrk could not run at all
                     return {"rps": 0.0, "p99_ms": None, "ok": False, "reason": str(e)}
+                if pids and r["requests"]:
+                    r["cpu_us_per_req"] = (cpu_ns(pids) - before) / 1000 / r["requests"]
                 expected_non2xx = 0 if expect_2xx else r["requests"]
                 r["ok"] = r["socket_errors"] == 0 and r["non2xx"] == expected_non2xx
                 return r
             return run
+
+        def anchor_pids():
+            return nginx_pids(self.anchor_prefix)
+
+        def gatehouse_pids():
+            return [self.gh.proc.pid]
 
         def h2(url):
             return lambda: h2load(url, seconds, good)
@@ -120,8 +132,9 @@ class Bench:
             "gatehouse_appcode": http(gw + "/", good),
             "gatehouse_signature": http(gw + "/", signed),
             "gatehouse_churn": self.churn_run(gw + "/", good, seconds),
-            "nginx_reject": http(anchor + "/", bad, expect_2xx=False),
-            "gatehouse_reject": http(gw + "/", bad, expect_2xx=False),
+            "nginx_reject": http(anchor + "/", bad, expect_2xx=False, server_pids=anchor_pids),
+            "gatehouse_reject": http(gw + "/", bad, expect_2xx=False,
+                                     server_pids=gatehouse_pids),
             "upstream_direct": http(f"http://127.0.0.1:{self.up_port}/", {}),
             "nginx_tls": http(anchor_tls + "/", good),
             "gatehouse_tls": http(tls + "/", good),
@@ -286,6 +299,12 @@ def main():
         appcode_rps = rep.ratio("appcode_proxy_vs_nginx", "gatehouse_appcode", "nginx_appcode")
         rep.ratio("appcode_p99_vs_nginx", "gatehouse_appcode", "nginx_appcode", "p99_ms")
         rep.ratio("reject_vs_nginx", "gatehouse_reject", "nginx_reject")
+        # The reject runs saturate wrk's CPU before either server's (README): what a rejection
+        # costs each server, nginx's over Gatehouse's (> 1: Gatehouse rejects for less CPU).
+        print(f"figure nginx_reject_cpu_us_per_req {rep.med('nginx_reject', 'cpu_us_per_req'):.2f}")
+        print(f"figure gatehouse_reject_cpu_us_per_req "
+              f"{rep.med('gatehouse_reject', 'cpu_us_per_req'):.2f}")
+        rep.ratio("reject_cpu_vs_nginx", "nginx_reject", "gatehouse_reject", "cpu_us_per_req")
         rep.ratio("signature_vs_appcode", "gatehouse_signature", "gatehouse_appcode")
         rep.ratio("tls_vs_nginx", "gatehouse_tls", "nginx_tls")
         rep.ratio("h2_vs_nginx", "gatehouse_h2", "nginx_h2")
