@@ -130,3 +130,9 @@ def test_round_order_runs_every_run_once_with_compared_runs_adjacent():
     # Alternating rounds: whichever side went first goes second in the next round.
     assert db.round_order(0).index("nginx_reject") < db.round_order(0).index("gatehouse_reject")
     assert db.round_order(1).index("nginx_reject") > db.round_order(1).index("gatehouse_reject")
+
+
+def test_rotations_are_cycled_to_the_same_length():
+    import scale_bench
+    small, big = scale_bench.same_length(["a", "b"], ["1", "2", "3", "4", "5"])
+    assert small == ["a", "b", "a", "b", "a"] and big == ["1", "2", "3", "4", "5"]

@@ -1,5 +1,7 @@
 #include "gateway/code_index.hpp"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <new>
@@ -26,6 +28,25 @@ struct CodeIndexShards {
     Slot* slots = static_cast<Slot*>(raw);
     std::uninitialized_value_construct_n(slots, capacity);
     return std::shared_ptr<Slot[]>(slots, [](Slot* p) { std::free(p); });
+  }
+
+  // One mapping for the slots of every shard of a bulk build, with transparent huge pages asked
+  // for: a lookup in a large index lands on a random slot line, and with 4 KiB pages each also
+  // needs its own page-table walk (this guest's kernel flushes the TLB at every system call).
+  // Shards point into it through aliasing shared_ptrs; it is unmapped with the last of them.
+  static std::shared_ptr<Slot[]> allocate_arena(std::size_t slots) {
+    constexpr std::size_t kHuge = 2u << 20;
+    std::size_t bytes = (slots * sizeof(Slot) + kHuge - 1) / kHuge * kHuge;
+    // Mapped with room to start on a 2 MiB boundary, where a huge page can begin.
+    std::size_t mapped = bytes + kHuge;
+    void* raw = ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) throw std::bad_alloc();
+    auto base = reinterpret_cast<std::uintptr_t>(raw);
+    auto* aligned = reinterpret_cast<void*>((base + kHuge - 1) / kHuge * kHuge);
+    ::madvise(aligned, bytes, MADV_HUGEPAGE);  // advice only: without THP the pages stay 4 KiB
+    Slot* first = static_cast<Slot*>(aligned);
+    std::uninitialized_value_construct_n(first, slots);
+    return std::shared_ptr<Slot[]>(first, [raw, mapped](Slot*) { ::munmap(raw, mapped); });
   }
 
   // Inserts or replaces; the shard must have room for one more entry.
@@ -131,12 +152,23 @@ CodeIndex CodeIndex::build(std::vector<std::pair<Digest, CodeEntry>> entries, un
       order[next[shard_of(tag_of(entries[i].first))]++] = static_cast<std::uint32_t>(i);
   }
   auto table = std::make_shared<Table>();
+  // Every shard's slots in one huge-page mapping (each shard's part stays 64-byte aligned: the
+  // capacities are powers of two ≥ 4 slots of 32 bytes, i.e. multiples of 128 bytes).
+  std::vector<std::size_t> offset(kShards + 1, 0);
+  for (std::size_t s = 0; s < kShards; ++s) {
+    std::size_t n = start[s + 1] - start[s];
+    offset[s + 1] = offset[s] + (n ? CodeIndexShards::capacity_for(n) : 0);
+  }
+  std::shared_ptr<Slot[]> arena;
+  if (offset[kShards] > 0) arena = CodeIndexShards::allocate_arena(offset[kShards]);
   auto fill = [&](std::size_t from, std::size_t to) {
     for (std::size_t s = from; s < to; ++s) {
       std::size_t n = start[s + 1] - start[s];
       if (n == 0) continue;
       Shard& shard = table->shards[s];
-      table->owners[s] = CodeIndexShards::rehash(Shard{}, CodeIndexShards::capacity_for(n), shard);
+      shard = Shard{arena.get() + offset[s],
+                    static_cast<std::uint32_t>(offset[s + 1] - offset[s] - 1), 0};
+      table->owners[s] = std::shared_ptr<Slot[]>(arena, shard.slots);
       for (auto k = start[s]; k < start[s + 1]; ++k) {
         const auto& [digest, entry] = entries[order[k]];
         CodeIndexShards::put(shard, tag_of(digest), entry);
