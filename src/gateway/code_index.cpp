@@ -5,7 +5,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <new>
-#include <thread>
+
+#include "gateway/shard_build.hpp"
 
 namespace gh::gateway {
 
@@ -141,16 +142,8 @@ CodeIndex CodeIndex::Editor::commit() && {
 }
 
 CodeIndex CodeIndex::build(std::vector<std::pair<Digest, CodeEntry>> entries, unsigned threads) {
-  // Counting sort of the entries by shard.
-  std::vector<std::uint32_t> start(kShards + 1, 0);
-  for (const auto& e : entries) ++start[shard_of(tag_of(e.first)) + 1];
-  for (std::size_t s = 0; s < kShards; ++s) start[s + 1] += start[s];
-  std::vector<std::uint32_t> order(entries.size());
-  {
-    std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
-    for (std::size_t i = 0; i < entries.size(); ++i)
-      order[next[shard_of(tag_of(entries[i].first))]++] = static_cast<std::uint32_t>(i);
-  }
+  auto [start, order] = order_by_shard(
+      entries.size(), kShards, [&](std::size_t i) { return shard_of(tag_of(entries[i].first)); });
   auto table = std::make_shared<Table>();
   // Every shard's slots in one huge-page mapping (each shard's part stays 64-byte aligned: the
   // capacities are powers of two ≥ 4 slots of 32 bytes, i.e. multiples of 128 bytes).
@@ -175,13 +168,7 @@ CodeIndex CodeIndex::build(std::vector<std::pair<Digest, CodeEntry>> entries, un
       }
     }
   };
-  // Threads pay off only for large indexes.
-  unsigned n = entries.size() < 50000 ? 1 : std::max(1u, threads);
-  std::vector<std::thread> workers;
-  for (unsigned t = 1; t < n; ++t)
-    workers.emplace_back(fill, kShards * t / n, kShards * (t + 1) / n);
-  fill(0, kShards / n);
-  for (auto& w : workers) w.join();
+  fill_in_parallel(kShards, entries.size(), threads, fill);
   return CodeIndex(std::move(table));
 }
 

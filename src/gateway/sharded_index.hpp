@@ -11,9 +11,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <thread>
 #include <utility>
 #include <vector>
+
+#include "gateway/shard_build.hpp"
 
 namespace gh::gateway {
 
@@ -91,20 +92,8 @@ class ShardedIndex {
   // Builds an index from `entries` in one go (a start with many entries): every shard is sized
   // exactly once, and the shards are filled by up to `threads` threads. Keys must be unique.
   static ShardedIndex build(std::vector<std::pair<Key, Value>> entries, unsigned threads) {
-    // Counting sort of the entries by shard.
-    std::vector<std::uint32_t> start(kShards + 1, 0);
-    std::vector<std::uint16_t> shard(entries.size());
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-      shard[i] = static_cast<std::uint16_t>(shard_of(entries[i].first));
-      ++start[shard[i] + 1];
-    }
-    for (std::size_t s = 0; s < kShards; ++s) start[s + 1] += start[s];
-    std::vector<std::uint32_t> order(entries.size());
-    {
-      std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
-      for (std::size_t i = 0; i < entries.size(); ++i)
-        order[next[shard[i]]++] = static_cast<std::uint32_t>(i);
-    }
+    auto [start, order] = order_by_shard(entries.size(), kShards,
+                                         [&](std::size_t i) { return shard_of(entries[i].first); });
     auto table = std::make_shared<Table>();
     auto fill = [&](std::size_t from, std::size_t to) {
       for (std::size_t s = from; s < to; ++s) {
@@ -116,13 +105,7 @@ class ShardedIndex {
         (*table)[s] = std::move(map);
       }
     };
-    // Threads pay off only for large indexes.
-    unsigned n = entries.size() < 50000 ? 1 : std::max(1u, threads);
-    std::vector<std::thread> workers;
-    for (unsigned t = 1; t < n; ++t)
-      workers.emplace_back(fill, kShards * t / n, kShards * (t + 1) / n);
-    fill(0, kShards / n);
-    for (auto& w : workers) w.join();
+    fill_in_parallel(kShards, entries.size(), threads, fill);
     return ShardedIndex(std::move(table));
   }
 

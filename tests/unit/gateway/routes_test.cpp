@@ -26,7 +26,8 @@ core::ApiSpec api(std::string id, std::string method, std::string uri,
   return s;
 }
 
-std::shared_ptr<const RouteConfig> config(std::vector<core::ApiSpec> apis) {
+// One instance with one default group "grp", the APIs published in RELEASE.
+RouteInputs inputs(std::vector<core::ApiSpec> apis) {
   RouteInputs in;
   in.group_domain_suffix = "apig.example";
   in.instances.push_back({"inst", "proj", false});
@@ -36,7 +37,11 @@ std::shared_ptr<const RouteConfig> config(std::vector<core::ApiSpec> apis) {
   g.is_default = true;
   in.groups.push_back(g);
   for (auto& a : apis) in.published.push_back({a, core::kReleaseEnvId});
-  return build_routes(in);
+  return in;
+}
+
+std::shared_ptr<const RouteConfig> config(std::vector<core::ApiSpec> apis) {
+  return build_routes(inputs(std::move(apis)));
 }
 
 std::string matched(const RouteConfig& cfg, std::string_view method, std::string_view path) {
@@ -117,15 +122,7 @@ namespace {
 // on (api, environment): an authorization for another environment or an unknown API counts for
 // no route.
 TEST(RoutesTest, AuthorizationsFromInputsAndStreamedAlike) {
-  RouteInputs in;
-  in.instances.push_back({"inst", "proj", false});
-  core::ApiGroup g;
-  g.id = "grp";
-  g.instance_id = "inst";
-  g.is_default = true;
-  in.groups.push_back(g);
-  in.published.push_back({api("api1", "GET", "/one"), core::kReleaseEnvId});
-  in.published.push_back({api("api2", "GET", "/two"), core::kReleaseEnvId});
+  RouteInputs in = inputs({api("api1", "GET", "/one"), api("api2", "GET", "/two")});
   std::vector<std::array<std::string, 3>> auths = {{"api1", "app-a", core::kReleaseEnvId},
                                                    {"api2", "app-b", core::kReleaseEnvId},
                                                    {"api1", "app-c", "other-env"},
