@@ -101,8 +101,8 @@ void authenticate_each_iteration(benchmark::State& state, const http::RequestVie
                                  const gateway::AppAuthSettings& settings) {
   auto& f = fixture();
   measure(state, [&] {
-    auto r =
-        gateway::authenticate_app(view, f.target, f.instance(), false, f.digest, settings, kNow);
+    auto r = gateway::authenticate_app(view, f.target, f.instance(), false, f.digest, settings,
+                                       [] { return kNow; });
     benchmark::DoNotOptimize(r);
     if (!std::holds_alternative<gateway::AuthenticatedApp>(r)) state.SkipWithError("rejected");
   });
@@ -158,7 +158,7 @@ void BM_AppCodeRotating(benchmark::State& state) {
   measure(state, [&] {
     views[1].value = codes[i++ % codes.size()];
     auto r = gateway::authenticate_app(view, target, credentials.instance("inst"), false, digest,
-                                       settings, kNow);
+                                       settings, [] { return kNow; });
     benchmark::DoNotOptimize(r);
     benchmark::DoNotOptimize(::getppid());
   });

@@ -12,7 +12,7 @@ namespace {
 
 AppAuthResult by_signature(const http::RequestView& req, std::string_view authorization,
                            const InstanceCredentials* credentials, const AppAuthSettings& settings,
-                           std::int64_t now) {
+                           const SecondsClock& clock) {
   auto auth = crypto::parse_sdk_authorization(authorization);
   if (!auth) return dp::signature_malformed("invalid authorization header");
   bool date_signed = std::find(auth->signed_headers.begin(), auth->signed_headers.end(),
@@ -22,6 +22,7 @@ AppAuthResult by_signature(const http::RequestView& req, std::string_view author
     return dp::signature_malformed("x-sdk-date must be present and signed");
   auto when = crypto::parse_sdk_date(*date);
   if (!when) return dp::signature_malformed("x-sdk-date is malformed");
+  std::int64_t now = clock();
   if (std::llabs(now - *when) > settings.max_skew_seconds)
     return dp::signature_expired(*date, crypto::format_sdk_date(now));
   const CodeEntry* app = credentials ? credentials->keys.find(auth->access) : nullptr;
@@ -83,7 +84,7 @@ std::vector<std::string_view> header_values(const http::RequestView& req, std::s
 AppAuthResult authenticate_app(const http::RequestView& req, const RouteTarget& target,
                                const InstanceCredentials* credentials, bool tls,
                                const crypto::KeyedDigest& digest, const AppAuthSettings& settings,
-                               std::int64_t now_seconds) {
+                               const SecondsClock& now_seconds) {
   if (const auto* authorization = req.find("authorization")) {
     std::string_view value = *authorization;
     if (http::istarts_with_ascii(value, crypto::kSdkAlgorithm)) {

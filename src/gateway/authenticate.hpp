@@ -37,10 +37,14 @@ struct AuthenticatedApp {
 };
 using AppAuthResult = std::variant<AuthenticatedApp, Failure>;
 
+// The current time in seconds since the epoch. Called only to check a signature's X-Sdk-Date: an
+// AppCode request reads no clock.
+using SecondsClock = std::function<std::int64_t()>;
+
 AppAuthResult authenticate_app(const http::RequestView& req, const RouteTarget& target,
                                const InstanceCredentials* credentials, bool tls,
                                const crypto::KeyedDigest& digest, const AppAuthSettings& settings,
-                               std::int64_t now_seconds);
+                               const SecondsClock& now_seconds);
 
 // Verifies an IAM credential on a request for an API of `project_id`. Returns nullopt when
 // accepted, else the failure (0301 bad credential, 0302 not allowed in that project).

@@ -250,8 +250,9 @@ void Gateway::handle(http::Exchange& ex) {
   // 5. authentication and 6. authorization.
   const AppEntry* app = nullptr;  // lives in the snapshot, which the call keeps
   if (t.spec.auth_type == "APP") {
+    static const SecondsClock kClock = [] { return core::now_nanos() / 1'000'000'000; };
     auto outcome = authenticate_app(r, t, snap.credentials.instance(t.instance_id), ctx.tls,
-                                    digest_, settings_.app_auth, core::now_nanos() / 1'000'000'000);
+                                    digest_, settings_.app_auth, kClock);
     if (auto* f = std::get_if<dp::Failure>(&outcome)) return a.fail(*f);
     const auto& authenticated = std::get<AuthenticatedApp>(outcome);
     app = authenticated.app;

@@ -39,6 +39,9 @@ class AuthenticateTest : public ::testing::Test {
   }
   // The data plane sees requests as views (http/exchange.hpp); build one over a Beast request.
   AppAuthResult run(const http::Request& r, bool tls = true, std::int64_t skew = 0) {
+    return run_with_clock(r, tls, [&] { return now_ + skew; });
+  }
+  AppAuthResult run_with_clock(const http::Request& r, bool tls, const SecondsClock& clock) {
     std::vector<http::HeaderView> headers;
     for (const auto& f : r)
       headers.push_back(
@@ -48,8 +51,7 @@ class AuthenticateTest : public ::testing::Test {
     view.target = {r.target().data(), r.target().size()};
     view.headers = headers;
     view.body = r.body();
-    return authenticate_app(view, target_, creds_.instance("inst"), tls, kd_, settings_,
-                            now_ + skew);
+    return authenticate_app(view, target_, creds_.instance("inst"), tls, kd_, settings_, clock);
   }
   static std::string message(const AppAuthResult& r) {
     auto* f = std::get_if<Failure>(&r);
@@ -140,6 +142,21 @@ TEST_F(AuthenticateTest, AppCodeRules) {
   disabled.set("X-Apig-AppCode", code_);
   EXPECT_EQ(message(run(disabled)),
             "Incorrect app authentication information: authorization not found");
+}
+
+// The clock is read for a signature's date only: an AppCode request costs no clock read.
+TEST_F(AuthenticateTest, OnlySignaturesReadTheClock) {
+  int reads = 0;
+  SecondsClock counting = [&] {
+    ++reads;
+    return now_;
+  };
+  http::Request by_code{http::bhttp::verb::get, "/", 11};
+  by_code.set("X-Apig-AppCode", code_);
+  EXPECT_EQ(message(run_with_clock(by_code, true, counting)), "ok");
+  EXPECT_EQ(reads, 0);
+  EXPECT_EQ(message(run_with_clock(signed_request(), true, counting)), "ok");
+  EXPECT_EQ(reads, 1);
 }
 
 TEST_F(AuthenticateTest, SignatureWinsOverAppCode) {
