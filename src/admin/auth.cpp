@@ -21,7 +21,10 @@ core::Result<services::Caller> authenticate(services::IamService& iam, const Adm
     services::SignedCall call{
         std::string_view(req.raw.method_string().data(), req.raw.method_string().size()),
         std::string_view(req.raw.target().data(), req.raw.target().size()), req.raw.body(),
-        authz[0], [&](std::string_view n) { return header_values(req.raw, n); }};
+        authz[0], [&](std::string_view n) {
+          auto values = header_values(req.raw, n);
+          return crypto::HeaderValues(values.begin(), values.end());
+        }};
     return iam.verify_signature(call, scope);
   }
   auto tokens = header_values(req.raw, "x-auth-token");

@@ -37,6 +37,17 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+void append_lower(std::string& out, std::string_view s) {
+  for (char c : s) out += ascii_lower(c);
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
+
 // Days from 1970-01-01 to year-month-day of the proleptic Gregorian calendar (month 1–12; a day
 // past the month's end counts on into the next month, as timegm does).
 std::int64_t days_from_civil(std::int64_t y, int m, int d) {
@@ -51,23 +62,23 @@ std::int64_t days_from_civil(std::int64_t y, int m, int d) {
 // Appends the canonical header lines to `out`: one "name:value\n" line per value. Repeated
 // headers give one line each, values sorted (the Go SDK's rule; the Python SDK cannot send
 // duplicates).
-void append_canonical_headers(std::string& out, const std::vector<std::string>& names,
+void append_canonical_headers(std::string& out, std::span<const std::string_view> names,
                               const HeaderLookup& headers) {
-  for (const auto& name : names) {
+  for (auto name : names) {
     auto values = headers(name);
     if (values.size() == 1) {  // the common case: no sorting, no copy
-      out += name;
+      append_lower(out, name);
       out += ':';
       out += trim(values[0]);
       out += '\n';
       continue;
     }
-    std::vector<std::string_view> trimmed;
+    HeaderValues trimmed;
     for (auto v : values) trimmed.push_back(trim(v));
     std::sort(trimmed.begin(), trimmed.end());
     if (trimmed.empty()) trimmed.emplace_back();
     for (auto v : trimmed) {
-      out += name;
+      append_lower(out, name);
       out += ':';
       out += v;
       out += '\n';
@@ -128,22 +139,26 @@ bool plain_path(std::string_view p) {
   return true;
 }
 
-std::string canonical_uri(std::string_view raw_path) {
+void append_canonical_uri(std::string& out, std::string_view raw_path) {
+  std::size_t begin = out.size();
   if (plain_path(raw_path)) {  // nothing to decode or escape
-    std::string out(raw_path);
-    if (out.empty() || out.back() != '/') out += '/';
-    return out;
+    out += raw_path;
+  } else {
+    std::string decoded = percent_decode(raw_path);
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= decoded.size(); ++i) {
+      if (i != decoded.size() && decoded[i] != '/') continue;
+      if (start > 0) out += '/';
+      out += sdk_escape(std::string_view(decoded).substr(start, i - start));
+      start = i + 1;
+    }
   }
-  std::string decoded = percent_decode(raw_path);
+  if (out.size() == begin || out.back() != '/') out += '/';
+}
+
+std::string canonical_uri(std::string_view raw_path) {
   std::string out;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= decoded.size(); ++i) {
-    if (i != decoded.size() && decoded[i] != '/') continue;
-    if (start > 0) out += '/';
-    out += sdk_escape(std::string_view(decoded).substr(start, i - start));
-    start = i + 1;
-  }
-  if (out.empty() || out.back() != '/') out += '/';
+  append_canonical_uri(out, raw_path);
   return out;
 }
 
@@ -170,6 +185,11 @@ std::string canonical_query(std::string_view raw_query) {
   return out;
 }
 
+bool SdkAuthorization::signs(std::string_view lower_name) const {
+  return std::any_of(signed_headers.begin(), signed_headers.end(),
+                     [&](std::string_view n) { return iequals(n, lower_name); });
+}
+
 std::optional<SdkAuthorization> parse_sdk_authorization(std::string_view header) {
   header = trim(header);
   if (header.substr(0, kSdkAlgorithm.size()) != kSdkAlgorithm) return std::nullopt;
@@ -187,20 +207,19 @@ std::optional<SdkAuthorization> parse_sdk_authorization(std::string_view header)
     auto key = trim(part.substr(0, eq));
     auto value = trim(part.substr(eq + 1));
     if (key == "Access") {
-      auth.access = std::string(value);
+      auth.access = value;
     } else if (key == "SignedHeaders") {
       have_headers = true;
-      auth.signed_headers.reserve(8);
       std::size_t s = 0;
       for (std::size_t j = 0; j <= value.size(); ++j)
         if (j == value.size() || value[j] == ';') {
           auto name = trim(value.substr(s, j - s));
           if (name.empty()) return std::nullopt;
-          auth.signed_headers.push_back(lower(name));
+          auth.signed_headers.push_back(name);
           s = j + 1;
         }
     } else if (key == "Signature") {
-      auth.signature = lower(value);
+      auth.signature = value;
     } else {
       return std::nullopt;
     }
@@ -240,15 +259,15 @@ void append_canonical_request(std::string& out, const CanonicalInput& in) {
   auto q = in.target.find('?');
   for (char c : in.method) out += ascii_upper(c);
   out += '\n';
-  out += canonical_uri(in.target.substr(0, q));
+  append_canonical_uri(out, in.target.substr(0, q));
   out += '\n';
   if (q != std::string_view::npos) out += canonical_query(in.target.substr(q + 1));
   out += '\n';
-  append_canonical_headers(out, *in.signed_headers, in.headers);
+  append_canonical_headers(out, in.signed_headers, in.headers);
   out += '\n';
-  for (std::size_t i = 0; i < in.signed_headers->size(); ++i) {
+  for (std::size_t i = 0; i < in.signed_headers.size(); ++i) {
     if (i) out += ';';
-    out += (*in.signed_headers)[i];
+    append_lower(out, in.signed_headers[i]);
   }
   out += '\n';
   out += in.payload_hash;
@@ -297,13 +316,14 @@ std::string sign_request(const ClientSignInput& in) {
   }
   std::sort(names.begin(), names.end());
   HeaderLookup lookup = [&](std::string_view name) {
-    std::vector<std::string_view> out;
+    HeaderValues out;
     for (auto& [k, v] : in.headers)
-      if (lower(k) == name) out.push_back(v);
+      if (iequals(k, name)) out.push_back(v);
     return out;
   };
   std::string body_hash = content_sha.empty() ? sha256_hex(in.body) : content_sha;
-  CanonicalInput ci{in.method, in.target, &names, lookup, body_hash};
+  std::vector<std::string_view> name_views(names.begin(), names.end());
+  CanonicalInput ci{in.method, in.target, name_views, lookup, body_hash};
   auto sig = sdk_signature(in.secret, string_to_sign(date, canonical_request(ci)));
   return std::string(kSdkAlgorithm) + " Access=" + in.key + ", SignedHeaders=" + join(names, ';') +
          ", Signature=" + sig;

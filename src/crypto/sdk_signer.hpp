@@ -1,9 +1,11 @@
 #pragma once
 // SDK-HMAC-SHA256 (reference §B.4, decisions G8): canonicalisation, signing and verification, as
 // the official Huawei SDKs and the APIG app SDK compute it. Pure functions; no clock, no store.
+#include <boost/container/small_vector.hpp>
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,14 +16,24 @@ inline constexpr std::string_view kSdkAlgorithm = "SDK-HMAC-SHA256";
 inline constexpr std::string_view kEmptyBodySha256 =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
+// The parts of an Authorization header, as views into it: valid while the header's text is. No
+// allocation for up to eight signed headers (a request path parses one per signed request).
 struct SdkAuthorization {
-  std::string access;                       // AppKey / AK
-  std::vector<std::string> signed_headers;  // lowercase, in the order the client listed them
-  std::string signature;                    // lowercase hex as sent
+  std::string_view access;  // AppKey / AK
+  // Names in the order the client listed them, in the client's case: compare them ignoring case
+  // (signs()); the canonical request lower-cases them.
+  boost::container::small_vector<std::string_view, 8> signed_headers;
+  std::string_view signature;  // hex as sent, either case
+
+  // Whether `lower_name` is among the signed headers.
+  bool signs(std::string_view lower_name) const;
+  std::span<const std::string_view> signed_names() const {
+    return {signed_headers.data(), signed_headers.size()};
+  }
 };
 
 // Parses "SDK-HMAC-SHA256 Access=…, SignedHeaders=a;b, Signature=…" tolerating extra spaces.
-// nullopt if the scheme differs or a part is missing/empty.
+// nullopt if the scheme differs or a part is missing/empty. The result points into `header`.
 std::optional<SdkAuthorization> parse_sdk_authorization(std::string_view header);
 
 // "YYYYMMDDTHHMMSSZ" → seconds since the epoch; nullopt if malformed.
@@ -31,6 +43,7 @@ std::string format_sdk_date(std::int64_t epoch_seconds);
 // Percent-decode the path, split on '/', re-encode each segment (unreserved kept, %XX upper-case),
 // join, and append '/' unless it already ends with one.
 std::string canonical_uri(std::string_view raw_path);
+void append_canonical_uri(std::string& out, std::string_view raw_path);
 // Decode names and values ('+' is not a space), sort by name then value, re-encode, join with '&'.
 std::string canonical_query(std::string_view raw_query);
 // Percent-decodes ('+' stays '+'); malformed escapes ("%zz", a trailing "%") are kept literally.
@@ -38,13 +51,15 @@ std::string percent_decode(std::string_view s);
 // Encode one component the SDK way (RFC 3986 unreserved kept, UTF-8 bytes %XX upper-case).
 std::string sdk_escape(std::string_view decoded);
 
-// Looks up all values of a header by lowercase name, in arrival order.
-using HeaderLookup = std::function<std::vector<std::string_view>(std::string_view lower_name)>;
+// A header's values in arrival order; inline for up to two (no allocation in the common case).
+using HeaderValues = boost::container::small_vector<std::string_view, 2>;
+// Looks up all values of a header by name, ignoring case, in arrival order.
+using HeaderLookup = std::function<HeaderValues(std::string_view name)>;
 
 struct CanonicalInput {
-  std::string_view method;                         // as received; upper-cased by the canonicaliser
-  std::string_view target;                         // raw request-target: path[?query]
-  const std::vector<std::string>* signed_headers;  // lowercase names from the Authorization
+  std::string_view method;  // as received; upper-cased by the canonicaliser
+  std::string_view target;  // raw request-target: path[?query]
+  std::span<const std::string_view> signed_headers;  // names from the Authorization, any case
   HeaderLookup headers;
   std::string_view payload_hash;  // X-Sdk-Content-Sha256 value, or lower-hex SHA-256 of the body
 };

@@ -15,8 +15,7 @@ AppAuthResult by_signature(const http::RequestView& req, std::string_view author
                            const SecondsClock& clock) {
   auto auth = crypto::parse_sdk_authorization(authorization);
   if (!auth) return dp::signature_malformed("invalid authorization header");
-  bool date_signed = std::find(auth->signed_headers.begin(), auth->signed_headers.end(),
-                               "x-sdk-date") != auth->signed_headers.end();
+  bool date_signed = auth->signs("x-sdk-date");
   const std::string_view* date = req.find("x-sdk-date");
   if (!date_signed || !date || req.count("x-sdk-date") != 1)
     return dp::signature_malformed("x-sdk-date must be present and signed");
@@ -39,7 +38,7 @@ AppAuthResult by_signature(const http::RequestView& req, std::string_view author
     payload_hash = kEmptyBodyHash;
   else
     payload_hash = body_hash = crypto::sha256_hex(req.body);
-  crypto::CanonicalInput in{req.method, req.target, &auth->signed_headers,
+  crypto::CanonicalInput in{req.method, req.target, auth->signed_names(),
                             [&](std::string_view n) { return header_values(req, n); },
                             payload_hash};
   // Per-thread buffers: a signed request builds its canonical text without allocating.
@@ -74,8 +73,8 @@ AppAuthResult by_app_code(const http::RequestView& req, const InstanceCredential
 
 }  // namespace
 
-std::vector<std::string_view> header_values(const http::RequestView& req, std::string_view name) {
-  std::vector<std::string_view> out;
+crypto::HeaderValues header_values(const http::RequestView& req, std::string_view name) {
+  crypto::HeaderValues out;
   for (const auto& h : req.headers)
     if (http::iequals_ascii(h.name, name)) out.push_back(h.value);
   return out;

@@ -15,6 +15,7 @@
 
 #include "core/dataplane_errors.hpp"
 #include "crypto/keyed_digest.hpp"
+#include "crypto/sdk_signer.hpp"
 #include "gateway/routes.hpp"
 #include "gateway/snapshot.hpp"
 #include "http/exchange.hpp"
@@ -52,6 +53,6 @@ using IamCheck = std::function<std::optional<Failure>(const http::RequestView& r
                                                       std::string_view project_id)>;
 
 // All values of a header (case-insensitive name), in arrival order.
-std::vector<std::string_view> header_values(const http::RequestView& req, std::string_view name);
+crypto::HeaderValues header_values(const http::RequestView& req, std::string_view name);
 
 }  // namespace gh::gateway

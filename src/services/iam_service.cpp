@@ -287,8 +287,7 @@ Result<Caller> IamService::verify_signature(const SignedCall& call,
                                             std::string_view project_header) {
   auto auth = crypto::parse_sdk_authorization(call.authorization);
   if (!auth) return errors::aksk_failure("the Authorization header is malformed");
-  bool date_signed = std::find(auth->signed_headers.begin(), auth->signed_headers.end(),
-                               "x-sdk-date") != auth->signed_headers.end();
+  bool date_signed = auth->signs("x-sdk-date");
   auto dates = call.headers("x-sdk-date");
   if (!date_signed || dates.size() != 1)
     return errors::aksk_failure("x-sdk-date must be present and signed");
@@ -299,12 +298,12 @@ Result<Caller> IamService::verify_signature(const SignedCall& call,
     return errors::aksk_failure(fmt::format("signature expired, signature time:{},server time:{}",
                                             dates[0], crypto::format_sdk_date(now)));
   return store_.read([&](store::Tx& tx) -> Result<Caller> {
-    auto key = tx.access_key(auth->access);
+    auto key = tx.access_key(std::string(auth->access));
     if (!key || key->status != "active") return errors::aksk_failure("access key not found");
     auto content = call.headers("x-sdk-content-sha256");
     std::string body_hash =
         content.size() == 1 ? std::string(content[0]) : crypto::sha256_hex(call.body);
-    crypto::CanonicalInput in{call.method, call.target, &auth->signed_headers, call.headers,
+    crypto::CanonicalInput in{call.method, call.target, auth->signed_names(), call.headers,
                               body_hash};
     if (!crypto::sdk_signature_matches(
             key->secret, crypto::string_to_sign(dates[0], crypto::canonical_request(in)),

@@ -53,11 +53,12 @@ std::vector<Case> cases() {
 
 HeaderLookup lookup_in(const std::vector<std::pair<std::string, std::string>>& headers) {
   return [&headers](std::string_view name) {
-    std::vector<std::string_view> out;
+    HeaderValues out;
     for (auto& [k, v] : headers) {
-      std::string lower = k;
+      std::string lower = k, wanted(name);
       for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      if (lower == name) out.push_back(v);
+      for (auto& ch : wanted) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (lower == wanted) out.push_back(v);
     }
     return out;
   };
@@ -65,7 +66,7 @@ HeaderLookup lookup_in(const std::vector<std::pair<std::string, std::string>>& h
 
 std::string signature_of(const Case& c, const SdkAuthorization& auth) {
   auto hash = sha256_hex(c.body);
-  CanonicalInput in{c.method, c.target, &auth.signed_headers, lookup_in(c.headers), hash};
+  CanonicalInput in{c.method, c.target, auth.signed_names(), lookup_in(c.headers), hash};
   return sdk_signature(c.secret, string_to_sign(c.date, canonical_request(in)));
 }
 }  // namespace
@@ -79,7 +80,7 @@ TEST(SignerVectors, CanonicalRequestAndSignatureMatch) {
     ASSERT_TRUE(auth);
     EXPECT_EQ(auth->access, c.key);
     auto hash = sha256_hex(c.body);
-    CanonicalInput in{c.method, c.target, &auth->signed_headers, lookup_in(c.headers), hash};
+    CanonicalInput in{c.method, c.target, auth->signed_names(), lookup_in(c.headers), hash};
     EXPECT_EQ(canonical_request(in), c.expected_canonical);
     EXPECT_EQ(signature_of(c, *auth), auth->signature);
   }
@@ -102,9 +103,7 @@ TEST(SignerVectors, AnySignedChangeBreaksTheSignature) {
       auto t2 = c;
       std::string lower = k;
       for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      if (std::find(auth.signed_headers.begin(), auth.signed_headers.end(), lower) ==
-          auth.signed_headers.end())
-        continue;
+      if (!auth.signs(lower)) continue;
       for (auto& [k2, v2] : t2.headers)
         if (k2 == k) v2 += "0";
       if (lower == "x-sdk-date") t2.date += "0";
@@ -158,8 +157,13 @@ TEST(Signer, AuthorizationParsing) {
       "SDK-HMAC-SHA256   Access=AK ,  SignedHeaders=Host;X-Sdk-Date ,Signature=ABCDEF");
   ASSERT_TRUE(a);
   EXPECT_EQ(a->access, "AK");
-  EXPECT_EQ(a->signed_headers, (std::vector<std::string>{"host", "x-sdk-date"}));
-  EXPECT_EQ(a->signature, "abcdef");
+  // Views of the header as sent: names keep their case, signs() ignores it.
+  EXPECT_EQ(std::vector<std::string_view>(a->signed_headers.begin(), a->signed_headers.end()),
+            (std::vector<std::string_view>{"Host", "X-Sdk-Date"}));
+  EXPECT_TRUE(a->signs("x-sdk-date"));
+  EXPECT_TRUE(a->signs("host"));
+  EXPECT_FALSE(a->signs("content-type"));
+  EXPECT_EQ(a->signature, "ABCDEF");
   for (auto bad :
        {"", "SDK-HMAC-SHA256", "SDK-HMAC-SHA256 Access=AK", "Bearer x",
         "SDK-HMAC-SHA256Access=AK, SignedHeaders=a, Signature=b",
@@ -167,6 +171,35 @@ TEST(Signer, AuthorizationParsing) {
         "SDK-HMAC-SHA256 Access=, SignedHeaders=a, Signature=b",
         "SDK-HMAC-SHA256 Access=AK, SignedHeaders=a, Signature=b, Extra=1", "SDK-HMAC-SHA256 ,,,,"})
     EXPECT_FALSE(parse_sdk_authorization(bad)) << bad;
+}
+
+TEST(Signer, SignedHeaderNamesCanonicaliseInLowerCaseWhateverTheirCase) {
+  std::vector<std::pair<std::string, std::string>> headers{{"Host", "example.com"},
+                                                           {"X-Sdk-Date", "20200608T023900Z"},
+                                                           {"X-Extra", " b "},
+                                                           {"x-extra", "a"}};
+  auto lower = *parse_sdk_authorization(
+      "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;x-extra;x-sdk-date, Signature=00");
+  auto mixed = *parse_sdk_authorization(
+      "SDK-HMAC-SHA256 Access=AK, SignedHeaders=Host;X-EXTRA;X-Sdk-Date, Signature=00");
+  CanonicalInput a{"get", "/p?b=2&a=1", lower.signed_names(), lookup_in(headers), "h"};
+  CanonicalInput b{"get", "/p?b=2&a=1", mixed.signed_names(), lookup_in(headers), "h"};
+  std::string expected =
+      "GET\n/p/\na=1&b=2\nhost:example.com\nx-extra:a\nx-extra:b\n"
+      "x-sdk-date:20200608T023900Z\n\nhost;x-extra;x-sdk-date\nh";
+  EXPECT_EQ(canonical_request(a), expected);
+  EXPECT_EQ(canonical_request(b), expected);
+}
+
+TEST(Signer, ManySignedHeadersParse) {
+  std::string names;
+  for (int i = 0; i < 20; ++i) names += (i ? ";h" : "h") + std::to_string(i);
+  auto a = parse_sdk_authorization("SDK-HMAC-SHA256 Access=AK, SignedHeaders=" + names +
+                                   ", Signature=00");
+  ASSERT_TRUE(a);
+  ASSERT_EQ(a->signed_headers.size(), 20u);
+  EXPECT_EQ(a->signed_headers[19], "h19");
+  EXPECT_TRUE(a->signs("h7"));
 }
 
 TEST(Signer, SdkDates) {

@@ -75,7 +75,7 @@ TEST_F(ServicesTest, AccessKeySignatureAuthenticates) {
                 {"X-Project-Id", boot_.project_id}};
   auto authz = crypto::sign_request(in);
   auto lookup = [&](std::string_view name) {
-    std::vector<std::string_view> out;
+    crypto::HeaderValues out;
     for (auto& [k, v] : in.headers) {
       std::string lower(k);
       for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
