@@ -136,3 +136,20 @@ def test_rotations_are_cycled_to_the_same_length():
     import scale_bench
     small, big = scale_bench.same_length(["a", "b"], ["1", "2", "3", "4", "5"])
     assert small == ["a", "b", "a", "b", "a"] and big == ["1", "2", "3", "4", "5"]
+
+
+def test_scale_rounds_are_abba_and_alternate():
+    import scale_bench
+    assert scale_bench.abba_order(0) == ("small", "big", "big", "small")
+    assert scale_bench.abba_order(1) == ("big", "small", "small", "big")
+
+
+def test_scale_ratio_sums_each_round_then_takes_the_median():
+    import scale_bench
+
+    def runs(*rates):
+        return [{"rps": r} for r in rates]
+    big = [runs(90, 110), runs(50, 50), runs(99, 99)]
+    small = [runs(100, 100), runs(100, 100), runs(100, 100)]
+    # round ratios 1.0, 0.5, 0.99 -> median 0.99
+    assert scale_bench.paired_ratio(big, small) == 0.99
