@@ -2,6 +2,7 @@
 // SDK-HMAC-SHA256 (reference §B.4, decisions G8): canonicalisation, signing and verification, as
 // the official Huawei SDKs and the APIG app SDK compute it. Pure functions; no clock, no store.
 #include <boost/container/small_vector.hpp>
+#include <concepts>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -35,6 +36,11 @@ struct SdkAuthorization {
 // Parses "SDK-HMAC-SHA256 Access=…, SignedHeaders=a;b, Signature=…" tolerating extra spaces.
 // nullopt if the scheme differs or a part is missing/empty. The result points into `header`.
 std::optional<SdkAuthorization> parse_sdk_authorization(std::string_view header);
+// Refused at compile time: the result would point into a temporary string.
+template <class S>
+requires std::same_as<S, std::string> std::optional<SdkAuthorization> parse_sdk_authorization(
+    S&& header)
+= delete;
 
 // "YYYYMMDDTHHMMSSZ" → seconds since the epoch; nullopt if malformed.
 std::optional<std::int64_t> parse_sdk_date(std::string_view value);

@@ -194,8 +194,8 @@ TEST(Signer, SignedHeaderNamesCanonicaliseInLowerCaseWhateverTheirCase) {
 TEST(Signer, ManySignedHeadersParse) {
   std::string names;
   for (int i = 0; i < 20; ++i) names += (i ? ";h" : "h") + std::to_string(i);
-  auto a = parse_sdk_authorization("SDK-HMAC-SHA256 Access=AK, SignedHeaders=" + names +
-                                   ", Signature=00");
+  std::string header = "SDK-HMAC-SHA256 Access=AK, SignedHeaders=" + names + ", Signature=00";
+  auto a = parse_sdk_authorization(header);  // the result points into `header`
   ASSERT_TRUE(a);
   ASSERT_EQ(a->signed_headers.size(), 20u);
   EXPECT_EQ(a->signed_headers[19], "h19");
