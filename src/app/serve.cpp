@@ -311,6 +311,7 @@ int serve(const ServeConfig& cfg) {
     Millis backoff(100);
     std::unique_ptr<store::ChangeFeed> feed;
     while (running.load()) {
+      snapshots.reclaim();  // replaced snapshots the request threads have let go of
       auto* cp = control.load();
       if (!cp) {
         try {

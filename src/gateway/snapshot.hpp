@@ -49,19 +49,37 @@ struct Snapshot {
 // Publishes snapshots. current() is wait-free in the common case: one relaxed atomic load of the
 // version, and a locked pointer copy only when a new snapshot was published since this thread last
 // looked.
+//
+// A replaced snapshot is destroyed by the publishing side, never by a request thread. Request
+// threads drop their references (their current() view, the calls in flight) after the publisher
+// did, so the last reference used to fall to a request thread, which then paid for the old
+// snapshot's destruction: thousands of shard references dropped, a cache miss each, between two
+// requests, once per management write. Now publish() parks the replaced snapshot in a retired list
+// and reclaim() destroys those nobody else holds any more; it runs on every publish() and should
+// be called periodically by the (low-priority) publishing thread.
 class SnapshotHolder {
  public:
   SnapshotHolder() : snapshot_(std::make_shared<Snapshot>()) {}
 
-  // The lock is held for a pointer swap only: the previous snapshot is released after it, so a
-  // request thread refreshing its view never waits for a (low-priority) publisher's clean-up.
+  // The lock is held for a pointer swap only, so a request thread refreshing its view never
+  // waits for the publisher's clean-up.
   void publish(std::shared_ptr<const Snapshot> next) {
     {
       std::lock_guard lock(mutex_);
       snapshot_.swap(next);
       version_.fetch_add(1, std::memory_order_release);
     }
-    next.reset();  // the previous snapshot, outside the lock
+    std::lock_guard lock(retired_mutex_);
+    retired_.push_back(std::move(next));  // the previous snapshot
+    reclaim_locked();
+  }
+
+  // Destroys the retired snapshots that only this holder still references (no one can take a new
+  // reference to a retired snapshot, so one found alone stays alone). Returns how many are still
+  // held elsewhere.
+  std::size_t reclaim() {
+    std::lock_guard lock(retired_mutex_);
+    return reclaim_locked();
   }
 
   std::shared_ptr<const Snapshot> load() const {
@@ -87,9 +105,20 @@ class SnapshotHolder {
   }
 
  private:
+  std::size_t reclaim_locked() {
+    // use_count() == 1 only decides when to reset(); the reset's own atomic decrement orders the
+    // destruction after every other owner's last use.
+    std::erase_if(retired_, [](const std::shared_ptr<const Snapshot>& s) {
+      return s == nullptr || s.use_count() == 1;
+    });
+    return retired_.size();
+  }
+
   mutable std::mutex mutex_;
   std::shared_ptr<const Snapshot> snapshot_;
   std::atomic<std::uint64_t> version_{0};
+  std::mutex retired_mutex_;
+  std::vector<std::shared_ptr<const Snapshot>> retired_;  // replaced, maybe still in use
 };
 
 }  // namespace gh::gateway
