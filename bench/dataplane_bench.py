@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from benchlib import (BINARY, CHARSET, NGINX_COMMON, PASSWORD, PROCS, ROOT,  # noqa: E402,F401
                       SERVER_CPU, Gatehouse, anchor_conf, cpu_ns, free_port, h2load, make_cert,
                       nginx_pids, parse_h2load, parse_wrk, pin, random_code, rss_mb,
-                      start_nginx, stop_all, upstream_conf, wait_http, wrk)
+                      start_nginx, stop_all, typical_code, upstream_conf, wait_http, wrk)
 from churn import CredentialChurn  # noqa: E402
 from cpu_cost import instructions_per_request  # noqa: E402
 from hw_signer import sign_app_request  # noqa: E402
@@ -68,7 +68,7 @@ class Bench:
         self.gh = self.start_gatehouse()
         self.key_id, self.secret, took = self.gh.load(self.up_port, self.codes, work, CHURN_APPS)
         print(f"figure import_s_{len(self.codes)}_codes {took:.1f}", flush=True)
-        self.probe = self.codes[len(self.codes) // 2]
+        self.probe = typical_code(self.codes)
         self.bad = "Z" * 132
         self.gh.wait_code(self.codes[-1], 120)  # the running gateway picked the import up
         # Restart: time until the gateway answers with every AppCode loaded from the store.

@@ -6,6 +6,7 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
 from benchlib import parse_h2load, parse_wrk  # noqa: E402
 
 WRK_OK = """Running 1s test @ http://127.0.0.1:43411/
@@ -153,3 +154,8 @@ def test_scale_ratio_sums_each_round_then_takes_the_median():
     small = [runs(100, 100), runs(100, 100), runs(100, 100)]
     # round ratios 1.0, 0.5, 0.99 -> median 0.99
     assert scale_bench.paired_ratio(big, small) == 0.99
+
+
+def test_typical_code_is_the_first_nearest_the_middle_length():
+    assert benchlib.typical_code(["a" * 64, "b" * 121, "c" * 123, "d" * 180]) == "b" * 121
+    assert benchlib.typical_code(["a" * 64, "b" * 122, "c" * 122]) == "b" * 122
