@@ -374,7 +374,7 @@ def print_churn(results):
     print(f"figure churn_slices_p99_ms {statistics.median(c for _, c in pairs):.3f}")
     print(f"ratio churn_p99_vs_calm {statistics.median(c / q for q, c in pairs):.3f}")
     print(f"note churn_p99_vs_calm: median over {len(pairs)} adjacent (calm, churn) pairs of "
-          f"{runs[0]['slice_s']} s slices")
+          f"{runs[0]['slice_s']} s slices: " + " ".join(f"{c / q:.2f}" for q, c in pairs))
 
 
 if __name__ == "__main__":
