@@ -4,6 +4,7 @@
 #include <cctype>
 #include <ctime>
 
+#include "core/ascii.hpp"
 #include "crypto/digest.hpp"
 
 namespace gh::crypto {
@@ -16,20 +17,10 @@ int hex_nibble(char c) {
   return -1;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// ASCII case mapping (header names, hex digits, methods): what std::tolower/toupper do in the "C"
-// locale, without a library call per character.
-char ascii_lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-char ascii_upper(char c) {
-  return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-}
+using core::ascii_lower;
+using core::ascii_upper;
+using core::iequals_ascii;
+using core::trim_ows;
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -39,13 +30,6 @@ std::string lower(std::string_view s) {
 
 void append_lower(std::string& out, std::string_view s) {
   for (char c : s) out += ascii_lower(c);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
 }
 
 // Days from 1970-01-01 to year-month-day of the proleptic Gregorian calendar (month 1–12; a day
@@ -69,12 +53,12 @@ void append_canonical_headers(std::string& out, std::span<const std::string_view
     if (values.size() == 1) {  // the common case: no sorting, no copy
       append_lower(out, name);
       out += ':';
-      out += trim(values[0]);
+      out += trim_ows(values[0]);
       out += '\n';
       continue;
     }
     HeaderValues trimmed;
-    for (auto v : values) trimmed.push_back(trim(v));
+    for (auto v : values) trimmed.push_back(trim_ows(v));
     std::sort(trimmed.begin(), trimmed.end());
     if (trimmed.empty()) trimmed.emplace_back();
     for (auto v : trimmed) {
@@ -187,11 +171,11 @@ std::string canonical_query(std::string_view raw_query) {
 
 bool SdkAuthorization::signs(std::string_view lower_name) const {
   return std::any_of(signed_headers.begin(), signed_headers.end(),
-                     [&](std::string_view n) { return iequals(n, lower_name); });
+                     [&](std::string_view n) { return iequals_ascii(n, lower_name); });
 }
 
 std::optional<SdkAuthorization> parse_sdk_authorization(std::string_view header) {
-  header = trim(header);
+  header = trim_ows(header);
   if (header.substr(0, kSdkAlgorithm.size()) != kSdkAlgorithm) return std::nullopt;
   header.remove_prefix(kSdkAlgorithm.size());
   if (header.empty() || (header.front() != ' ' && header.front() != '\t')) return std::nullopt;
@@ -200,12 +184,12 @@ std::optional<SdkAuthorization> parse_sdk_authorization(std::string_view header)
   std::size_t start = 0;
   for (std::size_t i = 0; i <= header.size(); ++i) {
     if (i != header.size() && header[i] != ',') continue;
-    auto part = trim(header.substr(start, i - start));
+    auto part = trim_ows(header.substr(start, i - start));
     start = i + 1;
     auto eq = part.find('=');
     if (eq == part.npos) return std::nullopt;
-    auto key = trim(part.substr(0, eq));
-    auto value = trim(part.substr(eq + 1));
+    auto key = trim_ows(part.substr(0, eq));
+    auto value = trim_ows(part.substr(eq + 1));
     if (key == "Access") {
       auth.access = value;
     } else if (key == "SignedHeaders") {
@@ -213,7 +197,7 @@ std::optional<SdkAuthorization> parse_sdk_authorization(std::string_view header)
       std::size_t s = 0;
       for (std::size_t j = 0; j <= value.size(); ++j)
         if (j == value.size() || value[j] == ';') {
-          auto name = trim(value.substr(s, j - s));
+          auto name = trim_ows(value.substr(s, j - s));
           if (name.empty()) return std::nullopt;
           auth.signed_headers.push_back(name);
           s = j + 1;
@@ -318,7 +302,7 @@ std::string sign_request(const ClientSignInput& in) {
   HeaderLookup lookup = [&](std::string_view name) {
     HeaderValues out;
     for (auto& [k, v] : in.headers)
-      if (iequals(k, name)) out.push_back(v);
+      if (iequals_ascii(k, name)) out.push_back(v);
     return out;
   };
   std::string body_hash = content_sha.empty() ? sha256_hex(in.body) : content_sha;
