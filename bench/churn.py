@@ -7,6 +7,11 @@ deleting it again (DELETE, 204), so at most one churned code per app exists at a
 per-app limit is 5). Writes are scheduled at start + i / rate (never faster, no bursts beyond
 catching up) over a bounded window; only 2xx answers count as done writes.
 
+What counts is when the writes are done, not how many the window held: a server that holds its
+management writes back while the data plane is busy and catches up afterwards would otherwise
+look like it took 100 writes/s under load. The writer keeps each done write's completion time;
+done_between(t0, t1) counts those inside a load slice.
+
 Where it runs: one thread, pinned to the load generators' CPU (CLIENT_CPU, with wrk), because
 it is a client. The management API that serves it is part of Gatehouse, pinned to SERVER_CPU,
 so the CPU the writes cost the server counts against the data plane, as it would in production.
@@ -37,9 +42,14 @@ class CredentialChurn:
     def start(self, seconds):
         """Starts writing for `seconds` (in a background thread); join() returns the counts."""
         self.ok, self.failed, self.errors = 0, 0, []
+        self.done_at = []  # time.monotonic() at which each 2xx answer arrived
         self.seconds = seconds
         self.thread = threading.Thread(target=self._write_all, daemon=True)
         self.thread.start()
+
+    def done_between(self, t0, t1):
+        """→ how many writes were answered 2xx between the time.monotonic() values t0 and t1."""
+        return sum(1 for t in self.done_at if t0 <= t <= t1)
 
     def join(self):
         """→ {attempted, ok (2xx), failed, seconds, writes_per_s, first_error}."""
@@ -74,6 +84,7 @@ class CredentialChurn:
                 conn = None  # reconnect on the next write
             if 200 <= status < 300:
                 self.ok += 1
+                self.done_at.append(time.monotonic())
             else:
                 self.failed += 1
                 self.errors.append(f"{status} {str(body)[:200]}")

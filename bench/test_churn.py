@@ -6,19 +6,21 @@ import os
 import socket
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from churn import CredentialChurn, read_response  # noqa: E402
+from dataplane_bench import print_churn  # noqa: E402
 
 
 class FakeManagement(BaseHTTPRequestHandler):
     """POST …/apps/{app}/app-codes → 201 {"id"}; DELETE …/app-codes/{id} → 204 if the code is
     live. Refuses a second live code per app (409), as a limit of one would."""
     protocol_version = "HTTP/1.1"
-    live, log, fail_every = {}, [], 0
+    live, log, fail_every, hold_until = {}, [], 0, 0.0
 
     def log_message(self, *args):
         pass
@@ -32,7 +34,12 @@ class FakeManagement(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(raw)
 
+    def hold(self):
+        """A server that defers management writes: answers nothing before hold_until."""
+        time.sleep(max(0.0, FakeManagement.hold_until - time.monotonic()))
+
     def do_POST(self):
+        self.hold()
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         app = self.path.split("/")[-2]
         n = len(FakeManagement.log) + 1
@@ -45,6 +52,7 @@ class FakeManagement(BaseHTTPRequestHandler):
         self.answer(201, {"id": FakeManagement.live[app]})
 
     def do_DELETE(self):
+        self.hold()
         parts = self.path.split("/")
         app, code = parts[-3], parts[-1]
         FakeManagement.log.append(("DELETE", app, self.headers.get("X-Auth-Token")))
@@ -57,6 +65,7 @@ class FakeManagement(BaseHTTPRequestHandler):
 @pytest.fixture
 def fake():
     FakeManagement.live, FakeManagement.log, FakeManagement.fail_every = {}, [], 0
+    FakeManagement.hold_until = 0.0
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeManagement)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -86,6 +95,37 @@ def test_failures_are_counted_with_the_first_error(fake):
     r = churn.join()
     assert r["failed"] >= 3 and r["ok"] > 0
     assert r["first_error"].startswith("500 ") and "APIG.9999" in r["first_error"]
+
+
+def test_writes_count_when_they_are_answered_not_when_they_were_due(fake):
+    churn = CredentialChurn(fake, "tok", "/b", ["a1", "a2"], rate=50, writers=2)
+    start = time.monotonic()
+    FakeManagement.hold_until = start + 0.4  # the server sits on its writes for 0.4 s
+    churn.start(0.7)
+    r = churn.join()
+    assert r["ok"] >= 10  # the writer caught up once the server answered again
+    assert churn.done_between(start, start + 0.35) == 0
+    assert churn.done_between(start + 0.35, time.monotonic()) == r["ok"]
+
+
+def churn_results(during_load, load_s=1.0):
+    writes = {"attempted": 130, "ok": 130, "failed": 0, "seconds": 1.3, "writes_per_s": 100.0,
+              "during_load": during_load, "load_s": load_s,
+              "writes_per_s_during_load": during_load / load_s, "first_error": None}
+    run = {"ok": True, "writes": writes, "pairs": [(1.0, 1.05), (1.0, 1.2), (1.0, 1.0)],
+           "slice_s": 1}
+    return {"gatehouse_churn": [run, run, run]}
+
+
+def test_churn_ratio_needs_the_writes_answered_while_wrk_ran(capsys):
+    print_churn(churn_results(during_load=98))
+    out = capsys.readouterr().out
+    assert "ratio churn_p99_vs_calm 1.050" in out
+    assert "figure churn_writes_per_s_during_load 98.0" in out
+    print_churn(churn_results(during_load=5))  # all 130 done, but after the load: no churn
+    out = capsys.readouterr().out
+    assert "ratio churn_p99_vs_calm unavailable" in out
+    assert "5 of 100 writes/s were answered while wrk ran" in out
 
 
 def test_read_response_frames_by_content_length():
