@@ -272,8 +272,11 @@ Result<Caller> IamService::verify_token(std::string_view token) {
   if (fields.size() != 5) return errors::token_invalid();
   auto issued = to_int(fields[2]), expires = to_int(fields[3]);
   if (issued < 0 || expires < 0) return errors::token_invalid();
-  if (core::now_nanos() >= expires) return errors::token_expired();
-  return store_.read([&](store::Tx& tx) -> Result<Caller> {
+  auto now = core::now_nanos();
+  if (now >= expires) return errors::token_expired();
+  if (auto cached = tokens_.find(token, now)) return *cached;
+  auto generation = tokens_.generation();
+  auto r = store_.read([&](store::Tx& tx) -> Result<Caller> {
     auto u = tx.user_by_id(std::string(fields[0]));
     // A deleted or disabled user, or a password changed since issue, voids the token.
     if (!u || !u->enabled || u->password_changed > issued) return errors::token_invalid();
@@ -281,6 +284,8 @@ Result<Caller> IamService::verify_token(std::string_view token) {
     if (c) c->via = "token";
     return c;
   });
+  if (r) tokens_.put(token, *r, generation, now, expires);
+  return r;
 }
 
 Result<Caller> IamService::verify_signature(const SignedCall& call,
@@ -333,7 +338,7 @@ Result<core::Project> IamService::create_project(const Caller& c, const std::str
                                                  const std::string& description) {
   if (auto a = require_domain_admin(c); !a) return a.error();
   if (name.empty() || name.size() > 64) return errors::iam_bad_request("Invalid project name.");
-  return store_.write(
+  auto r = store_.write(
       [&](store::Tx& tx) -> Result<core::Project> {
         if (!tx.projects(c.domain_id, name).empty())
           return errors::iam_conflict("The project name already exists.");
@@ -347,6 +352,8 @@ Result<core::Project> IamService::create_project(const Caller& c, const std::str
         return p;
       },
       errors::iam_conflict("The project name already exists."));
+  tokens_.invalidate();  // a cached token scoped to this project id saw it missing
+  return r;
 }
 
 Result<core::User> IamService::create_user(const Caller& c, const std::string& name,
@@ -372,6 +379,7 @@ Result<core::User> IamService::create_user(const Caller& c, const std::string& n
         return u;
       },
       errors::iam_conflict("The user name already exists."));
+  tokens_.invalidate();
   audit_result(store_, c, {c.project_id, "user.create", "user", r ? r->id : "", name}, r);
   return r;
 }
@@ -403,6 +411,7 @@ core::Status IamService::delete_user(const Caller& c, const std::string& id) {
     tx.delete_user(id);  // cascades roles and access keys; its tokens fail from now on
     return core::ok_status();
   });
+  tokens_.invalidate();  // before the call returns: the deleted user's next call fails
   audit_result(store_, c, {c.project_id, "user.delete", "user", id, ""}, r);
   return r;
 }
@@ -417,7 +426,7 @@ core::Status IamService::set_role(const Caller& c, const std::string& project_id
   if (auto a = require_domain_admin(c); !a) return a.error();
   auto role = role_by_id(role_id);
   if (!role) return errors::iam_not_found("Could not find role: " + role_id + ".");
-  return store_.write([&](store::Tx& tx) -> core::Status {
+  auto r = store_.write([&](store::Tx& tx) -> core::Status {
     auto p = tx.project_by_id(project_id);
     if (!p || p->domain_id != c.domain_id)
       return errors::iam_not_found("Could not find project: " + project_id + ".");
@@ -431,6 +440,8 @@ core::Status IamService::set_role(const Caller& c, const std::string& project_id
     }
     return core::ok_status();
   });
+  tokens_.invalidate();  // a granted or revoked role counts from the next call
+  return r;
 }
 
 Result<std::vector<std::string>> IamService::roles_of(const Caller& c,

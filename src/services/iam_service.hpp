@@ -4,7 +4,9 @@
 //
 // Tokens are self-contained and signed ("gh1.<payload>.<mac>", HMAC-SHA-256 under a key derived
 // from the master key), so any node sharing the store and master key can check them; a token also
-// dies when its user is deleted or changes password (checked against the store on every use).
+// dies when its user is deleted or changes password. The MAC and expiry are checked on every use;
+// the user, project and roles are read from the store at most once a second per token
+// (TokenCache), and at once after an IAM change made through this node.
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +16,7 @@
 #include "crypto/sdk_signer.hpp"
 #include "services/caller.hpp"
 #include "services/limits.hpp"
+#include "services/token_cache.hpp"
 #include "store/store.hpp"
 
 namespace gh::services {
@@ -93,6 +96,7 @@ class IamService {
   store::Store& store_;
   Limits limits_;
   std::string token_key_;
+  TokenCache tokens_;  // verified tokens' callers; invalidated by every IAM change here
 };
 
 std::string hash_password(std::string_view password);
