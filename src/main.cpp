@@ -88,8 +88,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve
       ->add_option("--management-priority", cfg.management_priority,
-                   "Scheduling of management and background threads: 'idle' (SCHED_IDLE: only "
-                   "CPU time the gateway loops leave) or a niceness 0-19")
+                   "Scheduling of management and background threads: a niceness 0-19 (default "
+                   "10: a small guaranteed share of a busy CPU) or 'idle' (SCHED_IDLE: only CPU "
+                   "time the gateway loops leave)")
       ->envname("GATEHOUSE_MANAGEMENT_PRIORITY")
       ->check([](const std::string& s) {
         try {

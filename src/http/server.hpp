@@ -38,10 +38,11 @@ enum class ProtocolError {
 
 // How a thread shares the CPU with the gateway loops (Linux; best effort).
 //  - idle: SCHED_IDLE. The thread runs only on CPU time no normal thread wants, and a waking
-//    normal thread (a gateway loop) preempts it at once. Under full data-plane load it still gets
-//    a small share (the kernel's idle weight), so it is slowed, not starved.
-//  - otherwise `nice` (0 = unchanged). A nice thread that the scheduler picked keeps the CPU for
-//    its whole slice even when a loop wakes, so it delays the loop by up to that slice.
+//    normal thread (a gateway loop) preempts it at once. Under full data-plane load it gets the
+//    kernel's idle weight (3 against 1024): slowed to a crawl, not quite starved.
+//  - otherwise `nice` (0 = unchanged): a share of a contended CPU by weight (nice 10: 110). A
+//    nice thread that the scheduler picked keeps the CPU for its slice even when a loop wakes, so
+//    it delays the loop by up to that slice or until it blocks.
 struct ThreadPriority {
   bool idle = false;
   int nice = 0;
