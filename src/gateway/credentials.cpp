@@ -3,6 +3,7 @@
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <cstring>
 
+#include "core/background.hpp"
 #include "crypto/digest.hpp"
 
 namespace gh::gateway {
@@ -67,7 +68,9 @@ Credentials build_credentials(std::vector<std::shared_ptr<const AppEntry>> apps,
 
 Credentials apply_app_changes(const Credentials& base, const std::vector<std::string>& changed_ids,
                               std::vector<AppRecord> current) {
+  // Each edit() copies a shard table: a step of its own for a background caller.
   auto apps = base.apps.edit();
+  core::yield_to_foreground();
   std::vector<std::pair<std::string, std::unique_ptr<InstanceEdit>>> edits;
   auto edit_of = [&](const std::string& instance_id) -> InstanceEdit& {
     for (auto& [id, e] : edits)
@@ -75,6 +78,7 @@ Credentials apply_app_changes(const Credentials& base, const std::vector<std::st
     static const InstanceCredentials empty;
     const auto* existing = base.instance(instance_id);
     edits.emplace_back(instance_id, std::make_unique<InstanceEdit>(existing ? *existing : empty));
+    core::yield_to_foreground();
     return *edits.back().second;
   };
 

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <thread>
 
+#include "core/background.hpp"
 #include "gateway/credentials.hpp"
 
 namespace gh::gateway {
@@ -167,6 +168,7 @@ bool SnapshotLoader::apply_changes() {
     return false;
   }
   if (seq == base->change_seq) return true;
+  core::yield_to_foreground();
   auto next = std::make_shared<Snapshot>();
   next->change_seq = seq;
   next->routes = routes.config ? routes.config : base->routes;
@@ -177,6 +179,7 @@ bool SnapshotLoader::apply_changes() {
   next->credentials = changed_apps.empty()
                           ? base->credentials
                           : apply_app_changes(base->credentials, changed_apps, std::move(records));
+  core::yield_to_foreground();
   holder_.publish(std::move(next));
   spdlog::debug("gateway: applied changes up to seq {} ({} apps, routes {}) in {} us", seq,
                 changed_apps.size(), routes.config ? "rebuilt" : "kept",

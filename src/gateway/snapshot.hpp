@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/background.hpp"
 #include "gateway/code_index.hpp"
 #include "gateway/routes.hpp"
 #include "gateway/sharded_index.hpp"
@@ -69,6 +70,7 @@ class SnapshotHolder {
       snapshot_.swap(next);
       version_.fetch_add(1, std::memory_order_release);
     }
+    core::yield_to_foreground();  // destroying retired snapshots is a step of its own
     std::lock_guard lock(retired_mutex_);
     retired_.push_back(std::move(next));  // the previous snapshot
     reclaim_locked();

@@ -40,9 +40,11 @@ enum class ProtocolError {
 //  - idle: SCHED_IDLE. The thread runs only on CPU time no normal thread wants, and a waking
 //    normal thread (a gateway loop) preempts it at once. Under full data-plane load it gets the
 //    kernel's idle weight (3 against 1024): slowed to a crawl, not quite starved.
-//  - otherwise `nice` (0 = unchanged): a share of a contended CPU by weight (nice 10: 110). A
-//    nice thread that the scheduler picked keeps the CPU for its slice even when a loop wakes, so
-//    it delays the loop by up to that slice or until it blocks.
+//  - otherwise `nice` (0 = unchanged): a share of a contended CPU by weight (nice 10: 110), in
+//    100 µs slices where the kernel supports custom slices. A nice thread that the scheduler
+//    picked keeps the CPU for its slice even when a loop wakes, which is why background code also
+//    yields between small steps (core/background.hpp).
+// Both mark the thread as background (core::is_background_thread()).
 struct ThreadPriority {
   bool idle = false;
   int nice = 0;

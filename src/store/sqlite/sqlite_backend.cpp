@@ -6,6 +6,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/background.hpp"
+
 namespace gh::store {
 namespace {
 
@@ -206,6 +208,16 @@ SqliteBackend::SqliteBackend(const std::string& path) {
   exec_plain(db_, "PRAGMA synchronous=FULL");  // WAL + FULL: fsync on every commit
   exec_plain(db_, "PRAGMA foreign_keys=ON");
   exec_plain(db_, "PRAGMA secure_delete=ON");  // deleted sealed values are overwritten
+  // On a background thread, statements offer a waiting request loop the CPU every kYieldOps
+  // virtual-machine steps (core/background.hpp paces the actual yields).
+  constexpr int kYieldOps = 100;
+  sqlite3_progress_handler(
+      db_, kYieldOps,
+      [](void*) {
+        core::yield_to_foreground();
+        return 0;  // continue
+      },
+      nullptr);
   statements_ = std::make_unique<StatementCache>(db_);
 }
 
@@ -215,6 +227,11 @@ SqliteBackend::~SqliteBackend() {
 }
 
 void SqliteBackend::transact(TxMode mode, const std::function<bool(SqlSession&)>& fn) {
+  run_transaction(mode, fn);
+  core::yield_to_foreground();
+}
+
+void SqliteBackend::run_transaction(TxMode mode, const std::function<bool(SqlSession&)>& fn) {
   std::lock_guard lock(mu_);
   exec_plain(db_, mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
   SqliteSession session(db_, *statements_);
@@ -227,6 +244,7 @@ void SqliteBackend::transact(TxMode mode, const std::function<bool(SqlSession&)>
   }
   if (commit) {
     try {
+      core::yield_to_foreground();  // the commit (WAL writes, fsync) is a step of its own
       exec_plain(db_, "COMMIT");
     } catch (...) {
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);

@@ -22,6 +22,7 @@ class SqliteBackend final : public SqlBackend {
   class StatementCache;  // prepared statements, reused across transactions
 
  private:
+  void run_transaction(TxMode mode, const std::function<bool(SqlSession&)>& fn);
   sqlite3* db_ = nullptr;
   std::unique_ptr<StatementCache> statements_;
   std::mutex mu_;
