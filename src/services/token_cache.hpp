@@ -9,10 +9,14 @@
 // so a deleted user or a revoked role fails on this node's next call; changes made by other
 // nodes sharing the store take effect here within kMaxAge.
 //
+// Entries are keyed by the token's SHA-256, not the token: the cache keeps no bearer credential in
+// memory after the call that presented it.
+//
 // Thread-safe. A verification that read the store while an invalidate() happened does not fill
 // the cache (the generation it started under is stale), so a read from before a change can never
 // be cached after it.
 #include <cstdint>
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -20,6 +24,7 @@
 #include <unordered_map>
 
 #include "core/model.hpp"
+#include "crypto/digest.hpp"
 #include "services/caller.hpp"
 
 namespace gh::services {
@@ -45,9 +50,16 @@ class TokenCache {
     Caller caller;
     core::Nanos valid_until = 0;
   };
+  struct KeyHash {
+    std::size_t operator()(const crypto::Bytes32& k) const {  // already uniformly distributed
+      std::size_t h;
+      std::memcpy(&h, k.data(), sizeof h);
+      return h;
+    }
+  };
   mutable std::mutex mutex_;
   std::uint64_t generation_ = 0;
-  std::unordered_map<std::string, Entry> entries_;
+  std::unordered_map<crypto::Bytes32, Entry, KeyHash> entries_;  // SHA-256(token) → entry
 };
 
 }  // namespace gh::services
