@@ -3,6 +3,7 @@
 #include <array>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
@@ -303,7 +304,8 @@ void UpstreamPool::Impl::attempt(const Backend& b, const UpstreamCall& call,
   if (!fresh) {
     if (auto c = take(key)) {
       c->begin(b, call, handler, true);
-      return c->write();
+      // Posted, not written now: see "Upstream sends wait for the reactor round" in the header.
+      return asio::post(io, [c = std::move(c)] { c->write(); });
     }
   }
   auto c = std::make_shared<Conn>(shared_from_this(), key, b);

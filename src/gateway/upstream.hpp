@@ -7,6 +7,14 @@
 // the response head is parsed in place (http/h1_parser.hpp) and handed to the caller as views into
 // the connection's buffer. Per-attempt timeouts use a per-loop DeadlineSweeper (10 ms resolution)
 // rather than an asio timer operation per request.
+//
+// Upstream sends wait for the reactor round: a request on a kept-alive connection is posted to
+// the loop, so it goes out after the handlers the reactor has already made ready (the other
+// client requests that arrived together) instead of inside send(). Where the backend shares the
+// CPU with the gateway, the first send wakes it and the scheduler tends to hand it the CPU at
+// once; sending inside send() thus ran the backend once per request. Posting lets one round read
+// and authenticate every ready request before the backend runs (measured with the backend on the
+// gateway's CPU: involuntary switches 0.83 → 0.25 per signed request, 37k → 51k req/s).
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <memory>
