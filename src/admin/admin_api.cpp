@@ -87,6 +87,12 @@ http::Response AdminApi::protocol_error(http::ProtocolError e, std::string_view 
     case P::kBodyTooLarge:
       err = core::errors::body_too_large();
       break;
+    case P::kRequestTimeout:
+      err = core::errors::request_timeout();
+      break;
+    case P::kNotImplemented:
+      err = core::errors::transfer_coding_not_implemented();
+      break;
     case P::kInternal:
       err = core::errors::system_error();
       break;

@@ -50,6 +50,14 @@ http::Response protocol_error(http::ProtocolError e) {
       status = 413;
       msg = "Request entity too large.";
       break;
+    case http::ProtocolError::kRequestTimeout:
+      status = 408;
+      msg = "Request timeout.";
+      break;
+    case http::ProtocolError::kNotImplemented:
+      status = 501;
+      msg = "Transfer-Encoding not implemented.";
+      break;
     case http::ProtocolError::kInternal:
       status = 500;
       msg = "An unexpected error occurred";
@@ -224,13 +232,7 @@ int serve(const ServeConfig& cfg) {
   admin_opts.port = admin_hp.port;
   admin_opts.threads = cfg.admin_threads;
   admin_opts.priority = background;  // management work yields to the gateway loops
-  // One event loop per thread (connections spread by SO_REUSEPORT): a call is parsed, served
-  // and answered by one thread, without the hand-offs between the threads of a shared loop
-  // (about 25 futex calls and as many context switches per write, which on a busy CPU
-  // lengthen the gateway's tail latency). A call that blocks on the store holds up only the
-  // connections of its own loop.
-  admin_opts.loop_per_thread = true;
-  admin_opts.body_limit = static_cast<std::size_t>(cfg.max_request_body);
+  apply_request_limits(cfg.request_limits, cfg.max_request_body, admin_opts);
   admin_opts.target_error_renderer = [&](http::ProtocolError e, std::string_view target) {
     if (auto* cp = control.load()) return cp->api.protocol_error(e, target);
     return store_unavailable_reply(11);
@@ -271,7 +273,7 @@ int serve(const ServeConfig& cfg) {
   gw_opts.host = gateway_hp.host;
   gw_opts.port = gateway_hp.port;
   gw_opts.threads = gateway_loops;
-  gw_opts.loop_per_thread = true;
+  apply_request_limits(cfg.request_limits, cfg.max_gateway_body, gw_opts);
   gw_opts.enable_h2 = true;  // ALPN h2 on HTTPS, prior knowledge on HTTP
   gw_opts.error_renderer = protocol_error;
   http::Server gateway_server(gw_opts, gateway_handler);

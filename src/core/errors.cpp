@@ -51,6 +51,12 @@ Error uri_too_long() {
 Error headers_too_large() {
   return make(ErrorKind::kBadRequest, 494, "APIG.0201", "Request headers too large.");
 }
+Error request_timeout() {
+  return make(ErrorKind::kBadRequest, 408, "APIG.0201", "Request timeout.");
+}
+Error transfer_coding_not_implemented() {
+  return make(ErrorKind::kBadRequest, 501, "APIG.0201", "Transfer-Encoding not implemented.");
+}
 
 Error parameter_error() {
   return make(ErrorKind::kBadRequest, 400, "APIG.2000", "Parameter error.");

@@ -21,6 +21,8 @@ Error method_not_allowed();                     // 405 APIG.2000
 Error body_too_large();                         // 413 APIG.2000
 Error uri_too_long();                           // 414 APIG.0201
 Error headers_too_large();                      // 494 APIG.0201
+Error request_timeout();                        // 408 APIG.0201
+Error transfer_coding_not_implemented();        // 501 APIG.0201
 
 // ---- parameters
 Error parameter_error();                             // 400 APIG.2000
