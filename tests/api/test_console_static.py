@@ -6,7 +6,7 @@ import re
 
 import requests
 
-from conftest import ADMIN_PASSWORD, HTTP_TIMEOUT, assert_apig_error, uniq
+from conftest import ADMIN_PASSWORD, BINARY, HTTP_TIMEOUT, assert_apig_error, login, uniq
 
 CONSOLE_DIR = pathlib.Path(__file__).resolve().parents[2] / "console"
 
@@ -95,7 +95,9 @@ def test_secret_bearing_answers_are_not_stored(server, admin):
         assert r.headers.get("Cache-Control") == "no-store", (r.request.method, r.url, r.status_code)
 
 
-def test_try_call_goes_through_the_gateway_with_the_app_code(server, admin):
+def published_mock_api(admin):
+    """A MOCK API with AppCode auth, published in RELEASE and authorized for a new app:
+    (request path, AppCode)."""
     groups = admin.get(admin.apig("/api-groups")).json()["groups"]
     group = next(g["id"] for g in groups if g["is_default"] == 1)
     uri = f"/{uniq('try')}"
@@ -114,7 +116,11 @@ def test_try_call_goes_through_the_gateway_with_the_app_code(server, admin):
     r = admin.post(admin.apig("/app-auths"), {"env_id": env, "app_ids": [app["id"]],
                                              "api_ids": [api_id]})
     assert r.status_code == 201, r.text
+    return uri, code
 
+
+def test_try_call_goes_through_the_gateway_with_the_app_code(server, admin):
+    uri, code = published_mock_api(admin)
     try_path = f"/v2/{admin.project_id}/gatehouse/try-call"
     r = admin.post(try_path, {"method": "GET", "path": uri, "app_code": code})
     assert r.status_code == 200, r.text
@@ -142,3 +148,16 @@ def test_try_call_validates_its_input_and_needs_a_token(server, admin):
     r = requests.post(server.url(try_path), json={"method": "GET", "path": "/x"},
                       timeout=HTTP_TIMEOUT)
     assert_apig_error(r, 401, "APIG.1000")
+
+
+def test_try_call_uses_plain_http_when_the_gateway_has_no_tls_listener(server_factory):
+    s = server_factory(start=False)
+    s.start([BINARY, "serve", "--data-dir", s.data_dir, "--admin-listen", "127.0.0.1:0",
+             "--gateway-listen", "127.0.0.1:0", "--gateway-tls-listen", "",
+             "--simple-auth-over-http", *s.store])
+    admin = login(s)
+    uri, code = published_mock_api(admin)
+    r = admin.post(f"/v2/{admin.project_id}/gatehouse/try-call",
+                   {"method": "GET", "path": uri, "app_code": code})
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == 200 and r.json()["body"] == "mocked for the console"
