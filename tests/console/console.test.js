@@ -188,6 +188,23 @@ describe('console', () => {
     await page.locator('main tr', { hasText: appName }).filter({ hasText: 'DEDICATE_APIG' }).waitFor();
   });
 
+  it('manages the apps of a ROMA Connect instance as ROMA integration apps', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Instances', exact: true }).click();
+    const ofKind = (kind) => page.locator('main tr').filter({ has: page.locator('span.badge', { hasText: kind }) });
+    await ofKind('ROMA Connect').getByRole('button', { name: 'Apps' }).click();
+    await page.getByRole('heading', { level: 1, name: /Apps.*ROMA Connect/ }).waitFor();
+    await page.locator('#create-app').click();
+    await page.locator('dialog').getByLabel('Name').fill('roma_console_app');
+    await page.locator('dialog').getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { level: 1, name: /roma_console_app/ }).waitFor();
+    assert.match(await page.locator('main h1').textContent(), /ROMA Connect.*integration/);
+    assert.match(page.url(), /#\/i\/apic\//);
+    // Back to the APIG instance for the pages that follow.
+    await page.getByRole('navigation').getByRole('link', { name: 'Instances', exact: true }).click();
+    await ofKind(/^APIG$/).getByRole('button', { name: 'Apps' }).click();
+    await page.getByRole('heading', { level: 1, name: /Apps.*APIG/ }).waitFor();
+  });
+
   it('switches to Chinese and back', async () => {
     await page.locator('#lang').selectOption('zh');
     await page.getByRole('navigation').getByRole('link', { name: '应用', exact: true }).waitFor();
