@@ -21,6 +21,7 @@
 #include "gateway/gateway.hpp"
 #include "gateway/loader.hpp"
 #include "gateway/snapshot_file.hpp"
+#include "http/loopback_client.hpp"
 #include "http/server.hpp"
 #include "services/app_service.hpp"
 #include "services/iam_service.hpp"
@@ -83,7 +84,8 @@ using Millis = std::chrono::milliseconds;
 // file); never torn down before shutdown.
 struct ControlPlane {
   ControlPlane(const ServeConfig& cfg, std::unique_ptr<store::Store> opened,
-               gateway::SnapshotHolder& snapshots, std::function<std::string()> admin_url)
+               gateway::SnapshotHolder& snapshots, std::function<std::string()> admin_url,
+               std::function<http::LoopbackTarget()> gateway_target)
       : store(std::move(opened)),
         limits(make_limits(cfg)),
         iam(*store, limits),
@@ -93,7 +95,8 @@ struct ControlPlane {
         // Route inputs are kept for the snapshot file, which only PostgreSQL nodes write.
         loader(*store, snapshots, cfg.group_domain_suffix,
                store::Store::is_postgres_location(cfg.store)),
-        api({iam, apps, modelarts, traffic, *store, cfg.region, std::move(admin_url)}),
+        api({iam, apps, modelarts, traffic, *store, cfg.region, std::move(admin_url),
+             std::move(gateway_target)}),
         iam_check(make_iam_check(iam)) {
     // Every committed write on this node is applied before its call returns (a revocation is in
     // force at once); writes by other nodes arrive through the change watcher.
@@ -191,14 +194,19 @@ int serve(const ServeConfig& cfg) {
 
   gateway::SnapshotHolder snapshots;
   std::string admin_url;
+  // Where the console's "try it" reaches the gateway: HTTPS when it listens on TLS (an AppCode is
+  // accepted there), trusting only that listener's certificate; else plain HTTP. Set below,
+  // before the servers start.
+  http::LoopbackTarget gateway_target;
+  auto gateway_target_of = [&] { return gateway_target; };
   std::unique_ptr<ControlPlane> control_owner;
   std::atomic<ControlPlane*> control{nullptr};
   std::atomic<bool> store_ok{false};
   std::atomic<bool> from_file{false};  // serving the snapshot file's contents (not yet reloaded)
 
   try {
-    control_owner =
-        std::make_unique<ControlPlane>(cfg, open_store(), snapshots, [&] { return admin_url; });
+    control_owner = std::make_unique<ControlPlane>(
+        cfg, open_store(), snapshots, [&] { return admin_url; }, gateway_target_of);
     control_owner->start(cfg);
     control = control_owner.get();
     store_ok = true;
@@ -293,6 +301,9 @@ int serve(const ServeConfig& cfg) {
     tls_opts.loop_index_base = gateway_loops;
     tls_server = std::make_unique<http::Server>(tls_opts, gateway_handler);
     tls_endpoint = endpoint(tls_hp, tls_server->port());
+    gateway_target = {http::connect_host(tls_hp.host), tls_server->port(), true, files.cert};
+  } else {
+    gateway_target = {http::connect_host(gateway_hp.host), gateway_server.port(), false, {}};
   }
 
   admin_server.start();
@@ -317,8 +328,8 @@ int serve(const ServeConfig& cfg) {
       auto* cp = control.load();
       if (!cp) {
         try {
-          auto made = std::make_unique<ControlPlane>(cfg, open_store(), snapshots,
-                                                     [&] { return admin_url; });
+          auto made = std::make_unique<ControlPlane>(
+              cfg, open_store(), snapshots, [&] { return admin_url; }, gateway_target_of);
           made->start(cfg);
           control_owner = std::move(made);
           control = control_owner.get();

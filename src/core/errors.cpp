@@ -228,4 +228,9 @@ Error modelarts_code_not_found() {
 Error modelarts_internal() {
   return Error{ErrorKind::kInternal, 500, "ModelArts.0001", "Internal error.", {}};
 }
+Error loopback_call_failed(std::string_view detail) {
+  return make(ErrorKind::kUnavailable, 502, "APIG.9999",
+              fmt::format("System error: the gateway could not be called ({})", detail));
+}
+
 }  // namespace gh::core::errors

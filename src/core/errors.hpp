@@ -86,3 +86,8 @@ namespace gh::core::errors {
 Error modelarts_code_not_found();  // 404 ModelArts.0204 (not in Huawei's public catalogue)
 Error modelarts_internal();        // 500 ModelArts.0001
 }  // namespace gh::core::errors
+
+namespace gh::core::errors {
+// The console's "try it" call could not reach the gateway (refused, TLS, timeout).
+Error loopback_call_failed(std::string_view detail);  // 502 APIG.9999
+}  // namespace gh::core::errors
