@@ -28,6 +28,7 @@ class AdminApi {
   // Answers a request the HTTP layer refused before routing (unparsable, over a limit) in the
   // error shape of the dialect its path belongs to; `target` is "" when no request line was read.
   http::Response protocol_error(http::ProtocolError e, std::string_view target) const;
+  const Router& router() const { return router_; }
 
  private:
   AdminServices s_;

@@ -45,6 +45,8 @@ struct ServeConfig {
   std::int64_t max_apps_per_instance = 50;
   std::int64_t max_request_body = 1024 * 1024;  // management bodies
   std::int64_t token_lifetime = 24 * 3600;      // seconds; IAM tokens (Huawei: 24 h)
+  // Graceful stop (SIGTERM/SIGINT): how long requests in progress may take to finish.
+  int drain_timeout_ms = 10000;
 };
 
 }  // namespace gh::app

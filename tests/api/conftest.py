@@ -285,6 +285,29 @@ def assert_modelarts_error(r, status, code):
     return body
 
 
+def npm_installed(directory):
+    """The path of `node`, after `npm ci` in `directory` (a package with a package-lock.json)
+    unless its node_modules exists already. Fails the test when node or npm is missing."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not node or not npm:
+        pytest.fail("node and npm are required (scripts/setup installs them)")
+    if not os.path.isdir(os.path.join(directory, "node_modules")):
+        r = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=directory,
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stdout + r.stderr
+    return node
+
+
+def wait_until(predicate, limit=10.0, step=0.02):
+    """Polls `predicate` until it is true (returns True) or `limit` seconds pass (False)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
 @pytest.fixture(scope="session")
 def binary():
     assert os.access(BINARY, os.X_OK), f"GATEHOUSE_BINARY not executable: {BINARY}"
