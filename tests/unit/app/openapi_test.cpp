@@ -69,7 +69,7 @@ const std::set<std::string> kMethods = {"get",   "put",  "post",    "delete",
 const std::set<std::string> kNodeEndpoints = {"GET /health", "GET /ready", "GET /openapi.json"};
 
 TEST_F(OpenApiTest, DocumentsEveryRouteAndNothingElse) {
-  auto doc = boost::json::parse(openapi_document()).as_object();
+  auto doc = boost::json::parse(admin::openapi_document()).as_object();
   EXPECT_EQ(doc.at("openapi").as_string(), "3.1.0");
   std::set<std::string> documented;
   for (const auto& [path, item] : doc.at("paths").as_object())
@@ -88,12 +88,12 @@ TEST_F(OpenApiTest, DocumentsEveryRouteAndNothingElse) {
 }
 
 TEST_F(OpenApiTest, ServedDocumentIsTheRepositoryFile) {
-  EXPECT_EQ(std::string(openapi_document()),
+  EXPECT_EQ(std::string(admin::openapi_document()),
             read_text(std::string(GATEHOUSE_SOURCE_DIR) + "/docs/openapi.json"));
 }
 
 TEST_F(OpenApiTest, OperationIdsAreUniqueAndRoutesDeclareTheirPathParameters) {
-  auto doc = boost::json::parse(openapi_document()).as_object();
+  auto doc = boost::json::parse(admin::openapi_document()).as_object();
   std::set<std::string> ids;
   for (const auto& [path, item] : doc.at("paths").as_object())
     for (const auto& [method, op] : item.as_object()) {
