@@ -228,7 +228,12 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
   std::string tls_endpoint;
   if (!cfg.gateway_tls_listen.empty()) {
     auto tls_hp = parse_host_port(cfg.gateway_tls_listen);
-    auto files = ensure_tls_files(cfg.data_dir, cfg.tls_cert, cfg.tls_key);
+    TlsFiles files;
+    try {
+      files = ensure_tls_files(cfg.data_dir, cfg.tls_cert, cfg.tls_key);
+    } catch (const std::exception& e) {
+      throw StartupError(kExitConfig, std::string("gateway TLS: ") + e.what());
+    }
     if (files.generated)
       spdlog::info("gateway: created a self-signed TLS certificate {}", files.cert);
     http::ServerOptions tls_opts = gw_opts;
@@ -238,7 +243,14 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
     tls_opts.tls_key_file = files.key;
     tls_opts.loop_index_base = gateway_loops;
     tls_server = bind_listener("gateway TLS", cfg.gateway_tls_listen, "--gateway-tls-listen", [&] {
-      return std::make_unique<http::Server>(tls_opts, gateway_handler);
+      try {
+        return std::make_unique<http::Server>(tls_opts, gateway_handler);
+      } catch (const http::ListenError&) {
+        throw;
+      } catch (const std::exception& e) {  // the certificate or key (the bind comes after)
+        throw StartupError(kExitConfig, "gateway TLS certificate " + files.cert + ": " + e.what() +
+                                            "; check --tls-cert and --tls-key");
+      }
     });
     tls_endpoint = endpoint(tls_hp, tls_server->port());
   }

@@ -298,6 +298,17 @@ def npm_installed(directory):
     return node
 
 
+def tls_pair(directory, name):
+    """A new self-signed EC P-256 certificate (CN=name) and its key in `directory` (a Path);
+    returns (cert path, key path)."""
+    cert, key = directory / f"{name}.crt", directory / f"{name}.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "2", "-subj", f"/CN={name}"], check=True, capture_output=True,
+                   timeout=60)
+    return cert, key
+
+
 def wait_until(predicate, limit=10.0, step=0.02):
     """Polls `predicate` until it is true (returns True) or `limit` seconds pass (False)."""
     deadline = time.monotonic() + limit

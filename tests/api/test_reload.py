@@ -6,21 +6,11 @@ import os
 import signal
 import socket
 import ssl
-import subprocess
 
 import requests
 
-from conftest import wait_until
+from conftest import tls_pair, wait_until
 
-
-
-def make_pair(tmp_path, name):
-    cert, key = tmp_path / f"{name}.crt", tmp_path / f"{name}.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:P-256", "-nodes", "-keyout", str(key), "-out", str(cert),
-                    "-days", "2", "-subj", f"/CN={name}"], check=True, capture_output=True,
-                   timeout=60)
-    return cert, key
 
 
 def der(cert_path):
@@ -44,7 +34,7 @@ def write_config(path, cert, key, **more):
 
 
 def test_sighup_swaps_certificate_and_names_restart_settings(server_factory, tmp_path):
-    one, two, three = (make_pair(tmp_path, n) for n in ("one", "two", "three"))
+    one, two, three = (tls_pair(tmp_path, n) for n in ("one", "two", "three"))
     cfg = tmp_path / "gatehouse.toml"
     write_config(cfg, *one, region="first")
     s = server_factory(start=False)

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import BINARY
+from conftest import BINARY, tls_pair
 
 EXIT_CONFIG, EXIT_LISTEN, EXIT_STORE = 2, 3, 4
 SECRET = "Pw-s3cret-4711"
@@ -119,6 +119,16 @@ def test_malformed_postgres_url_says_why_without_the_password(tmp_path):
     assert r.returncode == EXIT_STORE, r.output
     assert "IPv6" in r.output and "postgresql://gh:***@" in r.output
     assert SECRET not in r.output
+
+
+def test_unusable_tls_pair_is_a_setting_error(tmp_path):
+    one, two = (tuple(map(str, tls_pair(tmp_path, n))) for n in ("one", "two"))
+    r = serve(tmp_path, "--tls-cert", one[0], "--tls-key", two[1])
+    assert r.returncode == EXIT_CONFIG, r.output
+    assert f"gateway TLS certificate {one[0]}" in r.output and "check --tls-cert" in r.output
+    r = serve(tmp_path, "--tls-cert", one[0])
+    assert r.returncode == EXIT_CONFIG, r.output
+    assert "--tls-cert and --tls-key must be given together" in r.output
 
 
 def test_bad_master_key_is_a_setting_error(tmp_path):
