@@ -54,9 +54,6 @@ http::Response AdminApi::handle_management(http::Request& raw, const http::Reque
   AdminRequest req{raw, ctx, crypto::new_id(), {}, {}, {}};
   if (qmark != target.npos) req.query = parse_query(target.substr(qmark + 1));
 
-  if (path == "/health" && raw.method() == http::bhttp::verb::get)
-    return json_response(req, 200, json::object{{"status", "ok"}});
-
   auto m = router_.match(raw.method(), path);
   if (!m.route) {
     auto e =

@@ -33,6 +33,7 @@ class AdminApi {
   // Answers a request the HTTP layer refused before routing (unparsable, over a limit) in the
   // error shape of the dialect its path belongs to; `target` is "" when no request line was read.
   http::Response protocol_error(http::ProtocolError e, std::string_view target) const;
+  const Router& router() const { return router_; }
 
  private:
   http::Response handle_management(http::Request& req, const http::RequestContext& ctx,

@@ -53,6 +53,8 @@ class Router {
   // nullopt params when a segment fails to decode (invalid UTF-8 after decoding is allowed
   // through).
   Match match(http::bhttp::verb method, std::string_view raw_path) const;
+  // Every route, in registration order (docs/openapi.json documents exactly these).
+  const std::vector<Route>& routes() const { return routes_; }
 
  private:
   std::vector<Route> routes_;

@@ -61,6 +61,8 @@ struct ServeConfig {
   std::int64_t max_gateway_body = 12 * 1024 * 1024;  // API call bodies (Huawei: 12 MB)
   RequestLimits request_limits;
   std::int64_t token_lifetime = 24 * 3600;  // seconds; IAM tokens (Huawei: 24 h)
+  // Graceful stop (SIGTERM/SIGINT): how long requests in progress may take to finish.
+  int drain_timeout_ms = 10000;
 };
 
 }  // namespace gh::app

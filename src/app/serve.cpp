@@ -7,26 +7,24 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <iostream>
+#include <future>
 #include <memory>
-#include <mutex>
 #include <thread>
 
-#include "admin/admin_api.hpp"
-#include "app/iam_check.hpp"
+#include "admin/openapi.hpp"
+#include "app/control_plane.hpp"
+#include "app/exit_codes.hpp"
+#include "app/health.hpp"
 #include "app/keys.hpp"
+#include "app/reload.hpp"
+#include "app/service_manager.hpp"
 #include "app/tls_files.hpp"
 #include "crypto/keyed_digest.hpp"
 #include "crypto/random.hpp"
 #include "gateway/gateway.hpp"
-#include "gateway/loader.hpp"
 #include "gateway/snapshot_file.hpp"
 #include "http/loopback_client.hpp"
 #include "http/server.hpp"
-#include "services/app_service.hpp"
-#include "services/iam_service.hpp"
-#include "services/modelarts_service.hpp"
-#include "services/traffic_service.hpp"
 #include "store/change_feed.hpp"
 #include "store/store.hpp"
 
@@ -79,78 +77,6 @@ std::string endpoint(const HostPort& hp, std::uint16_t port) {
 using Clock = std::chrono::steady_clock;
 using Millis = std::chrono::milliseconds;
 
-// Everything that needs the store: the services, the management API and the snapshot loader.
-// Built once the store is reachable (at start, or later when the node started from its snapshot
-// file); never torn down before shutdown.
-struct ControlPlane {
-  ControlPlane(const ServeConfig& cfg, std::unique_ptr<store::Store> opened,
-               gateway::SnapshotHolder& snapshots, std::function<std::string()> admin_url,
-               std::function<http::LoopbackTarget()> gateway_target)
-      : store(std::move(opened)),
-        limits(make_limits(cfg)),
-        iam(*store, limits),
-        apps(*store, limits),
-        modelarts(apps),
-        traffic(*store, traffic_settings(cfg)),
-        // Route inputs are kept for the snapshot file, which only PostgreSQL nodes write.
-        loader(*store, snapshots, cfg.group_domain_suffix,
-               store::Store::is_postgres_location(cfg.store)),
-        api({iam, apps, modelarts, traffic, *store, cfg.region, std::move(admin_url),
-             std::move(gateway_target)}),
-        iam_check(make_iam_check(iam)) {
-    // Every committed write on this node is applied before its call returns (a revocation is in
-    // force at once); writes by other nodes arrive through the change watcher.
-    apps.on_change([this] { loader.apply_changes(); });
-    traffic.on_change([this] { loader.apply_changes(); });
-  }
-
-  // Bootstraps the IAM (first start of a store) and loads the snapshot. Throws on store failure.
-  void start(const ServeConfig& cfg) {
-    bool generated = false;
-    auto password = admin_password(cfg.data_dir, generated);
-    auto boot = iam.bootstrap(password);
-    traffic.ensure_default_groups();  // instances created before schema 2 get their DEFAULT group
-    if (boot.created) {
-      spdlog::info("bootstrapped: domain 'default', user 'admin', project 'default' ({})",
-                   boot.project_id);
-      if (generated)  // printed exactly once, on the first start; never logged
-        std::cout << "Gatehouse admin password (also in " << cfg.data_dir
-                  << "/admin-password): " << password << std::endl;
-    }
-    loader.load_all();
-  }
-
-  static services::Limits make_limits(const ServeConfig& cfg) {
-    services::Limits l;
-    l.max_apps_per_instance = cfg.max_apps_per_instance;
-    l.token_lifetime_seconds = cfg.token_lifetime;
-    return l;
-  }
-  static services::TrafficSettings traffic_settings(const ServeConfig& cfg) {
-    services::TrafficSettings t;
-    t.group_domain_suffix = cfg.group_domain_suffix;
-    return t;
-  }
-
-  std::unique_ptr<store::Store> store;
-  services::Limits limits;
-  services::IamService iam;
-  services::AppService apps;
-  services::ModelArtsService modelarts;
-  services::TrafficService traffic;
-  gateway::SnapshotLoader loader;
-  admin::AdminApi api;
-  gateway::IamCheck iam_check;
-};
-
-http::Response json_reply(unsigned version, int status, const std::string& body) {
-  http::Response res{static_cast<http::bhttp::status>(status), version};
-  res.set(http::bhttp::field::content_type, "application/json");
-  res.body() = body;
-  res.prepare_payload();
-  return res;
-}
-
 // Management calls while the node has no store: APIG's error shape, 503.
 http::Response store_unavailable_reply(unsigned version) {
   auto e = core::errors::store_unavailable();
@@ -162,6 +88,20 @@ http::Response store_unavailable_reply(unsigned version) {
   return res;
 }
 
+// Builds one listener's server with `make`; an address it cannot bind becomes a StartupError that
+// names the listener, its address and the setting to change:
+// "gateway TLS listener 127.0.0.1:9443: address already in use; set --gateway-tls-listen".
+template <class Make>
+std::unique_ptr<http::Server> bind_listener(std::string_view listener, const std::string& address,
+                                            std::string_view flag, Make make) {
+  try {
+    return make();
+  } catch (const http::ListenError& e) {
+    throw StartupError(kExitListen, std::string(listener) + " listener " + address + ": " +
+                                        e.what() + "; set " + std::string(flag));
+  }
+}
+
 // Pauses up to `d`, returning early once `running` turns false.
 void pause(const std::atomic<bool>& running, Millis d) {
   auto until = Clock::now() + d;
@@ -170,19 +110,25 @@ void pause(const std::atomic<bool>& running, Millis d) {
 
 }  // namespace
 
-int serve(const ServeConfig& cfg) {
+int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
-  std::filesystem::create_directories(cfg.data_dir);
-  ::chmod(cfg.data_dir.c_str(), 0700);
+  std::string master_key;
+  try {
+    std::filesystem::create_directories(cfg.data_dir);
+    ::chmod(cfg.data_dir.c_str(), 0700);
+    master_key = load_master_key(cfg.data_dir);
+  } catch (const std::exception& e) {
+    throw StartupError(kExitConfig, std::string(e.what()) + " (data dir " + cfg.data_dir + ")");
+  }
 
-  // Block termination signals in every thread; the main thread waits for them below.
+  // Block termination signals and SIGHUP in every thread; the main thread waits for them below.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  const std::string master_key = load_master_key(cfg.data_dir);
   const crypto::Sealer file_sealer(master_key);  // seals app secrets in the snapshot file
   const std::string location = cfg.store.empty() ? cfg.data_dir + "/gatehouse.db" : cfg.store;
   const std::string snapshot_path = cfg.data_dir + "/snapshot.json";
@@ -201,8 +147,9 @@ int serve(const ServeConfig& cfg) {
   auto gateway_target_of = [&] { return gateway_target; };
   std::unique_ptr<ControlPlane> control_owner;
   std::atomic<ControlPlane*> control{nullptr};
-  std::atomic<bool> store_ok{false};
-  std::atomic<bool> from_file{false};  // serving the snapshot file's contents (not yet reloaded)
+  NodeStatus node;  // what /health and /ready report
+  auto& store_ok = node.store_ok;
+  auto& from_file = node.from_file;
 
   try {
     control_owner = std::make_unique<ControlPlane>(
@@ -217,12 +164,13 @@ int serve(const ServeConfig& cfg) {
     auto* sql = dynamic_cast<const store::SqlError*>(&e);
     if (!store::Store::is_postgres_location(location) ||
         (sql && sql->kind != store::SqlError::Kind::kUnavailable))
-      throw;
+      throw StartupError(kExitStore, std::string("store: ") + e.what() + "; check --store");
     control_owner.reset();
     auto snap = gateway::read_snapshot_file(snapshot_path, file_sealer, cfg.group_domain_suffix);
     if (!snap)
-      throw std::runtime_error(std::string(e.what()) +
-                               " (and no usable snapshot file: " + snap.error().message + ")");
+      throw StartupError(kExitStore, std::string("store: ") + e.what() +
+                                         " (and no usable snapshot file: " + snap.error().message +
+                                         "); check --store");
     spdlog::warn(
         "store unreachable ({}); serving the data plane from {} (change seq {}, {} apps); "
         "management calls answer 503 until the store is back",
@@ -245,21 +193,17 @@ int serve(const ServeConfig& cfg) {
     if (auto* cp = control.load()) return cp->api.protocol_error(e, target);
     return store_unavailable_reply(11);
   };
-  http::Server admin_server(admin_opts, [&](http::Request& r, const http::RequestContext& c) {
+  auto admin_handler = [&](http::Request& r, const http::RequestContext& c) {
+    if (auto probe = probe_reply(r, node, snapshots)) return std::move(*probe);
+    if (auto doc = admin::openapi_reply(r)) return std::move(*doc);
     auto* cp = control.load();
-    std::string_view target(r.target().data(), r.target().size());
-    if (target == "/health" && r.method() == http::bhttp::verb::get && (!cp || !store_ok.load())) {
-      auto seq = snapshots.load()->change_seq;
-      return json_reply(r.version(), 200,
-                        std::string("{\"status\":\"degraded\",\"store\":\"unavailable\","
-                                    "\"snapshot\":\"") +
-                            (from_file.load() ? "file" : "memory") +
-                            "\",\"change_seq\":" + std::to_string(seq) + "}");
-    }
     if (!cp) return store_unavailable_reply(r.version());
     return cp->api.handle(r, c);
+  };
+  auto admin_server = bind_listener("admin", cfg.admin_listen, "--admin-listen", [&] {
+    return std::make_unique<http::Server>(admin_opts, http::Handler(admin_handler));
   });
-  admin_url = "http://" + endpoint(admin_hp, admin_server.port());
+  admin_url = "http://" + endpoint(admin_hp, admin_server->port());
 
   crypto::KeyedDigest code_digest(file_sealer.index_key());
   int gateway_loops = cfg.gateway_threads > 0
@@ -284,13 +228,20 @@ int serve(const ServeConfig& cfg) {
   apply_request_limits(cfg.request_limits, cfg.max_gateway_body, gw_opts);
   gw_opts.enable_h2 = true;  // ALPN h2 on HTTPS, prior knowledge on HTTP
   gw_opts.error_renderer = protocol_error;
-  http::Server gateway_server(gw_opts, gateway_handler);
+  auto gateway_server = bind_listener("gateway", cfg.gateway_listen, "--gateway-listen", [&] {
+    return std::make_unique<http::Server>(gw_opts, gateway_handler);
+  });
 
   std::unique_ptr<http::Server> tls_server;
   std::string tls_endpoint;
   if (!cfg.gateway_tls_listen.empty()) {
     auto tls_hp = parse_host_port(cfg.gateway_tls_listen);
-    auto files = ensure_tls_files(cfg.data_dir, cfg.tls_cert, cfg.tls_key);
+    TlsFiles files;
+    try {
+      files = ensure_tls_files(cfg.data_dir, cfg.tls_cert, cfg.tls_key);
+    } catch (const std::exception& e) {
+      throw StartupError(kExitConfig, std::string("gateway TLS: ") + e.what());
+    }
     if (files.generated)
       spdlog::info("gateway: created a self-signed TLS certificate {}", files.cert);
     http::ServerOptions tls_opts = gw_opts;
@@ -299,16 +250,26 @@ int serve(const ServeConfig& cfg) {
     tls_opts.tls_cert_file = files.cert;
     tls_opts.tls_key_file = files.key;
     tls_opts.loop_index_base = gateway_loops;
-    tls_server = std::make_unique<http::Server>(tls_opts, gateway_handler);
+    tls_server = bind_listener("gateway TLS", cfg.gateway_tls_listen, "--gateway-tls-listen", [&] {
+      try {
+        return std::make_unique<http::Server>(tls_opts, gateway_handler);
+      } catch (const http::ListenError&) {
+        throw;
+      } catch (const std::exception& e) {  // the certificate or key (the bind comes after)
+        throw StartupError(kExitConfig, "gateway TLS certificate " + files.cert + ": " + e.what() +
+                                            "; check --tls-cert and --tls-key");
+      }
+    });
     tls_endpoint = endpoint(tls_hp, tls_server->port());
     gateway_target = {http::connect_host(tls_hp.host), tls_server->port(), true, files.cert};
   } else {
-    gateway_target = {http::connect_host(gateway_hp.host), gateway_server.port(), false, {}};
+    gateway_target = {http::connect_host(gateway_hp.host), gateway_server->port(), false, {}};
   }
 
-  admin_server.start();
-  gateway_server.start();
+  admin_server->start();
+  gateway_server->start();
   if (tls_server) tls_server->start();
+  node.serving = true;
 
   // The change watcher. Without a store (started from the snapshot file) it keeps trying to open
   // it, then bootstraps and reloads. With a store it follows changes made by other nodes sharing
@@ -363,50 +324,86 @@ int serve(const ServeConfig& cfg) {
     }
   });
 
-  // Persists the snapshot (off the request path, at most once per second) so that this node can
-  // start from it while the store is unreachable. Only PostgreSQL nodes read it (an unreachable
-  // SQLite file is fatal), so a SQLite node does not spend CPU and memory writing it.
+  // Persists the snapshot (off the request path, at most once per second while running, and once
+  // more at shutdown) so that this node can start from it while the store is unreachable. Only
+  // PostgreSQL nodes read it (an unreachable SQLite file is fatal), so a SQLite node does not
+  // spend CPU and memory writing it.
   const bool persist_snapshot = store::Store::is_postgres_location(location);
+  std::shared_ptr<const gateway::Snapshot> written;  // in the file; the persister's until joined
+  // Writes the current snapshot unless the file holds it already (or it came from the file);
+  // returns whether it tried.
+  auto persist = [&] {
+    auto snap = snapshots.load();
+    if (!persist_snapshot || snap == written || !snap->route_inputs || from_file.load())
+      return false;
+    if (auto r = gateway::write_snapshot_file(snapshot_path, *snap, file_sealer); !r) {
+      spdlog::warn("{}", r.error().message);
+      return true;
+    }
+    written = std::move(snap);
+    spdlog::debug("snapshot file written (change seq {})", written->change_seq);
+    return true;
+  };
   std::thread persister([&] {
     if (!persist_snapshot) return;
     http::lower_thread_priority(background);
-    std::shared_ptr<const gateway::Snapshot> written;  // none yet
     auto last_write = Clock::now() - std::chrono::seconds(1);
     while (running.load()) {
       pause(running, Millis(100));
-      auto snap = snapshots.load();
-      if (snap == written || !snap->route_inputs || from_file.load()) continue;
-      if (Clock::now() - last_write < std::chrono::seconds(1)) continue;
-      auto r = gateway::write_snapshot_file(snapshot_path, *snap, file_sealer);
-      last_write = Clock::now();
-      if (!r) {
-        spdlog::warn("{}", r.error().message);
-        continue;
-      }
-      written = std::move(snap);
-      spdlog::debug("snapshot file written (change seq {})", written->change_seq);
+      if (Clock::now() - last_write >= std::chrono::seconds(1) && persist())
+        last_write = Clock::now();
     }
   });
 
   write_private_file(cfg.data_dir + "/listen.json",
-                     "{\"admin\":\"" + endpoint(admin_hp, admin_server.port()) +
-                         "\",\"gateway\":\"" + endpoint(gateway_hp, gateway_server.port()) +
+                     "{\"admin\":\"" + endpoint(admin_hp, admin_server->port()) +
+                         "\",\"gateway\":\"" + endpoint(gateway_hp, gateway_server->port()) +
                          "\",\"gateway_tls\":\"" + tls_endpoint + "\"}\n");
-  spdlog::info("admin API on {}, gateway on {} (HTTPS {})", endpoint(admin_hp, admin_server.port()),
-               endpoint(gateway_hp, gateway_server.port()),
-               tls_endpoint.empty() ? "off" : tls_endpoint);
+  spdlog::info(
+      "admin API on {}, gateway on {} (HTTPS {})", endpoint(admin_hp, admin_server->port()),
+      endpoint(gateway_hp, gateway_server->port()), tls_endpoint.empty() ? "off" : tls_endpoint);
 
+  notify_ready("serving; admin API on " + endpoint(admin_hp, admin_server->port()));
+  ServeConfig running_cfg = cfg;  // the settings in force (SIGHUP changes the live ones)
   int sig = 0;
-  sigwait(&signals, &sig);
-  spdlog::info("signal {} received, shutting down", sig);
+  for (;;) {
+    sigwait(&signals, &sig);
+    if (sig != SIGHUP) break;
+    if (!reread) {
+      spdlog::warn("SIGHUP: nothing to reload");
+      continue;
+    }
+    notify_reloading();
+    try {
+      apply_reload(running_cfg, reread(), tls_server.get());
+    } catch (const std::exception& e) {
+      spdlog::error("SIGHUP: the settings were not reloaded: {}", e.what());
+    }
+    notify_ready("serving; settings reloaded");
+  }
+  // Graceful stop: out of rotation (/ready answers 503), the gateway listeners stop accepting and
+  // finish the requests in progress (bounded), then management stops: every change this node
+  // committed has been applied to the snapshot by then, and the snapshot file gets it.
+  const Millis grace(cfg.drain_timeout_ms);
+  spdlog::info("signal {} received: draining requests in progress (at most {} ms)", sig,
+               grace.count());
+  node.serving = false;
+  notify_stopping();
+  auto tls_drained =
+      std::async(std::launch::async, [&] { return !tls_server || tls_server->drain(grace); });
+  bool drained = gateway_server->drain(grace);
+  if (!tls_drained.get() || !drained)
+    spdlog::warn("requests still in progress after {} ms are cut off", grace.count());
+  admin_server->stop();
   running = false;
   watcher.join();
   persister.join();
+  persist();
   if (tls_server) tls_server->stop();
-  gateway_server.stop();
+  gateway_server->stop();
   gw.release_connections();
-  admin_server.stop();
-  return 0;
+  spdlog::info("stopped (snapshot change seq {})", snapshots.load()->change_seq);
+  return kExitOk;
 }
 
 }  // namespace gh::app

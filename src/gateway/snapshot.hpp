@@ -89,6 +89,9 @@ class SnapshotHolder {
     return snapshot_;
   }
 
+  // How many snapshots were published: 0 while only the empty initial one is there.
+  std::uint64_t published() const { return version_.load(std::memory_order_acquire); }
+
   // The calling thread's view: refreshed when the published version moved. The pointer stays
   // valid until this thread's next call; copy it to keep the snapshot longer.
   const std::shared_ptr<const Snapshot>& current() const {

@@ -81,6 +81,12 @@ class DeadlineSweeper : public std::enable_shared_from_this<DeadlineSweeper> {
     timer_.cancel();
   }
   std::size_t size() const { return deadlines_.size(); }
+  // Linked deadlines that are not armed: on an HTTP/1.1 connection, a request being handled.
+  std::size_t disarmed() const {
+    std::size_t n = 0;
+    for (const auto& d : deadlines_) n += d.armed() ? 0 : 1;
+    return n;
+  }
   // Calls f(owner) for every linked deadline (e.g. to close all connections on shutdown).
   template <class F>
   void for_each_owner(F&& f) {

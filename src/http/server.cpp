@@ -5,9 +5,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
+#include <cctype>
 #include <charconv>
+#include <future>
 #include <thread>
 
 #include "core/background.hpp"
@@ -177,6 +180,9 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const ServerOptions& o) {
   SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
   ctx->use_certificate_chain_file(o.tls_cert_file);
   ctx->use_private_key_file(o.tls_key_file, asio::ssl::context::pem);
+  if (SSL_CTX_check_private_key(ctx->native_handle()) != 1)
+    throw std::runtime_error("the TLS key " + o.tls_key_file + " does not match the certificate " +
+                             o.tls_cert_file);
   configure_alpn(ctx->native_handle(), o.enable_h2);
   return ctx;
 }
@@ -217,6 +223,18 @@ class Listener : public std::enable_shared_from_this<Listener> {
   }
 
   void start() { accept(); }
+  // The context of the handshakes accepted from now on; swapped on the listener's loop, which is
+  // the only reader of tls_.
+  void use_tls(std::shared_ptr<asio::ssl::context> tls) {
+    asio::post(io_, [self = shared_from_this(), tls = std::move(tls)] { self->tls_ = tls; });
+  }
+  // Requests being handled on this listener's connections, counted on its loop (which must run).
+  std::size_t requests_in_progress() {
+    std::promise<std::size_t> count;
+    auto done = count.get_future();
+    asio::post(io_, [&count, sweeper = sweeper_] { count.set_value(sweeper->disarmed()); });
+    return done.get();
+  }
   void stop() {
     asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
       beast::error_code ignored;
@@ -323,6 +341,21 @@ tcp::acceptor open_acceptor(asio::io_context& io, const tcp::endpoint& ep) {
   return a;
 }
 
+// open_acceptor, preceded on the first loop's bind by probe_exclusive (shared binds of a fixed
+// port). Throws ListenError with the reason ("address already in use", "permission denied").
+tcp::acceptor bind_acceptor(asio::io_context& io, const tcp::endpoint& ep, bool first) {
+  try {
+    if (first && ep.port() != 0) probe_exclusive(io, ep);
+    return open_acceptor(io, ep);
+  } catch (const boost::system::system_error& e) {
+    std::string reason = e.code().message();
+    if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(reason[0]));
+    throw ListenError(reason);
+  } catch (const std::system_error& e) {
+    throw ListenError(std::string("cannot set ") + e.what());
+  }
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -333,6 +366,12 @@ struct Server::Impl {
   std::vector<std::shared_ptr<Listener>> listeners;
   std::vector<std::thread> threads;
   std::shared_ptr<asio::ssl::context> tls;
+  // Contexts replaced by reload_tls: kept until the server goes, as their connections may still
+  // use them.
+  std::vector<std::shared_ptr<asio::ssl::context>> retired_tls;
+  // While draining: keeps each loop running once its acceptor is closed (a loop without pending
+  // work would return from run() and never see the drain's posts). stop() ends the loops anyway.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> drain_guards;
   std::uint16_t port = 0;
   bool started = false, stopped = false;
 
@@ -340,15 +379,16 @@ struct Server::Impl {
     if (options.threads < 1) options.threads = 1;
     if (!options.tls_cert_file.empty() && !options.tls_key_file.empty())
       tls = make_tls_context(options);
-    auto address = asio::ip::make_address(options.host);
+    boost::system::error_code bad_host;
+    auto address = asio::ip::make_address(options.host, bad_host);
+    if (bad_host) throw ListenError("'" + options.host + "' is not an IP address");
     for (int i = 0; i < options.threads; ++i) {
       // A loop of its own thread: no locking around socket operations (every socket of the loop
       // is used from that thread only; posts from other threads still go through the locked
       // scheduler queue).
       loops.push_back(std::make_unique<asio::io_context>(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO));
       tcp::endpoint ep(address, i == 0 ? options.port : port);
-      if (i == 0 && ep.port() != 0) probe_exclusive(*loops.back(), ep);
-      auto acceptor = open_acceptor(*loops.back(), ep);
+      auto acceptor = bind_acceptor(*loops.back(), ep, i == 0);
       port = acceptor.local_endpoint().port();
       listeners.push_back(std::make_shared<Listener>(*loops.back(), options.loop_index_base + i,
                                                      std::move(acceptor), options, stopping,
@@ -387,6 +427,32 @@ void Server::start() {
         }
       }
     });
+  }
+}
+
+void Server::reload_tls(const std::string& cert_file, const std::string& key_file) {
+  if (!impl_->tls) throw std::logic_error("reload_tls: not a TLS server");
+  ServerOptions o = impl_->options;
+  o.tls_cert_file = cert_file;
+  o.tls_key_file = key_file;
+  auto next = make_tls_context(o);
+  impl_->retired_tls.push_back(impl_->tls);
+  impl_->tls = next;
+  for (auto& l : impl_->listeners) l->use_tls(next);
+}
+
+bool Server::drain(std::chrono::milliseconds grace) {
+  if (!impl_->started || impl_->stopped) return true;
+  impl_->stopping.store(true);
+  for (auto& io : impl_->loops) impl_->drain_guards.emplace_back(io->get_executor());
+  for (auto& l : impl_->listeners) l->stop();
+  const auto until = std::chrono::steady_clock::now() + grace;
+  for (;;) {
+    std::size_t busy = 0;
+    for (auto& l : impl_->listeners) busy += l->requests_in_progress();
+    if (busy == 0) return true;
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -102,9 +103,17 @@ using Handler = std::function<Response(Request& req, const RequestContext& ctx)>
 class Exchange;
 using ExchangeHandler = std::function<void(Exchange& exchange)>;
 
+// Thrown by Server's constructors when the listen address cannot be used (not an IP address,
+// port in use, no permission). what() is the reason alone, lower case ("address already in use"):
+// the caller names the listener and the setting that chose the address.
+class ListenError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class Server {
  public:
-  Server(ServerOptions options, Handler handler);  // binds; throws std::system_error on failure
+  Server(ServerOptions options, Handler handler);  // binds; throws ListenError on failure
   // The gateway's fast path: requests reach `handler` as zero-copy views (http/exchange.hpp),
   // served by http/h1_connection.hpp (and HTTP/2 when enable_h2).
   Server(ServerOptions options, ExchangeHandler handler);
@@ -115,6 +124,16 @@ class Server {
   std::uint16_t port() const;  // the bound port
   void start();                // starts the threads; returns at once
   void stop();                 // stops accepting, closes connections, joins threads; idempotent
+  // Graceful stop, first step: stops accepting, has every connection close after its current
+  // answer, and waits until no HTTP/1.1 request is being handled (from its last byte read to its
+  // answer being queued) or `grace` has passed; then returns whether it drained in time. Idle
+  // keep-alive connections do not hold it up. Call stop() afterwards.
+  bool drain(std::chrono::milliseconds grace);
+  // TLS servers: loads a new certificate chain and key (PEM files) for the handshakes that start
+  // from now on; connections already open keep theirs. Throws (and keeps the current pair) when
+  // the files cannot be read or the key does not match the certificate. Not concurrent with
+  // itself or stop().
+  void reload_tls(const std::string& cert_file, const std::string& key_file);
 
  private:
   struct Impl;

@@ -285,6 +285,40 @@ def assert_modelarts_error(r, status, code):
     return body
 
 
+def npm_installed(directory):
+    """The path of `node`, after `npm ci` in `directory` (a package with a package-lock.json)
+    unless its node_modules exists already. Fails the test when node or npm is missing."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not node or not npm:
+        pytest.fail("node and npm are required (scripts/setup installs them)")
+    if not os.path.isdir(os.path.join(directory, "node_modules")):
+        r = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=directory,
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stdout + r.stderr
+    return node
+
+
+def tls_pair(directory, name):
+    """A new self-signed EC P-256 certificate (CN=name) and its key in `directory` (a Path);
+    returns (cert path, key path)."""
+    cert, key = directory / f"{name}.crt", directory / f"{name}.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "2", "-subj", f"/CN={name}"], check=True, capture_output=True,
+                   timeout=60)
+    return cert, key
+
+
+def wait_until(predicate, limit=10.0, step=0.02):
+    """Polls `predicate` until it is true (returns True) or `limit` seconds pass (False)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
 @pytest.fixture(scope="session")
 def binary():
     assert os.access(BINARY, os.X_OK), f"GATEHOUSE_BINARY not executable: {BINARY}"

@@ -163,6 +163,10 @@ def test_node_restarted_during_outage_serves_from_snapshot_file(cluster):
         h = b.health()
         assert h == {"status": "degraded", "store": "unavailable", "snapshot": "file",
                      "change_seq": h["change_seq"]} and h["change_seq"] > 0, h
+        r = requests.get(b.admin + "/ready", timeout=5)  # serving from the file: ready
+        assert r.status_code == 200 and r.json() == {"status": "ready", "checks": {
+            "snapshot": {"status": "ok", "source": "file", "change_seq": h["change_seq"]},
+            "store": {"status": "unavailable"}, "gateway": {"status": "ok"}}}, r.text
         assert "snapshot" in b.log_text()
         ok = sum(b.call_code("/cluster", code).status_code == 200 for _ in range(50))
         assert ok == 50

@@ -3,26 +3,18 @@ package-lock.json): IAM KeystoneListProjects and APIG v2 calls signed with Basic
 import json
 import os
 import re
-import shutil
 import subprocess
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, npm_installed
 
 SDK_DIR = os.path.join(REPO, "tests", "sdk")
 
 
 @pytest.fixture(scope="module")
 def sdk():
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if not node or not npm:
-        pytest.fail("node and npm are required (scripts/setup installs them)")
-    if not os.path.isdir(os.path.join(SDK_DIR, "node_modules")):
-        r = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=SDK_DIR,
-                           capture_output=True, text=True, timeout=300)
-        assert r.returncode == 0, r.stdout + r.stderr
-    return node
+    return npm_installed(SDK_DIR)
 
 
 def run_check(node, server, ak, sk, project_id):

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <random>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace gh::store {
 namespace {
@@ -139,7 +141,7 @@ PGconn* connect_to(const std::string& url, int connect_timeout_seconds) {
   PGconn* c = PQconnectdbParams(keys, values, 1);
   if (!c) throw SqlError(SqlError::Kind::kUnavailable, "PostgreSQL: out of memory");
   if (PQstatus(c) != CONNECTION_OK) {
-    std::string msg = trimmed(PQerrorMessage(c));
+    std::string msg = redact_passwords(trimmed(PQerrorMessage(c)), url);
     PQfinish(c);
     throw SqlError(SqlError::Kind::kUnavailable,
                    "cannot connect to PostgreSQL at " + redact_url(url) + ": " + msg);
@@ -182,24 +184,51 @@ std::string rewrite_placeholders(std::string_view sql) {
   return out;
 }
 
-std::string redact_url(std::string_view url) {
-  std::string out(url);
-  auto scheme = out.find("://");
-  if (scheme != std::string::npos) {
+namespace {
+// Where `url` holds passwords: the userinfo's "user:PASSWORD@" and each "password=VALUE" query
+// parameter, as (offset, length) pairs in ascending order.
+std::vector<std::pair<std::size_t, std::size_t>> password_spans(std::string_view url) {
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  auto scheme = url.find("://");
+  if (scheme != std::string_view::npos) {
     auto start = scheme + 3;
-    auto end = out.find_first_of("/?", start);
-    auto at = out.rfind('@', end == std::string::npos ? out.size() : end);
-    if (at != std::string::npos && at > start) {
-      auto colon = out.find(':', start);
-      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+    auto end = url.find_first_of("/?", start);
+    auto at = url.rfind('@', end == std::string_view::npos ? url.size() : end);
+    if (at != std::string_view::npos && at > start) {
+      auto colon = url.find(':', start);
+      if (colon != std::string_view::npos && colon < at)
+        spans.emplace_back(colon + 1, at - colon - 1);
     }
   }
-  for (auto p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
+  for (auto p = url.find("password="); p != std::string_view::npos;
+       p = url.find("password=", p + 1)) {
     auto v = p + 9;
-    auto e = out.find('&', v);
-    out.replace(v, (e == std::string::npos ? out.size() : e) - v, "***");
+    auto e = url.find('&', v);
+    spans.emplace_back(v, (e == std::string_view::npos ? url.size() : e) - v);
   }
-  return out;
+  return spans;
+}
+}  // namespace
+
+std::string redact_url(std::string_view url) {
+  std::string out;
+  std::size_t from = 0;
+  for (auto [pos, len] : password_spans(url)) {
+    if (pos < from) continue;
+    out.append(url.substr(from, pos - from)).append("***");
+    from = pos + len;
+  }
+  return out.append(url.substr(from));
+}
+
+std::string redact_passwords(std::string text, std::string_view url) {
+  for (auto [pos, len] : password_spans(url)) {
+    if (len == 0) continue;
+    std::string secret(url.substr(pos, len));
+    for (auto p = text.find(secret); p != std::string::npos; p = text.find(secret, p + 3))
+      text.replace(p, secret.size(), "***");
+  }
+  return text;
 }
 
 // ---------------------------------------------------------------- pool and transactions

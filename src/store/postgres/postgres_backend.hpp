@@ -49,6 +49,9 @@ std::string rewrite_placeholders(std::string_view sql);
 
 // "postgresql://user:secret@host/db" → "postgresql://user:***@host/db" (for messages and logs).
 std::string redact_url(std::string_view url);
+// `text` (a libpq message, which can quote the URL it failed to parse) with every password that
+// `url` carries replaced by "***".
+std::string redact_passwords(std::string text, std::string_view url);
 
 // A dedicated connection that LISTENs on one channel (outside the pool). Not thread-safe: one
 // owner thread calls wait_for_notification.

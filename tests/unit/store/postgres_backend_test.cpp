@@ -29,6 +29,23 @@ TEST(PostgresSql, UrlsAreRedacted) {
   EXPECT_EQ(store::redact_url("postgresql://gh@db/gh?password=s3cret&sslmode=require"),
             "postgresql://gh@db/gh?password=***&sslmode=require");
   EXPECT_EQ(store::redact_url("postgres://db/gh"), "postgres://db/gh");
+  EXPECT_EQ(store::redact_url("postgresql://gh:p@ss@db/gh?password=x"),
+            "postgresql://gh:***@db/gh?password=***");
+}
+
+TEST(PostgresSql, PasswordsQuotedInMessagesAreRedacted) {
+  // libpq quotes a URL it cannot parse; the message must not carry its passwords.
+  std::string url = "postgresql://gh:s3cret@[db/gh?password=other&sslmode=require";
+  auto msg = store::redact_passwords(
+      "end of string reached when looking for matching \"]\" in IPv6 host address in URI: \"" +
+          url + "\"",
+      url);
+  EXPECT_EQ(msg.find("s3cret"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("other"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("postgresql://gh:***@[db/gh?password=***&sslmode=require"), std::string::npos)
+      << msg;
+  EXPECT_EQ(store::redact_passwords("connection refused", "postgresql://db/gh"),
+            "connection refused");
 }
 
 TEST(PostgresConnect, UnreachableServerIsReportedNotCrashed) {

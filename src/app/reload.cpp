@@ -1,0 +1,59 @@
+#include "app/reload.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "app/tls_files.hpp"
+
+namespace gh::app {
+
+std::vector<std::string> settings_needing_restart(const ServeConfig& a, const ServeConfig& b) {
+  std::vector<std::string> out;
+  auto note = [&out](const char* flag, bool changed) {
+    if (changed) out.emplace_back(flag);
+  };
+  note("--data-dir", a.data_dir != b.data_dir);
+  note("--admin-listen", a.admin_listen != b.admin_listen);
+  note("--gateway-listen", a.gateway_listen != b.gateway_listen);
+  note("--gateway-tls-listen", a.gateway_tls_listen != b.gateway_tls_listen);
+  note("--simple-auth-over-http", a.simple_auth_over_http != b.simple_auth_over_http);
+  note("--change-poll-ms", a.change_poll_ms != b.change_poll_ms);
+  note("--store", a.store != b.store);
+  note("--store-pool-size", a.store_pool_size != b.store_pool_size);
+  note("--region", a.region != b.region);
+  note("--group-domain-suffix", a.group_domain_suffix != b.group_domain_suffix);
+  note("--admin-threads", a.admin_threads != b.admin_threads);
+  note("--management-priority", a.management_priority != b.management_priority);
+  note("--gateway-threads", a.gateway_threads != b.gateway_threads);
+  note("--max-apps-per-instance", a.max_apps_per_instance != b.max_apps_per_instance);
+  note("--max-request-body", a.max_request_body != b.max_request_body);
+  note("--token-lifetime", a.token_lifetime != b.token_lifetime);
+  note("--drain-timeout-ms", a.drain_timeout_ms != b.drain_timeout_ms);
+  return out;
+}
+
+void apply_reload(ServeConfig& running, const ServeConfig& next, http::Server* tls_server) {
+  if (next.log_level != running.log_level) {
+    spdlog::set_level(spdlog::level::from_str(next.log_level));
+    spdlog::info("reload: log level {}", next.log_level);
+  }
+  std::string tls = "no TLS listener";
+  if (tls_server) {
+    try {
+      auto files = ensure_tls_files(running.data_dir, next.tls_cert, next.tls_key);
+      tls_server->reload_tls(files.cert, files.key);
+      tls = "TLS certificate " + files.cert + " loaded for new handshakes";
+      running.tls_cert = next.tls_cert;
+      running.tls_key = next.tls_key;
+    } catch (const std::exception& e) {
+      tls = std::string("TLS certificate not reloaded (") + e.what() + "); the previous one stays";
+      spdlog::error("reload: {}", tls);
+    }
+  }
+  auto restart = settings_needing_restart(running, next);
+  for (const auto& flag : restart)
+    spdlog::warn("reload: {} changed; it takes effect after a restart", flag);
+  running.log_level = next.log_level;  // the others stay as started
+  spdlog::info("configuration reloaded: {}; {} setting(s) need a restart", tls, restart.size());
+}
+
+}  // namespace gh::app
