@@ -234,9 +234,21 @@ core::Result<std::shared_ptr<Snapshot>> read_snapshot_file(const std::string& pa
   if (!f) return failure("snapshot file: " + path + " does not exist");
   std::stringstream buf;
   buf << f.rdbuf();
+  auto snap = parse_snapshot(buf.str(), sealer, group_domain_suffix);
+  if (!snap) {
+    auto e = snap.error();
+    e.message += " (" + path + ")";
+    return e;
+  }
+  return snap;
+}
+
+core::Result<std::shared_ptr<Snapshot>> parse_snapshot(std::string_view text,
+                                                       const crypto::Sealer& sealer,
+                                                       const std::string& group_domain_suffix) {
   boost::system::error_code ec;
-  auto doc = json::parse(buf.str(), ec);
-  if (ec || !doc.is_object()) return failure("snapshot file: " + path + " is not valid JSON");
+  auto doc = json::parse(text, ec);
+  if (ec || !doc.is_object()) return failure("snapshot file: not valid JSON");
   const auto& o = doc.as_object();
   if (num(o, "v") != kFormat) return failure("snapshot file: unknown format version");
   auto* routes_json = o.if_contains("routes");
