@@ -98,6 +98,11 @@ json::object routes_to_json(const RouteInputs& in) {
 }
 
 core::Result<RouteInputs> routes_from_json(const json::object& o) {
+  // Every element read below is an object: anything else is a malformed file (refused, not
+  // thrown by as_object()).
+  for (std::string_view k : {"instances", "groups", "envs", "env_variables", "published", "auths"})
+    for (const auto& v : arr(o, k))
+      if (!v.is_object()) return failure("snapshot file: malformed " + std::string(k));
   RouteInputs in;
   for (const auto& v : arr(o, "instances")) {
     const auto& i = v.as_object();
