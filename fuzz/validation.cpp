@@ -1,12 +1,13 @@
 // Fuzzes the wire contract's value rules (src/core/validation.*): AppCode, app, API and traffic
 // names. The whole input is the value.
 // Checks beyond "no crash, no sanitizer report": utf8_length agrees with an independent decoder
-// (the well-formed byte sequences of Unicode 15 table 3-7), and every accepted value has the
-// length its rule documents.
+// (the well-formed byte sequences of Unicode 15 table 3-7), to_valid_utf8 gives valid text and
+// leaves valid text alone, and every accepted value has the length its rule documents.
 #include "core/validation.hpp"
 
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 namespace {
@@ -62,6 +63,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   long chars = utf8_length(s);
   require(chars == reference_utf8_length(s));
   long n = static_cast<long>(s.size());
+  std::string valid = to_valid_utf8(std::string(s));
+  require(utf8_length(valid) >= 0 && (chars < 0 || valid == s));
 
   if (is_hex_id(s)) require(n == 32);
   if (is_app_name(s)) require(between(chars, 3, 64));
