@@ -1,6 +1,7 @@
 #include "admin/errors_view.hpp"
 
 #include "core/errors.hpp"
+#include "core/validation.hpp"
 
 namespace gh::admin {
 namespace {
@@ -79,7 +80,7 @@ http::Response render_error(Dialect dialect, const core::Error& e, const std::st
   http::Response res{static_cast<http::bhttp::status>(status), version};
   res.set(http::bhttp::field::content_type, "application/json;charset=UTF-8");
   res.set("X-Request-Id", request_id);
-  res.body() = json::serialize(body);
+  res.body() = core::rules::to_valid_utf8(json::serialize(body));  // ids echo client bytes
   res.prepare_payload();
   return res;
 }

@@ -107,7 +107,7 @@ http::Response json_response(const AdminRequest& req, unsigned status, const jso
   http::Response res{static_cast<http::bhttp::status>(status), req.raw.version()};
   res.set(http::bhttp::field::content_type, "application/json;charset=UTF-8");
   res.set("X-Request-Id", req.request_id);
-  res.body() = json::serialize(body);
+  res.body() = core::rules::to_valid_utf8(json::serialize(body));  // ids echo client bytes
   res.prepare_payload();
   return res;
 }

@@ -59,6 +59,22 @@ long utf8_length(std::string_view s) {
   return n;
 }
 
+std::string to_valid_utf8(std::string s) {
+  if (utf8_length(s) >= 0) return s;
+  std::string out;
+  out.reserve(s.size() + 16);
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t start = i;
+    if (next_code_point(s, i) >= 0) {
+      out.append(s, start, i - start);
+    } else {
+      out += "\xEF\xBF\xBD";
+      i = start + 1;
+    }
+  }
+  return out;
+}
+
 bool is_hex_id(std::string_view s) {
   return s.size() == 32 && all_of(s, is_hex);
 }

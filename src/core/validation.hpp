@@ -54,5 +54,9 @@ bool is_clean_text(std::string_view s, bool line_breaks = false);
 
 // Valid UTF-8 (no overlongs, no surrogates, ≤ U+10FFFF); returns code point count or -1.
 long utf8_length(std::string_view s);
+// `s` when it is valid UTF-8; otherwise a copy with each byte that does not start a valid code
+// point replaced by U+FFFD. For text that echoes client bytes into a JSON answer (RFC 8259: JSON
+// text is UTF-8).
+std::string to_valid_utf8(std::string s);
 
 }  // namespace gh::core::rules

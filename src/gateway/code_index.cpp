@@ -142,8 +142,11 @@ CodeIndex CodeIndex::Editor::commit() && {
 }
 
 CodeIndex CodeIndex::build(std::vector<std::pair<Digest, CodeEntry>> entries, unsigned threads) {
-  auto [start, order] = order_by_shard(
+  // Named references, not a structured binding: see ShardedIndex::build.
+  const ShardOrder sorted = order_by_shard(
       entries.size(), kShards, [&](std::size_t i) { return shard_of(tag_of(entries[i].first)); });
+  const auto& start = sorted.start;
+  const auto& order = sorted.order;
   auto table = std::make_shared<Table>();
   // Every shard's slots in one huge-page mapping (each shard's part stays 64-byte aligned: the
   // capacities are powers of two ≥ 4 slots of 32 bytes, i.e. multiples of 128 bytes).

@@ -92,8 +92,12 @@ class ShardedIndex {
   // Builds an index from `entries` in one go (a start with many entries): every shard is sized
   // exactly once, and the shards are filled by up to `threads` threads. Keys must be unique.
   static ShardedIndex build(std::vector<std::pair<Key, Value>> entries, unsigned threads) {
-    auto [start, order] = order_by_shard(entries.size(), kShards,
-                                         [&](std::size_t i) { return shard_of(entries[i].first); });
+    // Named references, not a structured binding: lambdas capture those only from C++20 compilers
+    // newer than clang 14 (the fuzz build's).
+    const ShardOrder sorted = order_by_shard(
+        entries.size(), kShards, [&](std::size_t i) { return shard_of(entries[i].first); });
+    const auto& start = sorted.start;
+    const auto& order = sorted.order;
     auto table = std::make_shared<Table>();
     auto fill = [&](std::size_t from, std::size_t to) {
       for (std::size_t s = from; s < to; ++s) {

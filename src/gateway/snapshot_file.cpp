@@ -98,6 +98,11 @@ json::object routes_to_json(const RouteInputs& in) {
 }
 
 core::Result<RouteInputs> routes_from_json(const json::object& o) {
+  // Every element read below is an object: anything else is a malformed file (refused, not
+  // thrown by as_object()).
+  for (std::string_view k : {"instances", "groups", "envs", "env_variables", "published", "auths"})
+    for (const auto& v : arr(o, k))
+      if (!v.is_object()) return failure("snapshot file: malformed " + std::string(k));
   RouteInputs in;
   for (const auto& v : arr(o, "instances")) {
     const auto& i = v.as_object();
@@ -234,9 +239,21 @@ core::Result<std::shared_ptr<Snapshot>> read_snapshot_file(const std::string& pa
   if (!f) return failure("snapshot file: " + path + " does not exist");
   std::stringstream buf;
   buf << f.rdbuf();
+  auto snap = parse_snapshot(buf.str(), sealer, group_domain_suffix);
+  if (!snap) {
+    auto e = snap.error();
+    e.message += " (" + path + ")";
+    return e;
+  }
+  return snap;
+}
+
+core::Result<std::shared_ptr<Snapshot>> parse_snapshot(std::string_view text,
+                                                       const crypto::Sealer& sealer,
+                                                       const std::string& group_domain_suffix) {
   boost::system::error_code ec;
-  auto doc = json::parse(buf.str(), ec);
-  if (ec || !doc.is_object()) return failure("snapshot file: " + path + " is not valid JSON");
+  auto doc = json::parse(text, ec);
+  if (ec || !doc.is_object()) return failure("snapshot file: not valid JSON");
   const auto& o = doc.as_object();
   if (num(o, "v") != kFormat) return failure("snapshot file: unknown format version");
   auto* routes_json = o.if_contains("routes");

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/error.hpp"
 #include "crypto/sealer.hpp"
@@ -26,5 +27,9 @@ core::Result<core::Unit> write_snapshot_file(const std::string& path, const Snap
 core::Result<std::shared_ptr<Snapshot>> read_snapshot_file(const std::string& path,
                                                            const crypto::Sealer& sealer,
                                                            const std::string& group_domain_suffix);
+// The same from the file's text (read_snapshot_file's parser; any bytes are safe to pass).
+core::Result<std::shared_ptr<Snapshot>> parse_snapshot(std::string_view text,
+                                                       const crypto::Sealer& sealer,
+                                                       const std::string& group_domain_suffix);
 
 }  // namespace gh::gateway

@@ -40,3 +40,16 @@ TEST(ErrorsView, ModelArtsTranslationKeepsRuleStatuses) {
   EXPECT_EQ(admin::to_modelarts(core::errors::no_permission()).code, "ModelArts.0203");
   EXPECT_EQ(admin::to_modelarts(core::errors::app_not_found("x")).code, "ModelArts.0202");
 }
+
+// fuzz/admin_api: "The instance does not exist;id:<path segment>" echoed invalid UTF-8 from the
+// path, so the answer was not JSON (strict clients refuse it). Every dialect's body parses now.
+TEST(ErrorsView, MessagesEchoingInvalidUtf8StayJson) {
+  auto e = core::errors::instance_not_found("{instance_id\xAD}");
+  for (auto d : {admin::Dialect::kApig, admin::Dialect::kIam, admin::Dialect::kModelArts}) {
+    auto r = admin::render_error(d, e, "rid", 11);
+    boost::system::error_code ec;
+    boost::json::parse(r.body(), ec);
+    EXPECT_FALSE(ec) << r.body();
+    EXPECT_NE(r.body().find("{instance_id\xEF\xBF\xBD}"), std::string::npos) << r.body();
+  }
+}

@@ -107,3 +107,14 @@ TEST(TrafficRules, PathsDomainsAndNames) {
   EXPECT_TRUE(is_group_name("分组_api.v1"));
   EXPECT_FALSE(is_group_name("_group"));
 }
+
+// fuzz/admin_api found answers that were not JSON: an id echoed from the path kept the client's
+// invalid UTF-8 bytes. to_valid_utf8 makes such text valid, and leaves valid text alone.
+TEST(Validation, ToValidUtf8ReplacesOnlyWhatIsInvalid) {
+  EXPECT_EQ(to_valid_utf8("plain 中文 \xF0\x9F\x98\x80"), "plain 中文 \xF0\x9F\x98\x80");
+  EXPECT_EQ(to_valid_utf8("id:{x\xAD}"), "id:{x\xEF\xBF\xBD}");
+  EXPECT_EQ(to_valid_utf8("\xE4\xB8"), "\xEF\xBF\xBD\xEF\xBF\xBD");                    // truncated
+  EXPECT_EQ(to_valid_utf8("\xED\xA0\x80!"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD!");  // surrogate
+  EXPECT_EQ(to_valid_utf8(""), "");
+  EXPECT_GE(utf8_length(to_valid_utf8("\xC0\xAF\xF4\x90\x80\x80 ok")), 0);
+}

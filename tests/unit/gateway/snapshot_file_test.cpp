@@ -104,5 +104,38 @@ TEST(SnapshotFileTest, AnotherKeyOrAMissingFileIsRefused) {
   std::filesystem::remove_all(dir);
 }
 
+// Found by fuzz/snapshot_file: a route-input array holding something other than objects made
+// the reader throw (boost::json as_object) instead of refusing the file.
+TEST(SnapshotFileTest, RouteInputsThatAreNotObjectsAreRefusedNotThrown) {
+  crypto::Sealer sealer(std::string(32, 'k'));
+  for (const char* key : {"instances", "groups", "envs", "env_variables", "published", "auths"}) {
+    std::string text = std::string(R"({"v":1,"routes":{")") + key + R"(":[1]},"apps":[]})";
+    core::Result<std::shared_ptr<Snapshot>> parsed = core::Error{};
+    EXPECT_NO_THROW(parsed = parse_snapshot(text, sealer, "s")) << key;
+    EXPECT_FALSE(parsed.ok()) << key;
+  }
+  auto fine =
+      parse_snapshot(R"({"v":1,"routes":{"instances":[{"id":"i"}]},"apps":[]})", sealer, "s");
+  ASSERT_TRUE(fine.ok()) << fine.error().message;
+  EXPECT_EQ((*fine)->route_inputs->instances.size(), 1u);
+}
+
+// The fuzz target's seeds (fuzz/corpus/snapshot_file/, sealed with its key) stay readable files:
+// a format change must rewrite them (docs/fuzzing.md), or the fuzzer starts from junk.
+TEST(SnapshotFileTest, FuzzSeedsAreReadableSnapshots) {
+  crypto::Sealer sealer(std::string(32, 'k'));
+  int seeds = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(GATEHOUSE_SOURCE_DIR "/fuzz/corpus/snapshot_file")) {
+    std::ifstream f(entry.path(), std::ios::binary);
+    std::stringstream text;
+    text << f.rdbuf();
+    auto parsed = parse_snapshot(text.str(), sealer, "s");
+    EXPECT_TRUE(parsed.ok()) << entry.path() << ": " << (parsed ? "" : parsed.error().message);
+    ++seeds;
+  }
+  EXPECT_GE(seeds, 1);
+}
+
 }  // namespace
 }  // namespace gh::gateway
