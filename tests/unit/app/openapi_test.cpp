@@ -38,8 +38,9 @@ class OpenApiTest : public ::testing::Test {
     cfg_.data_dir = dir_.string();
     auto store = store::Store::open(dir_.string() + "/gatehouse.db",
                                     crypto::Sealer(crypto::random_bytes(32)), {});
-    control_ = std::make_unique<app::ControlPlane>(cfg_, std::move(store), snapshots_,
-                                                   [] { return std::string(); });
+    control_ = std::make_unique<app::ControlPlane>(
+        cfg_, std::move(store), snapshots_, [] { return std::string(); },
+        [] { return http::LoopbackTarget{}; });
   }
   void TearDown() override {
     control_.reset();
