@@ -33,7 +33,7 @@ struct Change {
 struct CodeDigest {
   std::string app_id, digest_hex;
 };
-// ---- traffic side (reference §B.1)
+// ---- traffic side (docs/compatibility.md#traffic-endpoints)
 struct NameFilter {
   std::string id, name;
   bool precise_name = false;

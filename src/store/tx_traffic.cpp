@@ -1,5 +1,5 @@
-// Typed store operations of the traffic side (reference §B.1): API groups, environments,
-// environment variables, APIs, publications and app authorizations. See store/tx.hpp.
+// Typed store operations of the traffic side (docs/compatibility.md#traffic-endpoints): API groups,
+// environments, environment variables, APIs, publications and app authorizations. See store/tx.hpp.
 #include <algorithm>
 
 #include "core/clock.hpp"
