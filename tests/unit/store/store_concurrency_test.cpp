@@ -149,8 +149,9 @@ TEST_P(NodesTest, ConcurrentWrongPasswordsAreAllCounted) {
       if (!node.login(wrong_password_for("hammered"))) ++refused;
   });
   EXPECT_EQ(refused.load(), kNodes * kTriesPerNode);
-  auto sec = store_->read(
-      [&](store::Tx& tx) -> core::Result<store::UserSecurity> { return tx.user_security(user->id); });
+  auto sec = store_->read([&](store::Tx& tx) -> core::Result<store::UserSecurity> {
+    return tx.user_security(user->id);
+  });
   ASSERT_TRUE(sec);
   EXPECT_EQ(sec->failed_logins, kNodes * kTriesPerNode);
   EXPECT_EQ(sec->locked_until, 0);
