@@ -3,7 +3,9 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cctype>
 #include <iostream>
+#include <tuple>
 
 #include "app/bulk.hpp"
 #include "app/config.hpp"
@@ -116,7 +118,30 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--max-request-body", cfg.max_request_body, "Largest management request body")
       ->envname("GATEHOUSE_MAX_REQUEST_BODY")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 30))
       ->capture_default_str();
+  serve->add_option("--max-gateway-body", cfg.max_gateway_body, "Largest API call body (bytes)")
+      ->envname("GATEHOUSE_MAX_GATEWAY_BODY")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 30))
+      ->capture_default_str();
+  // Request limits, one set for both listeners (docs/operations.md, "Request limits").
+  auto& limits = cfg.request_limits;
+  for (auto [flag, value, help] :
+       {std::tuple{"--max-request-line", &limits.max_request_line, "Longest request line (414)"},
+        {"--max-header-line", &limits.max_header_line, "Longest header field line (494)"},
+        {"--max-headers-size", &limits.max_headers_size, "All header field lines (494)"},
+        {"--max-header-count", &limits.max_header_count, "Header fields in a request (494)"},
+        {"--request-timeout-ms", &limits.request_timeout_ms,
+         "A started request must arrive whole within this (408)"},
+        {"--idle-timeout-ms", &limits.idle_timeout_ms,
+         "How long a kept-alive connection may wait for its next request"}}) {
+    std::string env = "GATEHOUSE_" + std::string(flag + 2);
+    for (auto& c : env) c = c == '-' ? '_' : static_cast<char>(std::toupper(c));
+    serve->add_option(flag, *value, help)
+        ->envname(env)
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 30))
+        ->capture_default_str();
+  }
   serve
       ->add_option("--group-domain-suffix", cfg.group_domain_suffix,
                    "API group debug domains are {group_id}.SUFFIX (sl_domain)")

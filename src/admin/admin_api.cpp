@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "admin/auth.hpp"
+#include "admin/console_static.hpp"
 #include "admin/errors_view.hpp"
 #include "core/errors.hpp"
 #include "crypto/random.hpp"
@@ -32,10 +33,22 @@ AdminApi::AdminApi(AdminServices services) : s_(std::move(services)) {
   register_modelarts_v1(router_, s_);
   register_traffic_v2(router_, s_);
   register_gatehouse(router_, s_);
+  register_console_try(router_, s_);
 }
 
 http::Response AdminApi::handle(http::Request& raw, const http::RequestContext& ctx) {
   std::string_view target(raw.target().data(), raw.target().size());
+  std::string_view path = target.substr(0, target.find('?'));
+  if (auto console = serve_console(raw, path)) return std::move(*console);
+  auto res = handle_management(raw, ctx, target);
+  // Management answers carry AppSecrets, AppCodes, access-key secrets and tokens in many shapes:
+  // none of them may be kept by a browser or proxy cache, so every management answer says so.
+  res.set(http::bhttp::field::cache_control, "no-store");
+  return res;
+}
+
+http::Response AdminApi::handle_management(http::Request& raw, const http::RequestContext& ctx,
+                                           std::string_view target) {
   auto qmark = target.find('?');
   std::string_view path = target.substr(0, qmark);
   AdminRequest req{raw, ctx, crypto::new_id(), {}, {}, {}};
@@ -86,6 +99,12 @@ http::Response AdminApi::protocol_error(http::ProtocolError e, std::string_view 
       break;
     case P::kBodyTooLarge:
       err = core::errors::body_too_large();
+      break;
+    case P::kRequestTimeout:
+      err = core::errors::request_timeout();
+      break;
+    case P::kNotImplemented:
+      err = core::errors::transfer_coding_not_implemented();
       break;
     case P::kInternal:
       err = core::errors::system_error();

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "admin/router.hpp"
+#include "http/loopback_client.hpp"
 #include "services/app_service.hpp"
 #include "services/iam_service.hpp"
 #include "services/modelarts_service.hpp"
@@ -19,17 +20,24 @@ struct AdminServices {
   store::Store& store;
   std::string region = "default";
   std::function<std::string()> public_url;  // this admin listener, for the IAM catalogue
+  // Where the console's "try it" reaches this node's gateway (admin/console_try.cpp).
+  std::function<http::LoopbackTarget()> gateway_target;
 };
 
 class AdminApi {
  public:
   explicit AdminApi(AdminServices services);
+  // The console's files under /console/ (admin/console_static.hpp), else a management call;
+  // management answers are sent with Cache-Control: no-store.
   http::Response handle(http::Request& req, const http::RequestContext& ctx);
   // Answers a request the HTTP layer refused before routing (unparsable, over a limit) in the
   // error shape of the dialect its path belongs to; `target` is "" when no request line was read.
   http::Response protocol_error(http::ProtocolError e, std::string_view target) const;
 
  private:
+  http::Response handle_management(http::Request& req, const http::RequestContext& ctx,
+                                   std::string_view target);
+
   AdminServices s_;
   Router router_;
 };
@@ -41,6 +49,7 @@ void register_roma_v2(Router& r, AdminServices& s);  // ROMA instances and integ
 void register_modelarts_v1(Router& r, AdminServices& s);
 // API groups, environments, variables, APIs, publishing, app authorizations (/apigw/ and /apic/).
 void register_traffic_v2(Router& r, AdminServices& s);
-void register_gatehouse(Router& r, AdminServices& s);  // audit trail
+void register_gatehouse(Router& r, AdminServices& s);    // audit trail
+void register_console_try(Router& r, AdminServices& s);  // the console's "try it" call
 
 }  // namespace gh::admin

@@ -3,9 +3,43 @@
 #include <charconv>
 
 #include "core/errors.hpp"
+#include "core/validation.hpp"
 
 namespace gh::admin {
 namespace errors = core::errors;
+
+namespace {
+
+// Fields of free text, which may hold line breaks and tabs (never other control characters).
+bool is_free_text_field(std::string_view name) {
+  return name == "remark" || name == "description" || name == "result_content";
+}
+
+// The first field (by name; an array's elements count as its own) holding a string with a
+// control character, or nullopt. Names themselves are checked too.
+std::optional<std::string> field_with_control_characters(const json::value& v,
+                                                         std::string_view name) {
+  switch (v.kind()) {
+    case json::kind::string:
+      if (!core::rules::is_clean_text(v.get_string(), is_free_text_field(name)))
+        return std::string(name);
+      return std::nullopt;
+    case json::kind::array:
+      for (const auto& e : v.get_array())
+        if (auto bad = field_with_control_characters(e, name)) return bad;
+      return std::nullopt;
+    case json::kind::object:
+      for (const auto& [key, value] : v.get_object()) {
+        if (!core::rules::is_clean_text(key)) return std::string("body");
+        if (auto bad = field_with_control_characters(value, key)) return bad;
+      }
+      return std::nullopt;
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
 
 core::Result<json::object> body_object(const AdminRequest& req, bool empty_ok) {
   const auto& body = req.raw.body();
@@ -28,6 +62,8 @@ core::Result<json::object> body_object(const AdminRequest& req, bool empty_ok) {
     e.message = "Parameter error. The request body must be a JSON object.";
     return e;
   }
+  // Input hygiene for every dialect at once: no stored string carries a control character.
+  if (auto bad = field_with_control_characters(v, "body")) return errors::invalid_param(*bad);
   return std::move(v.as_object());
 }
 

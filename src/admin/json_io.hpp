@@ -14,7 +14,8 @@ namespace gh::admin {
 namespace json = boost::json;
 
 // Parses the body as a JSON object. Empty body → `empty_ok` ? {} : APIG.2001; not JSON, invalid
-// UTF-8, too deep, or not an object → APIG.2000.
+// UTF-8, too deep, or not an object → APIG.2000; a string (or a name) with a control character
+// (core::rules::is_clean_text; free-text fields may hold line breaks) → APIG.2011 naming it.
 core::Result<json::object> body_object(const AdminRequest& req, bool empty_ok);
 
 // Optional string field: absent or null → nullopt; present but not a string → APIG.2011 for name.

@@ -35,4 +35,16 @@ http::ThreadPriority parse_thread_priority(const std::string& s) {
   return p;
 }
 
+void apply_request_limits(const RequestLimits& limits, std::int64_t body_limit,
+                          http::ServerOptions& options) {
+  auto size = [](std::int64_t n) { return static_cast<std::size_t>(n); };
+  options.request_line_limit = size(limits.max_request_line);
+  options.header_limit = size(limits.max_header_line);
+  options.headers_total_limit = size(limits.max_headers_size);
+  options.max_headers = size(limits.max_header_count);
+  options.body_limit = size(body_limit);
+  options.request_timeout = std::chrono::milliseconds(limits.request_timeout_ms);
+  options.idle_timeout = std::chrono::milliseconds(limits.idle_timeout_ms);
+}
+
 }  // namespace gh::app

@@ -20,6 +20,20 @@ HostPort parse_host_port(const std::string& s);
 // std::invalid_argument otherwise.
 http::ThreadPriority parse_thread_priority(const std::string& s);
 
+// HTTP request limits, one set for both listeners (docs/operations.md, "Request limits"); the
+// body limit is the listener's own (--max-request-body, --max-gateway-body).
+struct RequestLimits {
+  std::int64_t max_request_line = 32 * 1024;   // bytes; over → 414
+  std::int64_t max_header_line = 32 * 1024;    // bytes of one field line; over → 494
+  std::int64_t max_headers_size = 128 * 1024;  // bytes of all field lines; over → 494
+  std::int64_t max_header_count = 256;         // fields; over → 494
+  std::int64_t request_timeout_ms = 30'000;    // a started request must arrive whole; else 408
+  std::int64_t idle_timeout_ms = 60'000;       // a kept-alive connection may wait for a request
+};
+// Applies `limits` and `body_limit` to a listener's options.
+void apply_request_limits(const RequestLimits& limits, std::int64_t body_limit,
+                          http::ServerOptions& options);
+
 struct ServeConfig {
   std::string data_dir = "./data";
   std::string admin_listen = "127.0.0.1:9880";
@@ -43,8 +57,10 @@ struct ServeConfig {
   std::string management_priority = "10";
   int gateway_threads = 0;  // 0 = one per core
   std::int64_t max_apps_per_instance = 50;
-  std::int64_t max_request_body = 1024 * 1024;  // management bodies
-  std::int64_t token_lifetime = 24 * 3600;      // seconds; IAM tokens (Huawei: 24 h)
+  std::int64_t max_request_body = 1024 * 1024;       // management bodies
+  std::int64_t max_gateway_body = 12 * 1024 * 1024;  // API call bodies (Huawei: 12 MB)
+  RequestLimits request_limits;
+  std::int64_t token_lifetime = 24 * 3600;  // seconds; IAM tokens (Huawei: 24 h)
 };
 
 }  // namespace gh::app

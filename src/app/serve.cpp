@@ -21,6 +21,7 @@
 #include "gateway/gateway.hpp"
 #include "gateway/loader.hpp"
 #include "gateway/snapshot_file.hpp"
+#include "http/loopback_client.hpp"
 #include "http/server.hpp"
 #include "services/app_service.hpp"
 #include "services/iam_service.hpp"
@@ -50,6 +51,14 @@ http::Response protocol_error(http::ProtocolError e) {
       status = 413;
       msg = "Request entity too large.";
       break;
+    case http::ProtocolError::kRequestTimeout:
+      status = 408;
+      msg = "Request timeout.";
+      break;
+    case http::ProtocolError::kNotImplemented:
+      status = 501;
+      msg = "Transfer-Encoding not implemented.";
+      break;
     case http::ProtocolError::kInternal:
       status = 500;
       msg = "An unexpected error occurred";
@@ -75,7 +84,8 @@ using Millis = std::chrono::milliseconds;
 // file); never torn down before shutdown.
 struct ControlPlane {
   ControlPlane(const ServeConfig& cfg, std::unique_ptr<store::Store> opened,
-               gateway::SnapshotHolder& snapshots, std::function<std::string()> admin_url)
+               gateway::SnapshotHolder& snapshots, std::function<std::string()> admin_url,
+               std::function<http::LoopbackTarget()> gateway_target)
       : store(std::move(opened)),
         limits(make_limits(cfg)),
         iam(*store, limits),
@@ -85,7 +95,8 @@ struct ControlPlane {
         // Route inputs are kept for the snapshot file, which only PostgreSQL nodes write.
         loader(*store, snapshots, cfg.group_domain_suffix,
                store::Store::is_postgres_location(cfg.store)),
-        api({iam, apps, modelarts, traffic, *store, cfg.region, std::move(admin_url)}),
+        api({iam, apps, modelarts, traffic, *store, cfg.region, std::move(admin_url),
+             std::move(gateway_target)}),
         iam_check(make_iam_check(iam)) {
     // Every committed write on this node is applied before its call returns (a revocation is in
     // force at once); writes by other nodes arrive through the change watcher.
@@ -183,14 +194,19 @@ int serve(const ServeConfig& cfg) {
 
   gateway::SnapshotHolder snapshots;
   std::string admin_url;
+  // Where the console's "try it" reaches the gateway: HTTPS when it listens on TLS (an AppCode is
+  // accepted there), trusting only that listener's certificate; else plain HTTP. Set below,
+  // before the servers start.
+  http::LoopbackTarget gateway_target;
+  auto gateway_target_of = [&] { return gateway_target; };
   std::unique_ptr<ControlPlane> control_owner;
   std::atomic<ControlPlane*> control{nullptr};
   std::atomic<bool> store_ok{false};
   std::atomic<bool> from_file{false};  // serving the snapshot file's contents (not yet reloaded)
 
   try {
-    control_owner =
-        std::make_unique<ControlPlane>(cfg, open_store(), snapshots, [&] { return admin_url; });
+    control_owner = std::make_unique<ControlPlane>(
+        cfg, open_store(), snapshots, [&] { return admin_url; }, gateway_target_of);
     control_owner->start(cfg);
     control = control_owner.get();
     store_ok = true;
@@ -224,13 +240,7 @@ int serve(const ServeConfig& cfg) {
   admin_opts.port = admin_hp.port;
   admin_opts.threads = cfg.admin_threads;
   admin_opts.priority = background;  // management work yields to the gateway loops
-  // One event loop per thread (connections spread by SO_REUSEPORT): a call is parsed, served
-  // and answered by one thread, without the hand-offs between the threads of a shared loop
-  // (about 25 futex calls and as many context switches per write, which on a busy CPU
-  // lengthen the gateway's tail latency). A call that blocks on the store holds up only the
-  // connections of its own loop.
-  admin_opts.loop_per_thread = true;
-  admin_opts.body_limit = static_cast<std::size_t>(cfg.max_request_body);
+  apply_request_limits(cfg.request_limits, cfg.max_request_body, admin_opts);
   admin_opts.target_error_renderer = [&](http::ProtocolError e, std::string_view target) {
     if (auto* cp = control.load()) return cp->api.protocol_error(e, target);
     return store_unavailable_reply(11);
@@ -271,7 +281,7 @@ int serve(const ServeConfig& cfg) {
   gw_opts.host = gateway_hp.host;
   gw_opts.port = gateway_hp.port;
   gw_opts.threads = gateway_loops;
-  gw_opts.loop_per_thread = true;
+  apply_request_limits(cfg.request_limits, cfg.max_gateway_body, gw_opts);
   gw_opts.enable_h2 = true;  // ALPN h2 on HTTPS, prior knowledge on HTTP
   gw_opts.error_renderer = protocol_error;
   http::Server gateway_server(gw_opts, gateway_handler);
@@ -291,6 +301,9 @@ int serve(const ServeConfig& cfg) {
     tls_opts.loop_index_base = gateway_loops;
     tls_server = std::make_unique<http::Server>(tls_opts, gateway_handler);
     tls_endpoint = endpoint(tls_hp, tls_server->port());
+    gateway_target = {http::connect_host(tls_hp.host), tls_server->port(), true, files.cert};
+  } else {
+    gateway_target = {http::connect_host(gateway_hp.host), gateway_server.port(), false, {}};
   }
 
   admin_server.start();
@@ -315,8 +328,8 @@ int serve(const ServeConfig& cfg) {
       auto* cp = control.load();
       if (!cp) {
         try {
-          auto made = std::make_unique<ControlPlane>(cfg, open_store(), snapshots,
-                                                     [&] { return admin_url; });
+          auto made = std::make_unique<ControlPlane>(
+              cfg, open_store(), snapshots, [&] { return admin_url; }, gateway_target_of);
           made->start(cfg);
           control_owner = std::move(made);
           control = control_owner.get();

@@ -13,6 +13,9 @@ Failure app_auth(std::string_view detail) {
 Failure api_not_published() {
   return {404, "0101", "The API does not exist or has not been published in the environment."};
 }
+Failure invalid_request_path() {
+  return {400, "2000", "Parameter error. The request path is not valid."};
+}
 Failure api_method_mismatch() {
   return {404, "0101", "The API does not exist."};
 }

@@ -14,8 +14,9 @@ struct Failure {
   std::string message;
 };
 
-Failure api_not_published();    // 404 0101 (no API for this path in this group/environment)
-Failure api_method_mismatch();  // 404 0101 (the path exists, the method does not)
+Failure api_not_published();     // 404 0101 (no API for this path in this group/environment)
+Failure api_method_mismatch();   // 404 0101 (the path exists, the method does not)
+Failure invalid_request_path();  // 400 2000 (refused by core/request_path.hpp)
 Failure protocol_not_supported(std::string_view protocols);  // 400 0607, protocols e.g. "HTTPS"
 
 // docs/compatibility.md#g2 and #g3:

@@ -51,6 +51,12 @@ Error uri_too_long() {
 Error headers_too_large() {
   return make(ErrorKind::kBadRequest, 494, "APIG.0201", "Request headers too large.");
 }
+Error request_timeout() {
+  return make(ErrorKind::kBadRequest, 408, "APIG.0201", "Request timeout.");
+}
+Error transfer_coding_not_implemented() {
+  return make(ErrorKind::kBadRequest, 501, "APIG.0201", "Transfer-Encoding not implemented.");
+}
 
 Error parameter_error() {
   return make(ErrorKind::kBadRequest, 400, "APIG.2000", "Parameter error.");
@@ -222,4 +228,9 @@ Error modelarts_code_not_found() {
 Error modelarts_internal() {
   return Error{ErrorKind::kInternal, 500, "ModelArts.0001", "Internal error.", {}};
 }
+Error loopback_call_failed(std::string_view detail) {
+  return make(ErrorKind::kUnavailable, 502, "APIG.9999",
+              fmt::format("System error: the gateway could not be called ({})", detail));
+}
+
 }  // namespace gh::core::errors

@@ -22,6 +22,8 @@ Error method_not_allowed();                     // 405 APIG.2000
 Error body_too_large();                         // 413 APIG.2000
 Error uri_too_long();                           // 414 APIG.0201
 Error headers_too_large();                      // 494 APIG.0201
+Error request_timeout();                        // 408 APIG.0201
+Error transfer_coding_not_implemented();        // 501 APIG.0201
 
 // ---- parameters
 Error parameter_error();                             // 400 APIG.2000
@@ -85,4 +87,9 @@ Error aksk_failure(std::string_view detail);  // 401 APIGW.0301
 namespace gh::core::errors {
 Error modelarts_code_not_found();  // 404 ModelArts.0204 (not in Huawei's public catalogue)
 Error modelarts_internal();        // 500 ModelArts.0001
+}  // namespace gh::core::errors
+
+namespace gh::core::errors {
+// The console's "try it" call could not reach the gateway (refused, TLS, timeout).
+Error loopback_call_failed(std::string_view detail);  // 502 APIG.9999
 }  // namespace gh::core::errors

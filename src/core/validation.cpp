@@ -79,6 +79,15 @@ bool is_app_name(std::string_view s) {
   return count >= 3 && count <= 64;
 }
 
+bool is_clean_text(std::string_view s, bool line_breaks) {
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c != 0x7f) continue;
+    if (line_breaks && (c == '\t' || c == '\n' || c == '\r')) continue;
+    return false;
+  }
+  return true;
+}
+
 bool is_remark(std::string_view s, std::size_t max_chars) {
   long n = utf8_length(s);
   return n >= 0 && static_cast<std::size_t>(n) <= max_chars;

@@ -48,6 +48,11 @@ std::vector<std::string> path_params(std::string_view uri);
 // 1–65535. "#variable#" references are allowed in place of (parts of) the host or port.
 bool is_url_domain(std::string_view s);
 
+// Text free of control characters: no C0 control (U+0000–U+001F) and no DEL (U+007F). With
+// `line_breaks`, TAB, LF and CR are allowed (free text: remarks, descriptions, mock bodies).
+// Every string a management call stores passes this check (docs/compatibility.md).
+bool is_clean_text(std::string_view s, bool line_breaks = false);
+
 // Valid UTF-8 (no overlongs, no surrogates, ≤ U+10FFFF); returns code point count or -1.
 long utf8_length(std::string_view s);
 

@@ -59,8 +59,9 @@ void replace_all(std::string& s, std::string_view from, std::string_view to) {
 
 }  // namespace
 
-bool forwards_to_client(std::string_view n) {
-  return !is_hop_by_hop(n) && !iequals_ascii(n, "content-length");
+bool forwards_to_client(std::string_view n,
+                        const std::vector<std::string_view>& connection_options) {
+  return !is_hop_by_hop(n, connection_options) && !iequals_ascii(n, "content-length");
 }
 
 namespace {
@@ -73,10 +74,12 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
 }
 
 // Client fields that never reach the backend as they are.
-bool dropped_client_field(std::string_view n, bool signed_by_app) {
-  return is_hop_by_hop(n) || iequals_ascii(n, "host") || iequals_ascii(n, "x-apig-appcode") ||
-         iequals_ascii(n, "content-length") || iequals_ascii(n, "x-forwarded-for") ||
-         iequals_ascii(n, "x-forwarded-proto") || iequals_ascii(n, "x-forwarded-host") ||
+bool dropped_client_field(std::string_view n, bool signed_by_app,
+                          const std::vector<std::string_view>& connection_options) {
+  return is_hop_by_hop(n, connection_options) || iequals_ascii(n, "host") ||
+         iequals_ascii(n, "x-apig-appcode") || iequals_ascii(n, "content-length") ||
+         iequals_ascii(n, "x-forwarded-for") || iequals_ascii(n, "x-forwarded-proto") ||
+         iequals_ascii(n, "x-forwarded-host") ||
          (signed_by_app && iequals_ascii(n, "authorization"));
 }
 
@@ -90,7 +93,7 @@ std::string_view build_backend_head(const BackendRequestInput& in, std::string& 
   const auto& client = in.client;
   const auto& t = in.target;
   auto qmark = client.target.find('?');
-  std::string_view path = client.target.substr(0, qmark);
+  std::string_view path = in.path;
   std::string_view query =
       qmark == std::string_view::npos ? std::string_view() : client.target.substr(qmark + 1);
 
@@ -168,8 +171,10 @@ std::string_view build_backend_head(const BackendRequestInput& in, std::string& 
   if (const auto* a = client.find("authorization"))
     signed_by_app = in.app && a->rfind(crypto::kSdkAlgorithm, 0) == 0;
   std::string_view forwarded_for;
+  thread_local std::vector<std::string_view> connection_options;
+  http::collect_connection_options(client.headers, connection_options);
   for (const auto& f : client.headers) {
-    if (dropped_client_field(f.name, signed_by_app)) {
+    if (dropped_client_field(f.name, signed_by_app, connection_options)) {
       if (forwarded_for.empty() && iequals_ascii(f.name, "x-forwarded-for"))
         forwarded_for = f.value;
       continue;

@@ -1,9 +1,10 @@
 #pragma once
 // Turning a client request into the backend request, and the backend response into the client's
-// (docs/compatibility.md#pipeline step 8): path parameters and #variables# substituted, backend
+// (docs/compatibility.md#pipeline step 7): path parameters and #variables# substituted, backend
 // parameters mapped (REQUEST / CONSTANT / SYSTEM into PATH / QUERY / HEADER), query and body passed
-// through, hop-by-hop headers dropped, X-Forwarded-For/-Proto/-Host added. The AppCode and an app's
-// SDK-HMAC-SHA256 Authorization are credentials for the gateway and never reach the backend.
+// through, hop-by-hop headers (and those the client's Connection field names) dropped,
+// X-Forwarded-For/-Proto/-Host added. The AppCode and an app's SDK-HMAC-SHA256 Authorization are
+// credentials for the gateway and never reach the backend.
 #include <string>
 
 #include "gateway/routes.hpp"
@@ -14,6 +15,7 @@ namespace gh::gateway {
 
 struct BackendRequestInput {
   const http::RequestView& client;
+  std::string_view path;  // the client's path in normal form (core/request_path.hpp)
   const RouteTarget& target;
   const PathParams& params;
   const http::RequestContext& ctx;
@@ -26,8 +28,10 @@ struct BackendRequestInput {
 // body unchanged (already de-chunked). Returns the method the backend is called with.
 std::string_view build_backend_head(const BackendRequestInput& in, std::string& head);
 
-// Whether a backend response field is passed on to the client: not hop-by-hop and not
-// Content-Length (the client connection frames the body itself).
-bool forwards_to_client(std::string_view header_name);
+// Whether a backend response field is passed on to the client: not hop-by-hop, not nominated by
+// the response's Connection fields (`connection_options`, http::collect_connection_options) and
+// not Content-Length (the client connection frames the body itself).
+bool forwards_to_client(std::string_view header_name,
+                        const std::vector<std::string_view>& connection_options);
 
 }  // namespace gh::gateway

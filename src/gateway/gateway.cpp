@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "core/clock.hpp"
+#include "core/request_path.hpp"
 #include "crypto/random.hpp"
 #include "gateway/backend_request.hpp"
 
@@ -170,9 +171,11 @@ void Gateway::Call::on_upstream(UpstreamStatus status, const UpstreamResponse* r
     a.fail(dp::backend_unavailable());
   else {
     thread_local std::vector<HeaderView> fields;
+    thread_local std::vector<std::string_view> connection_options;
+    http::collect_connection_options(response->headers, connection_options);
     fields.clear();
     for (const auto& h : response->headers)
-      if (forwards_to_client(h.name)) fields.push_back(h);
+      if (forwards_to_client(h.name, connection_options)) fields.push_back(h);
     a.send(response->status, fields, response->body,
            debug ? std::optional(Clock::now() - upstream_started) : std::nullopt);
   }
@@ -217,10 +220,16 @@ void Gateway::handle(http::Exchange& ex) {
   // 1. group by Host, 2. environment by X-Stage, 3. route.
   const auto& snapshot = snapshots_.current();
   const Snapshot& snap = *snapshot;
-  std::string_view path = r.target.substr(0, r.target.find('?'));
   auto groups = snap.routes->groups_for_host(r.authority);
   if (groups.empty()) return a.fail(dp::api_not_published());
   a.roma = groups.front()->roma;
+  // The normal form is what is routed, authorized and sent to the backend (the route's params
+  // are views into it, used before this call returns).
+  thread_local std::string normal_scratch;
+  auto normal =
+      core::normalize_request_path(r.target.substr(0, r.target.find('?')), normal_scratch);
+  if (!normal) return a.fail(dp::invalid_request_path());
+  std::string_view path = *normal;
   const auto* stage_header = r.find("x-stage");
   std::string_view stage = stage_header ? *stage_header : std::string_view(core::kReleaseEnvName);
   bool path_matched = false;
@@ -286,7 +295,7 @@ void Gateway::handle(http::Exchange& ex) {
   call->roma = a.roma;
   call->started = a.started;
   call->keep_alive = snapshot;  // `t` points into it and must outlive the proxy call
-  BackendRequestInput in{r, t, found.params, ctx, a.request_id, app};
+  BackendRequestInput in{r, path, t, found.params, ctx, a.request_id, app};
   UpstreamCall up;
   auto method = build_backend_head(in, call->backend_head);
   up.head = call->backend_head;

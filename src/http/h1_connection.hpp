@@ -57,8 +57,14 @@ class H1ConnectionBase {
   ~H1ConnectionBase() = default;
 };
 
-// The answer to a protocol error, serialized (defined in server.cpp).
+// The answer to a protocol error, serialized (defined in server.cpp, like the two below).
 std::string protocol_error_bytes(const ServerOptions& o, ProtocolError e, std::string_view target);
+// The protocol error's answer from the options' renderer (a bare status line without one).
+Response render_protocol_error(const ServerOptions& o, ProtocolError e, unsigned version,
+                               std::string_view target = {});
+// `res` as HTTP/1.1 bytes (status line, fields as set, body), replacing `out`; a body without a
+// Content-Length or Transfer-Encoding field gets a Content-Length.
+void serialize_response(const Response& res, std::string& out);
 // Appends the HTTP/1.1 serialization of `r` to `out`; `head_only` omits the body (HEAD requests)
 // but keeps its Content-Length.
 void append_response(const ResponseView& r, int version, bool keep_alive, bool head_only,
@@ -122,6 +128,14 @@ class H1Connection final : public Exchange,
 
   static void on_deadline(Deadline& d) {
     auto* self = static_cast<H1Connection*>(static_cast<H1ConnectionBase*>(d.owner()));
+    if (self->awaiting_request_ && !self->request_timed_out_) {
+      // Part of a request came, the rest did not in time: stop reading and answer 408 (the
+      // read completes with operation_aborted; see read_more) before closing.
+      self->request_timed_out_ = true;
+      boost::system::error_code ignored;
+      self->socket().cancel(ignored);
+      return;
+    }
     self->expired_ = true;
     boost::system::error_code ignored;
     self->socket().close(ignored);  // pending operations complete with an error
@@ -251,6 +265,8 @@ class H1Connection final : public Exchange,
         return ProtocolError::kUriTooLong;
       case h1::HeadError::kHeadersTooLarge:
         return ProtocolError::kHeadersTooLarge;
+      case h1::HeadError::kNotImplemented:
+        return ProtocolError::kNotImplemented;
       default:
         return ProtocolError::kBadRequest;
     }
@@ -270,9 +286,17 @@ class H1Connection final : public Exchange,
       else
         in_.resize(in_.size() * 2);
     }
+    awaiting_request_ = request_started_;
     async_read_edge(
         stream_, asio::buffer(in_.data() + end_, in_.size() - end_),
         [self = this->shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+          self->awaiting_request_ = false;
+          if (self->request_timed_out_ && !self->closed_)  // even if bytes came meanwhile
+            return self->fail(ProtocolError::kRequestTimeout, {});
+          // The client ended its side in the middle of a request: it can still read an answer.
+          if ((ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) &&
+              self->request_started_ && !self->closed_)
+            return self->fail(ProtocolError::kBadRequest, {});
           if (ec) return self->close();
           self->end_ += n;
           self->process();
@@ -353,6 +377,8 @@ class H1Connection final : public Exchange,
   bool request_started_ = false, continue_sent_ = false;
   bool may_be_h2_ = false;  // plain connection, HTTP/2 offered, and no bytes yet that rule it out
   bool close_after_write_ = false, linger_ = false, closed_ = false, expired_ = false;
+  bool awaiting_request_ = false;   // a read for the rest of a started request is pending
+  bool request_timed_out_ = false;  // that read was cancelled by the request timeout
 };
 
 }  // namespace gh::http::detail

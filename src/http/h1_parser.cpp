@@ -61,18 +61,6 @@ bool parse_decimal(std::string_view s, std::uint64_t& out) {
   return true;
 }
 
-// Calls f(token) for each comma-separated, trimmed, non-empty token.
-template <class F>
-void for_each_token(std::string_view list, F&& f) {
-  while (!list.empty()) {
-    auto comma = list.find(',');
-    auto token = trim_ows(list.substr(0, comma));
-    if (!token.empty()) f(token);
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-}
-
 enum class Kind { kRequest, kResponse };
 
 // Parses header lines starting at `pos` up to and including the blank line. Framing headers
@@ -81,6 +69,7 @@ ParseStatus parse_fields(std::string_view buf, std::size_t pos, const HeadLimits
                          MessageHead& out, std::string_view* host) {
   const std::size_t fields_start = pos;
   bool has_transfer_encoding = false, te_chunked_last = false, te_other = false;
+  bool te_chunked_twice = false;
   bool connection_close = false, connection_keep_alive = false;
   int host_count = 0;
   for (;;) {
@@ -110,8 +99,9 @@ ParseStatus parse_fields(std::string_view buf, std::size_t pos, const HeadLimits
       case 14:
         if (iequals_ascii(name, "content-length")) {
           std::uint64_t n = 0;
-          if (!parse_decimal(value, n)) return fail(out, HeadError::kBadRequest);
-          if (out.has_content_length && n != out.content_length)
+          // One Content-Length field, one decimal value: repeats, even identical ones, are
+          // refused (two parsers must never disagree about where a body ends).
+          if (!parse_decimal(value, n) || out.has_content_length)
             return fail(out, HeadError::kBadRequest);
           out.has_content_length = true;
           out.content_length = n;
@@ -120,16 +110,17 @@ ParseStatus parse_fields(std::string_view buf, std::size_t pos, const HeadLimits
       case 17:
         if (iequals_ascii(name, "transfer-encoding")) {
           has_transfer_encoding = true;
-          for_each_token(value, [&](std::string_view t) {
+          for_each_list_element(value, [&](std::string_view t) {
             bool chunked = iequals_ascii(t, "chunked");
             if (!chunked) te_other = true;
+            if (chunked && te_chunked_last) te_chunked_twice = true;
             te_chunked_last = chunked;
           });
         }
         break;
       case 10:
         if (iequals_ascii(name, "connection"))
-          for_each_token(value, [&](std::string_view t) {
+          for_each_list_element(value, [&](std::string_view t) {
             if (iequals_ascii(t, "close")) connection_close = true;
             if (iequals_ascii(t, "keep-alive")) connection_keep_alive = true;
           });
@@ -148,12 +139,16 @@ ParseStatus parse_fields(std::string_view buf, std::size_t pos, const HeadLimits
         break;
     }
   }
+  // HTTP/1.1 requests name their authority (RFC 9112 §3.2).
+  if (host && host_count == 0 && out.version == 11) return fail(out, HeadError::kBadRequest);
   out.head_size = pos;
   out.keep_alive = out.version == 11 ? !connection_close : connection_keep_alive;
   if (has_transfer_encoding) {
     if (kind == Kind::kRequest) {
-      // Only "chunked" is understood; with a Content-Length it would be ambiguous (smuggling).
-      if (te_other || !te_chunked_last || out.has_content_length)
+      // Exactly "chunked" is understood (other codings: 501); chunked twice, with a
+      // Content-Length, or in an HTTP/1.0 request the framing is ambiguous (smuggling): 400.
+      if (te_other) return fail(out, HeadError::kNotImplemented);
+      if (!te_chunked_last || te_chunked_twice || out.has_content_length || out.version == 10)
         return fail(out, HeadError::kBadRequest);
       out.chunked = true;
     } else {

@@ -5,8 +5,9 @@
 // The parser never allocates beyond the header vector it fills (whose capacity is reused) and
 // never copies: every string_view points into the caller's buffer. It is strict where leniency
 // would let two parsers disagree about message boundaries (request smuggling): CRLF line ends,
-// no whitespace before a header colon, no obsolete line folding, one Content-Length value (or
-// identical repeats), Transfer-Encoding only as "chunked" and never together with Content-Length.
+// no whitespace before a header colon, no obsolete line folding, one Content-Length field with
+// one value, a request's Transfer-Encoding exactly "chunked" and never with Content-Length, and
+// a Host field in every HTTP/1.1 request. Both listeners (gateway and management) parse with it.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -21,9 +22,10 @@ enum class ParseStatus { kComplete, kIncomplete, kError };
 
 enum class HeadError {
   kNone,
-  kBadRequest,      // malformed → 400
-  kUriTooLong,      // request line over its limit → 414
-  kHeadersTooLarge  // a header line, or all of them, over the limit → 494
+  kBadRequest,       // malformed → 400
+  kUriTooLong,       // request line over its limit → 414
+  kHeadersTooLarge,  // a header line, or all of them, over the limit → 494
+  kNotImplemented,   // a request's Transfer-Encoding other than "chunked" → 501
 };
 
 struct HeadLimits {

@@ -8,7 +8,7 @@
 #include <new>
 #include <optional>
 
-#include "http/session.hpp"  // detail::render_protocol_error
+#include "http/h1_connection.hpp"  // detail::render_protocol_error
 
 namespace gh::http {
 namespace h2_detail {

@@ -15,35 +15,30 @@
 #include "http/edge_read.hpp"
 #include "http/h1_connection.hpp"
 #include "http/h2_connection.hpp"
-#include "http/session.hpp"
 
 namespace gh::http {
+
+int status_of(ProtocolError e) {
+  switch (e) {
+    case ProtocolError::kBadRequest:
+      return 400;
+    case ProtocolError::kUriTooLong:
+      return 414;
+    case ProtocolError::kHeadersTooLarge:
+      return 494;
+    case ProtocolError::kBodyTooLarge:
+      return 413;
+    case ProtocolError::kRequestTimeout:
+      return 408;
+    case ProtocolError::kNotImplemented:
+      return 501;
+    case ProtocolError::kInternal:
+      break;
+  }
+  return 500;
+}
+
 namespace detail {
-
-ProtocolError classify_parse_error(const beast::error_code& ec, std::string_view seen,
-                                   const ServerOptions& o) {
-  using he = beast::http::error;
-  if (ec == he::body_limit) return ProtocolError::kBodyTooLarge;
-  if (ec == he::header_limit || ec == he::buffer_overflow) {
-    auto line_end = seen.find("\r\n");
-    bool line_too_long = line_end == std::string_view::npos ? seen.size() > o.request_line_limit
-                                                            : line_end > o.request_line_limit;
-    return line_too_long ? ProtocolError::kUriTooLong : ProtocolError::kHeadersTooLarge;
-  }
-  return ProtocolError::kBadRequest;
-}
-
-std::optional<ProtocolError> check_head_limits(const Request& req, const ServerOptions& o) {
-  if (req.target().size() > o.request_line_limit) return ProtocolError::kUriTooLong;
-  std::size_t total = 0;
-  for (const auto& f : req) {
-    std::size_t line = f.name_string().size() + 2 + f.value().size();
-    if (line > o.header_limit) return ProtocolError::kHeadersTooLarge;
-    total += line + 2;
-  }
-  if (total > o.headers_total_limit) return ProtocolError::kHeadersTooLarge;
-  return std::nullopt;
-}
 
 void serialize_response(const Response& res, std::string& out) {
   out.clear();
@@ -85,7 +80,7 @@ Response render_protocol_error(const ServerOptions& o, ProtocolError e, unsigned
     }
   }
   if (res.result_int() == 200) {  // no renderer, or it failed: a bare status line
-    res.result(e == ProtocolError::kInternal ? 500 : 400);
+    res.result(status_of(e));
     res.body().clear();
   }
   res.version(version);
@@ -190,33 +185,24 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const ServerOptions& o) {
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   Listener(asio::io_context& io, int loop_index, tcp::acceptor acceptor,
-           detail::SessionShared shared, const ExchangeHandler& exchange_handler,
-           std::shared_ptr<asio::ssl::context> tls)
+           const ServerOptions& options, std::atomic<bool>& stopping,
+           const ExchangeHandler& handler, std::shared_ptr<asio::ssl::context> tls)
       : io_(io),
         loop_index_(loop_index),
         acceptor_(std::move(acceptor)),
-        shared_(shared),
         tls_(std::move(tls)),
         sweeper_(std::make_shared<DeadlineSweeper>(io, std::chrono::milliseconds(250))),
-        h1_{shared.options,
-            exchange_handler,
-            shared.stopping,
-            *sweeper_,
-            head_limits(shared.options),
-            {},
-            {}} {
+        h1_{options, handler, stopping, *sweeper_, head_limits(options), {}, {}} {
     // HTTP/2: by ALPN on the TLS listener, by prior knowledge (the connection preface) on the
     // plain one. The same ExchangeHandler serves both protocols.
-    if (exchange_handler && shared.options.enable_h2) {
-      const auto& o = shared.options;
-      auto& stopping = shared.stopping;
-      h1_.h2_plain = [&o, &exchange_handler, &stopping](detail::TcpSocket&& s, RequestContext ctx,
-                                                        std::string_view already_read) {
-        start_h2_connection(std::move(s), o, exchange_handler, std::move(ctx), stopping,
-                            already_read);
+    if (options.enable_h2) {
+      const auto& o = options;
+      h1_.h2_plain = [&o, &handler, &stopping](detail::TcpSocket&& s, RequestContext ctx,
+                                               std::string_view already_read) {
+        start_h2_connection(std::move(s), o, handler, std::move(ctx), stopping, already_read);
       };
-      h1_.h2_tls = [&o, &exchange_handler, &stopping](detail::TlsSocket&& s, RequestContext ctx) {
-        start_h2_connection(std::move(s), o, exchange_handler, std::move(ctx), stopping, {});
+      h1_.h2_tls = [&o, &handler, &stopping](detail::TlsSocket&& s, RequestContext ctx) {
+        start_h2_connection(std::move(s), o, handler, std::move(ctx), stopping, {});
       };
     }
   }
@@ -240,16 +226,14 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
  private:
   void accept() {
-    auto next = [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-      if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
-      if (!ec) self->on_accept(std::move(socket));
-      self->accept();
-    };
     // A loop run by one thread needs no strand (and no strand mutex) per connection.
-    if (shared_.options.loop_per_thread)
-      acceptor_.async_accept(io_, std::move(next));
-    else
-      acceptor_.async_accept(asio::make_strand(io_), std::move(next));
+    acceptor_.async_accept(io_,
+                           [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+                             if (ec == asio::error::operation_aborted || !self->acceptor_.is_open())
+                               return;
+                             if (!ec) self->on_accept(std::move(socket));
+                             self->accept();
+                           });
   }
 
   void on_accept(tcp::socket socket) {
@@ -264,47 +248,59 @@ class Listener : public std::enable_shared_from_this<Listener> {
     ctx.tls = static_cast<bool>(tls_);
     ctx.loop = &io_;
     ctx.loop_index = loop_index_;
-    if (h1_.handler) {
-      if (tls_) {
-        std::make_shared<detail::H1Connection<detail::TlsSocket>>(
-            detail::TlsSocket(std::move(socket), *tls_), h1_, std::move(ctx))
-            ->start();
-      } else {
-        enable_edge_reads(socket);  // see http/edge_read.hpp
-        std::make_shared<detail::H1Connection<detail::TcpSocket>>(std::move(socket), h1_,
-                                                                  std::move(ctx))
-            ->start();
-      }
-      return;
-    }
     if (tls_) {
-      using Stream = beast::ssl_stream<beast::tcp_stream>;
-      std::make_shared<detail::Session<Stream>>(Stream(std::move(socket), *tls_), shared_,
-                                                std::move(ctx))
+      std::make_shared<detail::H1Connection<detail::TlsSocket>>(
+          detail::TlsSocket(std::move(socket), *tls_), h1_, std::move(ctx))
           ->start();
     } else {
-      std::make_shared<detail::Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)),
-                                                           shared_, std::move(ctx))
+      enable_edge_reads(socket);  // see http/edge_read.hpp
+      std::make_shared<detail::H1Connection<detail::TcpSocket>>(std::move(socket), h1_,
+                                                                std::move(ctx))
           ->start();
     }
   }
 
-  asio::io_context& io_;
-  int loop_index_;
-  tcp::acceptor acceptor_;
   static h1::HeadLimits head_limits(const ServerOptions& o) {
     h1::HeadLimits l;
     l.start_line = o.request_line_limit;
     l.header_line = o.header_limit;
     l.headers_total = o.headers_total_limit;
+    l.max_headers = o.max_headers;
     return l;
   }
 
-  detail::SessionShared shared_;
+  asio::io_context& io_;
+  int loop_index_;
+  tcp::acceptor acceptor_;
   std::shared_ptr<asio::ssl::context> tls_;
   std::shared_ptr<DeadlineSweeper> sweeper_;
   detail::H1Shared h1_;
 };
+
+// Serves a Beast-typed handler through the exchange interface: the request is copied into a
+// Request, the Response's fields are passed on without the framing ones (the connection frames).
+ExchangeHandler adapt(Handler handler) {
+  return [handler = std::move(handler)](Exchange& ex) {
+    const RequestView& v = ex.request();
+    Request req;
+    req.method_string(beast::string_view(v.method.data(), v.method.size()));
+    req.target(beast::string_view(v.target.data(), v.target.size()));
+    req.version(static_cast<unsigned>(v.version));
+    for (const auto& h : v.headers)
+      req.insert(beast::string_view(h.name.data(), h.name.size()),
+                 beast::string_view(h.value.data(), h.value.size()));
+    req.body().assign(v.body);
+    Response res = handler(req, ex.context());  // throws: the connection answers 500
+    thread_local std::vector<HeaderView> fields;
+    fields.clear();
+    for (const auto& f : res) {
+      std::string_view name(f.name_string().data(), f.name_string().size());
+      if (is_hop_by_hop(name) || iequals_ascii(name, "content-length")) continue;
+      fields.push_back({name, std::string_view(f.value().data(), f.value().size())});
+    }
+    ex.respond({static_cast<int>(res.result_int()), fields, res.body()});
+  };
+}
 
 // With SO_REUSEPORT a second process could silently share a port that is already served. Before
 // the first shared bind, an exclusive probe bind makes "address in use" fail fast as usual.
@@ -315,15 +311,13 @@ void probe_exclusive(asio::io_context& io, const tcp::endpoint& ep) {
   probe.bind(ep);  // throws std::system_error (address in use) like a normal bind would
 }
 
-tcp::acceptor open_acceptor(asio::io_context& io, const tcp::endpoint& ep, bool reuse_port) {
+tcp::acceptor open_acceptor(asio::io_context& io, const tcp::endpoint& ep) {
   tcp::acceptor a(io);
   a.open(ep.protocol());
   a.set_option(asio::socket_base::reuse_address(true));
-  if (reuse_port) {
-    int one = 1;
-    if (::setsockopt(a.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
-      throw std::system_error(errno, std::generic_category(), "SO_REUSEPORT");
-  }
+  int one = 1;
+  if (::setsockopt(a.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+    throw std::system_error(errno, std::generic_category(), "SO_REUSEPORT");
   a.bind(ep);
   a.listen(asio::socket_base::max_listen_connections);
   return a;
@@ -333,9 +327,7 @@ tcp::acceptor open_acceptor(asio::io_context& io, const tcp::endpoint& ep, bool 
 
 struct Server::Impl {
   ServerOptions options;
-  Handler handler;
-  AsyncHandler async_handler;
-  ExchangeHandler exchange_handler;
+  ExchangeHandler handler;
   std::atomic<bool> stopping{false};
   std::vector<std::unique_ptr<asio::io_context>> loops;
   std::vector<std::shared_ptr<Listener>> listeners;
@@ -344,44 +336,32 @@ struct Server::Impl {
   std::uint16_t port = 0;
   bool started = false, stopped = false;
 
-  Impl(ServerOptions o, Handler h, AsyncHandler ah, ExchangeHandler eh = {})
-      : options(std::move(o)),
-        handler(std::move(h)),
-        async_handler(std::move(ah)),
-        exchange_handler(std::move(eh)) {
-    if (exchange_handler) options.loop_per_thread = true;
+  Impl(ServerOptions o, ExchangeHandler h) : options(std::move(o)), handler(std::move(h)) {
     if (options.threads < 1) options.threads = 1;
     if (!options.tls_cert_file.empty() && !options.tls_key_file.empty())
       tls = make_tls_context(options);
-    int loop_count = options.loop_per_thread ? options.threads : 1;
     auto address = asio::ip::make_address(options.host);
-    detail::SessionShared shared{options, handler, async_handler, stopping};
-    for (int i = 0; i < loop_count; ++i) {
+    for (int i = 0; i < options.threads; ++i) {
       // A loop of its own thread: no locking around socket operations (every socket of the loop
       // is used from that thread only; posts from other threads still go through the locked
       // scheduler queue).
-      loops.push_back(std::make_unique<asio::io_context>(
-          options.loop_per_thread ? BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO : 0));
+      loops.push_back(std::make_unique<asio::io_context>(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO));
       tcp::endpoint ep(address, i == 0 ? options.port : port);
-      if (i == 0 && options.loop_per_thread && ep.port() != 0) probe_exclusive(*loops.back(), ep);
-      auto acceptor = open_acceptor(*loops.back(), ep, options.loop_per_thread);
+      if (i == 0 && ep.port() != 0) probe_exclusive(*loops.back(), ep);
+      auto acceptor = open_acceptor(*loops.back(), ep);
       port = acceptor.local_endpoint().port();
       listeners.push_back(std::make_shared<Listener>(*loops.back(), options.loop_index_base + i,
-                                                     std::move(acceptor), shared, exchange_handler,
-                                                     tls));
+                                                     std::move(acceptor), options, stopping,
+                                                     handler, tls));
     }
   }
 };
 
 Server::Server(ServerOptions options, Handler handler)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), AsyncHandler{})) {}
-
-Server::Server(ServerOptions options, AsyncHandler handler)
-    : impl_(std::make_unique<Impl>(std::move(options), Handler{}, std::move(handler))) {}
+    : impl_(std::make_unique<Impl>(std::move(options), adapt(std::move(handler)))) {}
 
 Server::Server(ServerOptions options, ExchangeHandler handler)
-    : impl_(std::make_unique<Impl>(std::move(options), Handler{}, AsyncHandler{},
-                                   std::move(handler))) {}
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
 
 Server::~Server() {
   stop();
@@ -396,7 +376,7 @@ void Server::start() {
   impl_->started = true;
   for (auto& l : impl_->listeners) l->start();
   for (int i = 0; i < impl_->options.threads; ++i) {
-    auto& io = impl_->options.loop_per_thread ? *impl_->loops[i] : *impl_->loops[0];
+    auto& io = *impl_->loops[i];
     impl_->threads.emplace_back([&io, priority = impl_->options.priority] {
       lower_thread_priority(priority);
       for (;;) {

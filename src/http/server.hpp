@@ -1,7 +1,10 @@
 #pragma once
-// A small HTTP/1.1 server on Boost.Beast: keep-alive, pipelining (requests are answered in order),
-// optional TLS, limits on the request line, headers and body, idle/slow-client timeouts, graceful
-// stop. The handler runs on one of the server's threads and may block briefly (store calls).
+// The HTTP server of both listeners: one event loop per thread (SO_REUSEPORT), keep-alive,
+// pipelining (requests are answered in order), optional TLS and HTTP/2, limits on the request
+// line, headers and body, idle/slow-client timeouts, graceful stop. Every HTTP/1.x request, on the
+// gateway and on the management API alike, is read by the one strict connection of
+// http/h1_connection.hpp with the parser of http/h1_parser.hpp: one framing policy, one set of
+// limits. A Beast-typed Handler (management) runs on a loop thread and may block briefly.
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -21,20 +24,25 @@ struct RequestContext {
   std::string remote_ip;
   std::uint16_t remote_port = 0;
   bool tls = false;
-  // The event loop this connection lives on, and its index (0..threads-1 with loop_per_thread),
+  // The event loop this connection lives on, and its index (0..threads-1, plus loop_index_base),
   // so an asynchronous handler can keep per-loop state (e.g. upstream connection pools).
   boost::asio::io_context* loop = nullptr;
   int loop_index = 0;
 };
 
 // Protocol-level failures the server answers itself, before any handler runs.
+// Each is answered (status and the renderer's JSON body), then the connection is closed.
 enum class ProtocolError {
   kBadRequest,       // 400: unparsable request, conflicting Content-Length/Transfer-Encoding
   kUriTooLong,       // 414: request line over the limit
   kHeadersTooLarge,  // 494: one header over header_limit or all over headers_total_limit
   kBodyTooLarge,     // 413: body over body_limit
+  kRequestTimeout,   // 408: a started request did not arrive whole within request_timeout
+  kNotImplemented,   // 501: a Transfer-Encoding other than "chunked"
   kInternal,         // 500: the handler threw (a bug); the connection is closed after the answer
 };
+// The HTTP status each protocol error is answered with.
+int status_of(ProtocolError e);
 
 // How a thread shares the CPU with the gateway loops (Linux; best effort).
 //  - idle: SCHED_IDLE. The thread runs only on CPU time no normal thread wants, and a waking
@@ -56,18 +64,18 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;  // 0 = the OS picks; see Server::port()
   int threads = 2;
-  // true: one io_context (event loop) per thread, each with its own SO_REUSEPORT acceptor, so a
-  // connection stays on one thread, with no hand-offs between threads (the gateway, and the
-  // management API); a handler that blocks holds up the other connections of its loop.
-  // false: one shared loop run by every thread, so a handler that blocks delays only its own
-  // connection, at the price of waking other threads (futex calls, context switches) per call.
-  bool loop_per_thread = false;
+  // Each thread runs one io_context (event loop) with its own SO_REUSEPORT acceptor, so a
+  // connection stays on one thread, with no hand-offs between threads; a handler that blocks
+  // holds up the other connections of its loop.
   // Added to every RequestContext::loop_index, so that several servers sharing one handler
   // (the gateway's HTTP and HTTPS listeners) number their loops apart.
   int loop_index_base = 0;
+  // Request limits (docs/operations.md, "Request limits"); over them the request is answered
+  // with its ProtocolError and the connection closed.
   std::size_t request_line_limit = 32 * 1024;
   std::size_t header_limit = 32 * 1024;          // one header line
   std::size_t headers_total_limit = 128 * 1024;  // all headers
+  std::size_t max_headers = 256;                 // header fields in one request
   std::size_t body_limit = 12 * 1024 * 1024;
   std::chrono::milliseconds idle_timeout{60'000};     // keep-alive idle
   std::chrono::milliseconds request_timeout{30'000};  // whole request must arrive within
@@ -86,13 +94,10 @@ struct ServerOptions {
   std::function<Response(ProtocolError, std::string_view target)> target_error_renderer;
 };
 
+// A Beast-typed handler (the management API). The request is copied out of the connection's
+// buffer; the response's fields are sent as set, except the framing ones (Content-Length,
+// Transfer-Encoding, Connection, Keep-Alive), which the connection writes itself.
 using Handler = std::function<Response(Request& req, const RequestContext& ctx)>;
-
-// Asynchronous handlers answer later by calling `respond` exactly once (from any thread). The
-// connection reads its next (pipelined) request only after that answer is written.
-using Responder = std::function<void(Response)>;
-using AsyncHandler =
-    std::function<void(Request&& req, const RequestContext& ctx, Responder respond)>;
 
 class Exchange;
 using ExchangeHandler = std::function<void(Exchange& exchange)>;
@@ -100,9 +105,8 @@ using ExchangeHandler = std::function<void(Exchange& exchange)>;
 class Server {
  public:
   Server(ServerOptions options, Handler handler);  // binds; throws std::system_error on failure
-  Server(ServerOptions options, AsyncHandler handler);
   // The gateway's fast path: requests reach `handler` as zero-copy views (http/exchange.hpp),
-  // served by http/h1_connection.hpp instead of the Beast session. Needs loop_per_thread.
+  // served by http/h1_connection.hpp (and HTTP/2 when enable_h2).
   Server(ServerOptions options, ExchangeHandler handler);
   ~Server();
   Server(const Server&) = delete;

@@ -7,6 +7,7 @@
 
 #include "core/clock.hpp"
 #include "core/errors.hpp"
+#include "core/validation.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/random.hpp"
 #include "services/audit.hpp"
@@ -333,7 +334,8 @@ Result<std::vector<core::Project>> IamService::list_projects(const Caller& c,
 Result<core::Project> IamService::create_project(const Caller& c, const std::string& name,
                                                  const std::string& description) {
   if (auto a = require_domain_admin(c); !a) return a.error();
-  if (name.empty() || name.size() > 64) return errors::iam_bad_request("Invalid project name.");
+  if (name.empty() || name.size() > 64 || !core::rules::is_clean_text(name))
+    return errors::iam_bad_request("Invalid project name.");
   auto r = store_.write(
       [&](store::Tx& tx) -> Result<core::Project> {
         if (!tx.projects(c.domain_id, name).empty())
@@ -358,7 +360,8 @@ Result<core::User> IamService::create_user(const Caller& c, const std::string& n
   if (auto a = require_domain_admin(c); !a) return a.error();
   if (!domain_id.empty() && domain_id != c.domain_id)
     return errors::iam_forbidden("You are not authorized to perform the requested action.");
-  if (name.empty() || name.size() > 64) return errors::iam_bad_request("Invalid user name.");
+  if (name.empty() || name.size() > 64 || !core::rules::is_clean_text(name))
+    return errors::iam_bad_request("Invalid user name.");
   if (password.size() < 6 || password.size() > 128)
     return errors::iam_bad_request("The password must contain 6 to 128 characters.");
   auto r = store_.write(

@@ -21,7 +21,8 @@ PASSWORD = "Gatehouse-Test-1"
 
 class EchoBackend:
     """HTTP/1.1 keep-alive backend on a free port. Records every request it receives.
-    GET /slow?ms=N sleeps N ms before answering (bounded to 5 s)."""
+    GET /slow?ms=N sleeps N ms before answering (bounded to 5 s); a path with "hop" is answered
+    with a field named in the answer's Connection field (X-Backend-Hop) and one that is not."""
 
     def __init__(self):
         self.received = []
@@ -48,6 +49,10 @@ class EchoBackend:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(out)))
                 self.send_header("X-Backend", "echo")
+                if "hop" in self.path:  # fields a proxy must drop (named in Connection)
+                    self.send_header("Connection", "X-Backend-Hop")
+                    self.send_header("X-Backend-Hop", "1")
+                    self.send_header("X-Backend-Kept", "yes")
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(out)

@@ -1,6 +1,9 @@
 #include "store/sqlite/sqlite_backend.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <thread>
@@ -190,9 +193,22 @@ void enable_wal(sqlite3* db, std::chrono::milliseconds patience) {
   }
 }
 
+// The database file (and so its WAL and shared-memory files, which SQLite creates with the
+// database's mode) readable by the owner only: it holds sealed secrets, which stay secret, but
+// also every name, id and digest. Creates the file 0600 if it is new; tightens an existing one.
+void restrict_to_owner(const std::string& path) {
+  if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return;
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return;  // sqlite3_open_v2 reports why
+  ::fchmod(fd, 0600);
+  ::close(fd);
+  for (const char* suffix : {"-wal", "-shm"}) ::chmod((path + suffix).c_str(), 0600);
+}
+
 }  // namespace
 
 SqliteBackend::SqliteBackend(const std::string& path) {
+  restrict_to_owner(path);
   int rc =
       sqlite3_open_v2(path.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);

@@ -44,7 +44,7 @@ TEST(H1Parser, EveryPrefixIsIncompleteUntilTheBlankLine) {
 
 TEST(H1Parser, ConnectionManagement) {
   RequestHead h;
-  ASSERT_EQ(parse("GET / HTTP/1.1\r\nConnection: Keep-Alive, close\r\n\r\n", h),
+  ASSERT_EQ(parse("GET / HTTP/1.1\r\nHost: h\r\nConnection: Keep-Alive, close\r\n\r\n", h),
             ParseStatus::kComplete);
   EXPECT_FALSE(h.keep_alive);
   ASSERT_EQ(parse("GET / HTTP/1.0\r\n\r\n", h), ParseStatus::kComplete);
@@ -52,32 +52,40 @@ TEST(H1Parser, ConnectionManagement) {
   ASSERT_EQ(parse("GET / HTTP/1.0\r\nconnection: keep-alive\r\n\r\n", h), ParseStatus::kComplete);
   EXPECT_TRUE(h.keep_alive);
   EXPECT_EQ(h.version, 10);
-  ASSERT_EQ(parse("PUT / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n", h),
-            ParseStatus::kComplete);
+  ASSERT_EQ(
+      parse("PUT / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n", h),
+      ParseStatus::kComplete);
   EXPECT_TRUE(h.expect_continue);
 }
 
 // Inputs two parsers could frame differently are refused (request smuggling).
 TEST(H1Parser, RefusesAmbiguousFraming) {
   const char* bad[] = {
-      "GET / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
-      "GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
-      "GET / HTTP/1.1\r\nContent-Length: +1\r\n\r\n",
-      "GET / HTTP/1.1\r\nContent-Length: 1, 1\r\n\r\n",
-      "GET / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
-      "GET / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
-      "GET / HTTP/1.1\r\nHost : x\r\n\r\n",         // space before the colon
-      "GET / HTTP/1.1\r\nA: b\r\n folded\r\n\r\n",  // obsolete line folding
-      "GET / HTTP/1.1\nHost: x\r\n\r\n",            // bare LF
+      "GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: h\r\nContent-Length: +1\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 1, 1\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, chunked\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: ,\r\n\r\n",
+      "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost : x\r\n\r\n",                    // space before the colon
+      "GET / HTTP/1.1\r\nHost: h\r\nA: b\r\n folded\r\n\r\n",  // obsolete line folding
+      "GET / HTTP/1.1\nHost: x\r\n\r\n",                       // bare LF
       "GET / HTTP/1.1\r\nHost: x\nA: b\r\n\r\n",
       "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
-      "GET / HTTP/1.1\r\nA: b\x01\r\n\r\n",
-      "GET  / HTTP/1.1\r\n\r\n",
-      "GET / HTTP/2.0\r\n\r\n",
-      "G(T / HTTP/1.1\r\n\r\n",
-      "GET /\x7f HTTP/1.1\r\n\r\n",
-      "GET / HTTP/1.1\r\nno-colon\r\n\r\n",
-      "GET / HTTP/1.1\r\n: empty-name\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: h\r\nA: b\x01\r\n\r\n",
+      "GET / HTTP/1.1\r\n\r\n",  // HTTP/1.1 without Host
+      "GET / HTTP/1.1\r\nX-Host: h\r\n\r\n",
+      "GET  / HTTP/1.1\r\nHost: h\r\n\r\n",
+      "GET / HTTP/2.0\r\nHost: h\r\n\r\n",
+      "G(T / HTTP/1.1\r\nHost: h\r\n\r\n",
+      "GET /\x7f HTTP/1.1\r\nHost: h\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: h\r\nno-colon\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: h\r\n: empty-name\r\n\r\n",
   };
   for (const char* raw : bad) {
     RequestHead h;
@@ -85,9 +93,30 @@ TEST(H1Parser, RefusesAmbiguousFraming) {
     EXPECT_EQ(h.error, HeadError::kBadRequest) << raw;
   }
   RequestHead h;
-  ASSERT_EQ(parse("GET / HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n", h),
+  ASSERT_EQ(parse("GET / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: Chunked\r\n\r\n", h),
             ParseStatus::kComplete);
   EXPECT_TRUE(h.chunked);
+  ASSERT_EQ(parse("GET / HTTP/1.1\r\nHost:\r\n\r\n", h), ParseStatus::kComplete);  // empty: allowed
+  ASSERT_EQ(parse("GET / HTTP/1.0\r\n\r\n", h), ParseStatus::kComplete);  // 1.0: Host optional
+}
+
+// A transfer coding other than "chunked" is not understood: 501, whatever else comes with it.
+TEST(H1Parser, UnknownTransferCodingsAreNotImplemented) {
+  const char* codings[] = {"gzip",     "chunked, gzip",     "xchunked",
+                           "identity", "chunked, identity", "gzip, chunked"};
+  for (const char* te : codings) {
+    RequestHead h;
+    std::string raw =
+        std::string("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: ") + te + "\r\n\r\n";
+    EXPECT_EQ(parse(raw, h), ParseStatus::kError) << te;
+    EXPECT_EQ(h.error, HeadError::kNotImplemented) << te;
+  }
+  RequestHead h;
+  ASSERT_EQ(parse("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
+                  "Transfer-Encoding: identity\r\n\r\n",
+                  h),
+            ParseStatus::kError);
+  EXPECT_EQ(h.error, HeadError::kNotImplemented);
 }
 
 TEST(H1Parser, LimitsGiveTheirOwnErrors) {

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "http/session.hpp"
+#include "http/h1_connection.hpp"
 
 namespace gh::http {
 namespace {
