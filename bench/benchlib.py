@@ -2,7 +2,7 @@
 generators (wrk for HTTP/1.1 and HTTPS, h2load for HTTP/2) with parsers that refuse to report a
 number for a run that had errors.
 
-CPU layout (reference: shared/reference/bench-anchors.md): load generators run on CPU 0
+CPU layout (docs/benchmarks.md#the-nginx-anchor): load generators run on CPU 0
 (CLIENT_CPU), every server under test and the upstream on CPU 1 (SERVER_CPU). Everything binds
 127.0.0.1 on free ports; whatever is started is registered in PROCS and stopped by stop_all()."""
 import base64
@@ -161,7 +161,7 @@ def upstream_conf(port):
 
 
 def anchor_conf(port, upstream_port, codes, tls_port=None, cert=None, key=None):
-    """The AppCode anchor of bench-anchors.md §4.1 (map + proxy_pass). With tls_port it also
+    """The AppCode anchor (map + proxy_pass; docs/benchmarks.md#the-nginx-anchor). With tls_port it also
     listens there with `ssl http2` (ALPN picks h2 or HTTP/1.1, like Gatehouse's one TLS port);
     keepalive_requests also bounds requests per HTTP/2 connection in nginx 1.22."""
     tls = ""

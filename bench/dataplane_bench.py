@@ -3,7 +3,7 @@ same certificate, same pinning, measured in the same run.
 
 Everything it starts binds 127.0.0.1 on free ports and is stopped at the end. Load generators
 (wrk, h2load, the churn writer) run on CPU 0; the upstream, the nginx anchor and Gatehouse share
-CPU 1 (reference: shared/reference/bench-anchors.md). Rounds are interleaved and medians
+CPU 1 (docs/benchmarks.md#the-nginx-anchor). Rounds are interleaved and medians
 reported, because these machines are shared and noisy. Output: one `ratio <name> <value>` or
 `figure <name> <value>` line per number (value `unavailable` when a run needed for it failed;
 a `note` line says why). Helpers live in benchlib.py and are re-exported here."""
@@ -306,8 +306,8 @@ def main():
         appcode_rps = rep.ratio("appcode_proxy_vs_nginx", "gatehouse_appcode", "nginx_appcode")
         rep.ratio("appcode_p99_vs_nginx", "gatehouse_appcode", "nginx_appcode", "p99_ms")
         rep.ratio("reject_vs_nginx", "gatehouse_reject", "nginx_reject")
-        # The reject runs saturate wrk's CPU before either server's (README): what a rejection
-        # costs each server, nginx's over Gatehouse's (> 1: Gatehouse rejects for less CPU).
+        # The reject runs saturate wrk's CPU before either server's (docs/benchmarks.md): what a
+        # rejection costs each server, nginx's over Gatehouse's (> 1: Gatehouse rejects for less CPU).
         print(f"figure nginx_reject_cpu_us_per_req {rep.med('nginx_reject', 'cpu_us_per_req'):.2f}")
         print(f"figure gatehouse_reject_cpu_us_per_req "
               f"{rep.med('gatehouse_reject', 'cpu_us_per_req'):.2f}")

@@ -1,4 +1,4 @@
-"""Scale benchmark: a million AppCodes (README "Benchmarks").
+"""Scale benchmark: a million AppCodes (docs/benchmarks.md#a-million-appcodes).
 
 Loads 1,000,000 AppCodes (200,000 apps with five each, all authorized for one API) through the
 documented bulk path `gatehouse import`, then measures:

@@ -23,8 +23,7 @@ int main(int argc, char** argv) {
 
   gh::app::BulkConfig import_cfg;
   auto* import_cmd = cli.add_subcommand(
-      "import",
-      "Bulk-load apps, AppCodes and authorizations from JSON lines (README: Bulk import)");
+      "import", "Bulk-load apps, AppCodes and authorizations from JSON lines (docs/operations.md)");
   import_cmd->add_option("file", import_cfg.file, "JSON-lines file ('-' = stdin)")->required();
   gh::app::BulkConfig export_cfg;
   auto* exporter = cli.add_subcommand(

@@ -1,5 +1,6 @@
-// APIG dedicated gateway v2 (reference §A.1–A.4) and the same app/AppCode routes under ROMA
-// Connect's /apic/ prefix (§A.5). Handlers parse and render only; rules live in services/.
+// APIG dedicated gateway v2 (docs/compatibility.md#apps) and the same app/AppCode routes under ROMA
+// Connect's /apic/ prefix (docs/compatibility.md#roma). Handlers parse and render only; rules live
+// in services/.
 #include "admin/admin_api.hpp"
 #include "admin/respond.hpp"
 #include "admin/views.hpp"

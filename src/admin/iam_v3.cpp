@@ -1,4 +1,4 @@
-// IAM, a Keystone-v3-compatible subset (reference §C; issue "Management plane" §3).
+// IAM, a Keystone-v3-compatible subset (docs/compatibility.md#iam).
 #include "admin/admin_api.hpp"
 #include "admin/respond.hpp"
 #include "core/clock.hpp"

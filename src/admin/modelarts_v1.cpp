@@ -1,4 +1,5 @@
-// ModelArts app-auth v1 (reference §A.6, decision G10; seed 004). Errors render as ModelArts.xxxx.
+// ModelArts app-auth v1 (docs/compatibility.md#modelarts, #g10; seed 004). Errors render as
+// ModelArts.xxxx.
 #include "admin/admin_api.hpp"
 #include "admin/respond.hpp"
 #include "admin/views.hpp"

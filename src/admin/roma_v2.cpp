@@ -1,4 +1,4 @@
-// ROMA Connect v2 (reference §A.5, decision G12): instances and integration apps under
+// ROMA Connect v2 (docs/compatibility.md#roma, #g12): instances and integration apps under
 // /v2/{project_id}/instances/…; the app/AppCode routes under /apic/ are registered by apig_v2.cpp.
 #include "admin/admin_api.hpp"
 #include "admin/respond.hpp"

@@ -1,7 +1,7 @@
 // API groups, environments, environment variables, APIs, publishing and app authorizations
-// (reference §B.1, §B.2) under APIG's /apigw/ and ROMA Connect's /apic/ prefixes (same handlers;
-// decision G12: the path's kind must match the instance's). Parse and render only; rules live in
-// services/traffic_service.
+// (docs/compatibility.md#traffic-endpoints, #api-definition) under APIG's /apigw/ and ROMA
+// Connect's /apic/ prefixes (same handlers; docs/compatibility.md#g12: the path's kind must match
+// the instance's). Parse and render only; rules live in services/traffic_service.
 #include <charconv>
 
 #include "admin/admin_api.hpp"
@@ -71,7 +71,8 @@ Result<std::vector<std::string>> string_list(const json::object& o, std::string_
   auto var##_r = (expr);    \
   if (!var##_r) return var##_r.error();
 
-// Parses the API definition of POST/PUT /apis (reference §B.2). Values are checked by the service.
+// Parses the API definition of POST/PUT /apis (docs/compatibility.md#api-definition). Values are
+// checked by the service.
 Result<core::ApiSpec> api_input(const json::object& b) {
   core::ApiSpec a;
   GH_FIELD(name, str_field(b, "name", "name", ""));

@@ -18,7 +18,7 @@ json::object roma_app(const core::App& a, const std::string& user_name);
 json::object modelarts_app(const services::ModelArtsApp& m);
 json::object audit_event(const core::AuditEvent& e);
 
-// ---- traffic side, APIG v2 shapes (reference §B.1, §B.2)
+// ---- traffic side, APIG v2 shapes (docs/compatibility.md#traffic-endpoints, #api-definition)
 json::object group_v2(const core::ApiGroup& g, const std::string& sl_domain, bool fresh);
 json::object env_v2(const core::Environment& e, bool fresh);
 json::object env_variable_v2(const core::EnvVariable& v);

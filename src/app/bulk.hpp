@@ -1,7 +1,7 @@
 #pragma once
 // `gatehouse import` and `gatehouse export`: bulk JSON-lines transfer of apps, AppCodes and
-// authorizations straight into / out of the store (README "Bulk import and export"). They open
-// the store like `serve` (same master key), so they work with the server stopped or running.
+// authorizations straight into / out of the store (docs/operations.md#bulk-import-and-export). They
+// open the store like `serve` (same master key), so they work with the server stopped or running.
 #include <cstdint>
 #include <string>
 

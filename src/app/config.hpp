@@ -40,7 +40,7 @@ struct ServeConfig {
   std::string gateway_listen = "127.0.0.1:9080";
   std::string gateway_tls_listen = "127.0.0.1:9443";  // "" = no TLS listener
   std::string tls_cert, tls_key;       // "" = self-signed pair made in the data dir on first start
-  bool simple_auth_over_http = false;  // G3: accept X-Apig-AppCode over plain HTTP
+  bool simple_auth_over_http = false;  // AppCode over plain HTTP (docs/compatibility.md#g3)
   int change_poll_ms = 1000;           // how often the gateway re-reads the change log
   std::string store;        // "" = SQLite file in the data dir; postgresql://… = PostgreSQL
   int store_pool_size = 8;  // PostgreSQL connections per node

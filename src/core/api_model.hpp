@@ -1,7 +1,8 @@
 #pragma once
-// Entities of the traffic side (reference §B): API groups, environments, environment variables,
-// API definitions, publications and app authorizations. The JSON form of an ApiSpec (the published
-// snapshot, Publication::spec_json) is in store/spec_json.hpp: spec_to_json / spec_from_json.
+// Entities of the traffic side (docs/compatibility.md#traffic-endpoints): API groups, environments,
+// environment variables, API definitions, publications and app authorizations. The JSON form of an
+// ApiSpec (the published snapshot, Publication::spec_json) is in store/spec_json.hpp: spec_to_json
+// / spec_from_json.
 #include <string>
 #include <vector>
 

@@ -1,7 +1,8 @@
 #pragma once
-// The data-plane error catalogue (reference §B.3 and decisions G2–G4, G6). A failure carries the
-// number only ("0303"); the prefix is the gateway kind's: APIG for API Gateway instances, APIC for
-// ROMA Connect (reference §A.5). Change wording here and nowhere else.
+// The data-plane error catalogue (docs/compatibility.md#pipeline and #g2–g4, #g6). A failure
+// carries the number only ("0303"); the prefix is the gateway kind's: APIG for API Gateway
+// instances, APIC for ROMA Connect (docs/compatibility.md#roma). Change wording here and nowhere
+// else.
 #include <string>
 #include <string_view>
 
@@ -18,10 +19,11 @@ Failure api_method_mismatch();   // 404 0101 (the path exists, the method does n
 Failure invalid_request_path();  // 400 2000 (refused by core/request_path.hpp)
 Failure protocol_not_supported(std::string_view protocols);  // 400 0607, protocols e.g. "HTTPS"
 
-Failure app_auth_missing();      // 401 0303 neither AppCode nor signature (G2)
-Failure app_code_not_found();    // 401 0303 unknown, deleted or malformed AppCode (G2)
-Failure app_code_duplicated();   // 401 0303 two X-Apig-AppCode headers (G2)
-Failure app_code_needs_https();  // 401 0303 AppCode over plain HTTP (G3)
+// docs/compatibility.md#g2 and #g3:
+Failure app_auth_missing();      // 401 0303 neither AppCode nor signature (#g2)
+Failure app_code_not_found();    // 401 0303 unknown, deleted or malformed AppCode (#g2)
+Failure app_code_duplicated();   // 401 0303 two X-Apig-AppCode headers (#g2)
+Failure app_code_needs_https();  // 401 0303 AppCode over plain HTTP (#g3)
 Failure signature_malformed(std::string_view detail);                                // 401 0303
 Failure app_key_not_found(std::string_view app_key);                                 // 401 0303
 Failure signature_expired(std::string_view sdk_date, std::string_view server_time);  // 401 0303

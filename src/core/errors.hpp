@@ -1,6 +1,7 @@
 #pragma once
 // The error catalogue: every APIG.xxxx / ModelArts.xxxx entry Gatehouse answers with, in one place
-// (reference §A.4, §B.3 and the decisions of §G). Change wording here and nowhere else.
+// (docs/compatibility.md#app-errors, #pipeline and #decisions). Change wording here and nowhere
+// else.
 #include <string>
 #include <string_view>
 
@@ -8,7 +9,7 @@
 
 namespace gh::core::errors {
 
-// ---- management plane, common (reference §A.4)
+// ---- management plane, common (docs/compatibility.md#app-errors)
 Error token_missing();                          // 401 APIG.1000
 Error token_expired();                          // 401 APIG.1001
 Error token_invalid();                          // 401 APIG.1002
@@ -36,10 +37,11 @@ Error app_name_exists();                       // 400 APIG.3203
 Error app_key_exists();                        // 400 APIG.3310
 Error too_many_apps();                         // 403 APIG.3103
 Error too_many_app_codes();                    // 403 APIG.3131
-Error app_code_exists();                       // 400 APIG.2012 (decision G1)
-Error app_code_not_found();                    // 404 APIG.3082 (decision G5)
+Error app_code_exists();                       // 400 APIG.2012 (docs/compatibility.md#g1)
+Error app_code_not_found();                    // 404 APIG.3082 (docs/compatibility.md#g5)
 
-// ---- API groups, environments, variables, APIs, publications, authorizations (reference §B)
+// ---- API groups, environments, variables, APIs, publications, authorizations
+// (docs/compatibility.md#traffic-endpoints)
 Error group_not_found();                            // 404 APIG.3001
 Error api_not_found(std::string_view api_id);       // 404 APIG.3002
 Error env_not_found();                              // 404 APIG.3003
@@ -68,7 +70,7 @@ Error iam_not_found(std::string_view message);     // 404
 Error iam_conflict(std::string_view message);      // 409
 Error iam_locked();                                // 401, too many failed logins
 
-// ---- ModelArts v1 (decision G10)
+// ---- ModelArts v1 (docs/compatibility.md#g10)
 Error modelarts_param(std::string_view detail);      // 400 ModelArts.0104
 Error modelarts_not_creator();                       // 403 ModelArts.0203
 Error modelarts_app_not_found(std::string_view id);  // 404 ModelArts.0202

@@ -81,7 +81,7 @@ struct AuditEvent {
   std::string detail;  // never a secret in clear (masked)
 };
 
-// Paging as the APIG dialects define it (reference §0).
+// Paging as the APIG dialects define it (docs/compatibility.md#conventions).
 struct Page {
   std::int64_t offset = 0;
   std::int64_t limit = 20;

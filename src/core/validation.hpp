@@ -1,5 +1,6 @@
 #pragma once
-// Value rules of the wire contract (reference §A.2, §A.3). Pure functions, no I/O.
+// Value rules of the wire contract (docs/compatibility.md#app-rules, #appcode-rules). Pure
+// functions, no I/O.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,7 +25,7 @@ bool is_app_code(std::string_view s);
 // !@#$%+=./-
 bool is_roma_key(std::string_view s);
 bool is_roma_secret(std::string_view s);
-// ---- traffic side (reference §B.1, §B.2)
+// ---- traffic side (docs/compatibility.md#traffic-endpoints, #api-definition)
 // API group / API name: 3–255 code points; letters, digits, CJK and _-.()/: ; starts with a letter,
 // digit or CJK character.
 bool is_group_name(std::string_view s);

@@ -1,6 +1,7 @@
 #pragma once
-// SDK-HMAC-SHA256 (reference §B.4, decisions G8): canonicalisation, signing and verification, as
-// the official Huawei SDKs and the APIG app SDK compute it. Pure functions; no clock, no store.
+// SDK-HMAC-SHA256 (docs/compatibility.md#signature, #g8): canonicalisation, signing and
+// verification, as the official Huawei SDKs and the APIG app SDK compute it. Pure functions; no
+// clock, no store.
 #include <boost/container/small_vector.hpp>
 #include <concepts>
 #include <cstdint>

@@ -1,7 +1,8 @@
 #pragma once
-// Authentication on the data plane (reference §B.3 step 5, §B.4; decisions G2–G4, G8, G11).
+// Authentication on the data plane: docs/compatibility.md#pipeline step 5, #signature, and the
+// decisions #g2–g4, #g8, #g11.
 //
-//   APP:  a request with "Authorization: SDK-HMAC-SHA256 …" is judged by its signature alone (G4);
+//   APP:  a request with "Authorization: SDK-HMAC-SHA256 …" is judged by its signature alone (#g4);
 //         otherwise, when the API allows simple authentication, by its X-Apig-AppCode (exactly one
 //         header, HTTPS only unless allowed by a setting). The AppCode is looked up by its keyed
 //         digest; nothing is compared in clear.
@@ -25,7 +26,7 @@ namespace gh::gateway {
 using Failure = core::dataplane::Failure;
 
 struct AppAuthSettings {
-  bool simple_auth_over_http = false;  // G3: allow X-Apig-AppCode without TLS
+  bool simple_auth_over_http = false;  // docs/compatibility.md#g3: allow X-Apig-AppCode without TLS
   std::int64_t max_skew_seconds = 15 * 60;
 };
 

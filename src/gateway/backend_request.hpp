@@ -1,8 +1,8 @@
 #pragma once
 // Turning a client request into the backend request, and the backend response into the client's
-// (reference §B.3 step 8): path parameters and #variables# substituted, backend parameters mapped
-// (REQUEST / CONSTANT / SYSTEM into PATH / QUERY / HEADER), query and body passed through,
-// hop-by-hop headers (and those the client's Connection field names) dropped,
+// (docs/compatibility.md#pipeline step 7): path parameters and #variables# substituted, backend
+// parameters mapped (REQUEST / CONSTANT / SYSTEM into PATH / QUERY / HEADER), query and body passed
+// through, hop-by-hop headers (and those the client's Connection field names) dropped,
 // X-Forwarded-For/-Proto/-Host added. The AppCode and an app's SDK-HMAC-SHA256 Authorization are
 // credentials for the gateway and never reach the backend.
 #include <string>

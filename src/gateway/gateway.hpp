@@ -1,7 +1,7 @@
 #pragma once
-// The data plane's request pipeline (reference §B.3), as named stages:
-//   resolve group (Host) → environment (X-Stage) → route (G9) → protocol → authenticate →
-//   authorize → backend (MOCK answer or proxy) → response headers.
+// The data plane's request pipeline (docs/compatibility.md#pipeline), as named stages:
+//   resolve group (Host) → environment (X-Stage) → route (docs/compatibility.md#g9) → protocol →
+//   authenticate → authorize → backend (MOCK answer or proxy) → response headers.
 // Reads the current Snapshot only: no lock, no store call per request (IAM checks excepted, which
 // go through the IamCheck the application provides). Requests arrive as zero-copy views
 // (http/exchange.hpp) over HTTP/1.1 or HTTP/2; the per-request state of a proxied call comes from

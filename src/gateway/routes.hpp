@@ -1,6 +1,6 @@
 #pragma once
 // The data plane's route configuration: host → API group, X-Stage → environment, and per
-// (group, environment) the published APIs in the precedence of decision G9:
+// (group, environment) the published APIs in the precedence of docs/compatibility.md#g9:
 //   exact (NORMAL, no {param}) before parameterised before prefix (SWA); among prefixes the longest
 //   wins; among parameterised routes the one with more literal segments wins; at equal rank a
 //   method-specific API wins over ANY.

@@ -181,7 +181,7 @@ core::Status AppService::delete_app(const Caller& c, const InstanceScope& s,
   auto r = store_.write([&](store::Tx& tx) -> core::Status {
     auto app = load_app(tx, c, s, id, true, "id");
     if (!app) return app.error();
-    // Decision G7: its AppCodes and authorizations go with it, in this transaction.
+    // docs/compatibility.md#g7: its AppCodes and authorizations go with it, in this transaction.
     for (auto& auth_id : tx.delete_app_auths_of_app(id))
       tx.record_change(s.instance_id, "app_auth", auth_id, "delete");
     tx.delete_app(id);

@@ -14,7 +14,8 @@
 
 namespace gh::services {
 
-// The instance a dialect call addresses; `kind` is the kind the dialect's path implies (G12).
+// The instance a dialect call addresses; `kind` is the kind the dialect's path implies
+// (docs/compatibility.md#g12).
 struct InstanceScope {
   std::string project_id, instance_id;
   core::InstanceKind kind = core::InstanceKind::kApig;
@@ -25,12 +26,14 @@ struct AppInput {
   std::string app_type = "apig";
   std::string roma_app_type;
   std::string workspace_id = "0";
-  // Which rule set applies to app_key/app_secret: APIG (§A.2) or ROMA integration apps (§A.5).
+  // Which rule set applies to app_key/app_secret: APIG (docs/compatibility.md#app-rules) or ROMA
+  // integration apps (docs/compatibility.md#roma).
   bool roma_key_rules = false;
 };
 
-// Validates the fields present in `in` (value rules of §A.2, or §A.5 with roma_key_rules);
-// `name_required` for creations. Errors: 400 APIG.2011 naming the field.
+// Validates the fields present in `in` (value rules of docs/compatibility.md#app-rules, or
+// docs/compatibility.md#roma with roma_key_rules); `name_required` for creations. Errors: 400
+// APIG.2011 naming the field.
 core::Status check_app_input(const AppInput& in, bool name_required);
 
 struct AppOutline {
@@ -99,8 +102,8 @@ class AppService {
 };
 
 // Checks RBAC (read or write on the scope's project) and the instance (exists, belongs to the
-// project, and is of the kind the dialect's path implies, G12) inside `tx`. Errors: 403 APIG.1005,
-// 404 APIG.3030.
+// project, and is of the kind the dialect's path implies, docs/compatibility.md#g12) inside `tx`.
+// Errors: 403 APIG.1005, 404 APIG.3030.
 core::Result<core::Instance> load_scoped_instance(store::Tx& tx, const Caller& c,
                                                   const InstanceScope& s, bool write);
 

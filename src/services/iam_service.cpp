@@ -175,21 +175,17 @@ Result<IssuedToken> IamService::login(const PasswordLogin& in) {
   auto& user = found->user;
   if (found->sec.locked_until > now) return errors::iam_locked();
   if (!user.enabled || !check_password(in.password, user.password_hash)) {
-    auto sec = found->sec;
-    sec.failed_logins += 1;
-    if (sec.failed_logins >= limits_.login_failures_before_lock) {
-      sec.locked_until = now + limits_.login_lock_seconds * 1'000'000'000;
-      sec.failed_logins = 0;
-    }
+    // One atomic update: read and written in two transactions, concurrent failures were lost.
     (void)store_.write([&](store::Tx& tx) -> core::Status {
-      tx.set_user_security(user.id, sec);
+      tx.record_failed_login(user.id, limits_.login_failures_before_lock,
+                             now + limits_.login_lock_seconds * 1'000'000'000);
       return core::ok_status();
     });
     return errors::iam_unauthorized(kWrongCredentials);
   }
-  if (found->sec.failed_logins != 0 || found->sec.locked_until != 0) {
+  if (found->sec.failed_logins != 0) {
     (void)store_.write([&](store::Tx& tx) -> core::Status {
-      tx.set_user_security(user.id, {});
+      tx.clear_failed_logins(user.id);
       return core::ok_status();
     });
   }

@@ -1,6 +1,6 @@
 #pragma once
-// IAM (Keystone v3 subset, reference §C): password tokens, projects, users, roles, access keys,
-// and authentication of management calls by X-Auth-Token or SDK-HMAC-SHA256 AK/SK.
+// IAM (Keystone v3 subset, docs/compatibility.md#iam): password tokens, projects, users, roles,
+// access keys, and authentication of management calls by X-Auth-Token or SDK-HMAC-SHA256 AK/SK.
 //
 // Tokens are self-contained and signed ("gh1.<payload>.<mac>", HMAC-SHA-256 under a key derived
 // from the master key), so any node sharing the store and master key can check them; a token also

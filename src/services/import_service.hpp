@@ -1,6 +1,6 @@
 #pragma once
 // Bulk import and export of apps with their AppCodes and authorizations, as JSON lines (one app a
-// line; format in README "Bulk import and export"). The rules are those of AppService and
+// line; format in docs/operations.md#bulk-import-and-export). The rules are those of AppService and
 // TrafficService (check_app_input, core::rules, the AppCode-per-app limit, per-instance
 // uniqueness, the apps-per-instance quota, authorize_in); only the batching is new: many lines per
 // transaction, one change_log record per app and one audit event per batch.

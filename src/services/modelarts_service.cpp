@@ -74,7 +74,7 @@ Result<ModelArtsApp> ModelArtsService::create(const Caller& c, const std::string
   auto r = apps_.store().write(
       [&](store::Tx& tx) -> Result<ModelArtsApp> {
         if (auto p = require_project_write(c, project_id); !p) return p.error();
-        // New ModelArts apps land on the project's first APIG instance (G10).
+        // New ModelArts apps land on the project's first APIG instance (docs/compatibility.md#g10).
         std::optional<core::Instance> target;
         for (auto& i : tx.instances(project_id))
           if (i.kind == core::InstanceKind::kApig) {

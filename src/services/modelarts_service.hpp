@@ -1,8 +1,8 @@
 #pragma once
-// ModelArts app-auth v1 use cases (reference §A.6, decision G10): apps addressed by project,
-// visible and manageable only by their creator, AppCodes addressed by value. Rules shared with the
-// other dialects come from AppService; errors come back in APIG form and the ModelArts view
-// renders them (admin/modelarts_v1).
+// ModelArts app-auth v1 use cases (docs/compatibility.md#modelarts, #g10): apps addressed by
+// project, visible and manageable only by their creator, AppCodes addressed by value. Rules shared
+// with the other dialects come from AppService; errors come back in APIG form and the ModelArts
+// view renders them (admin/modelarts_v1).
 #include <optional>
 #include <string>
 #include <vector>

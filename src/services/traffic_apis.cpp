@@ -1,4 +1,5 @@
-// TrafficService: API definitions and publishing (reference §B.1, §B.2).
+// TrafficService: API definitions and publishing (docs/compatibility.md#traffic-endpoints,
+// #api-definition).
 #include <algorithm>
 #include <set>
 

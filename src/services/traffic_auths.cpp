@@ -1,4 +1,4 @@
-// TrafficService: app authorizations (reference §B.1; decisions G6, G7).
+// TrafficService: app authorizations (docs/compatibility.md#traffic-endpoints; #g6, #g7).
 #include <algorithm>
 #include <map>
 
@@ -25,7 +25,7 @@ core::Paged<T> page_of(std::vector<T> all, core::Page page) {
 
 Result<core::AppAuth> authorize_in(store::Tx& tx, const core::ApiSpec& api, const core::App& app,
                                    const std::string& env_id, bool published, core::Nanos now) {
-  if (!published) return errors::publication_not_found();  // decision G6
+  if (!published) return errors::publication_not_found();  // docs/compatibility.md#g6
   if (tx.app_auth_exists(api.id, app.id, env_id)) return errors::app_auth_exists();
   core::AppAuth auth{crypto::new_id(), app.instance_id, api.id, app.id, env_id, now};
   tx.insert_app_auth(auth);

@@ -1,9 +1,10 @@
 #pragma once
-// Use cases of the traffic side (reference §B.1, §B.2; decisions G6, G7, G9, G12): API groups,
-// environments, environment variables, APIs, publishing and app authorizations. Shared by the
-// APIG (/apigw/) and ROMA Connect (/apic/) dialects; every rule lives here once. Every write is one
-// store transaction that records each changed entity in the change log (entities "group", "env",
-// "env_variable", "api", "publication", "app_auth") and, after commit, calls the change listener.
+// Use cases of the traffic side (docs/compatibility.md#traffic-endpoints, #api-definition; #g6,
+// #g7, #g9, #g12): API groups, environments, environment variables, APIs, publishing and app
+// authorizations. Shared by the APIG (/apigw/) and ROMA Connect (/apic/) dialects; every rule lives
+// here once. Every write is one store transaction that records each changed entity in the change
+// log (entities "group", "env", "env_variable", "api", "publication", "app_auth") and, after
+// commit, calls the change listener.
 #include <optional>
 #include <string>
 #include <vector>
@@ -80,7 +81,7 @@ struct AuthInput {
 struct AuthResult {
   core::AppAuth auth;  // id empty when the item failed
   std::string api_name, app_name;
-  std::optional<core::Error> error;  // FAILED with this error (G6: APIG.3015; APIG.3316)
+  std::optional<core::Error> error;  // FAILED: APIG.3015 (docs/compatibility.md#g6) or APIG.3316
 };
 // An authorization with everything the ApiAuthInfo view shows.
 struct AuthInfo {
@@ -95,8 +96,8 @@ struct AuthQuery {
 
 // The rules of one authorization inside the caller's transaction (the API and the app are of the
 // same instance, loaded by the caller; `published`: whether the API is online in env_id): the API
-// must be online there (decision G6, 404 APIG.3015) and the relation must be new (400 APIG.3316).
-// Inserts it and records the change.
+// must be online there (docs/compatibility.md#g6, 404 APIG.3015) and the relation must be new (400
+// APIG.3316). Inserts it and records the change.
 core::Result<core::AppAuth> authorize_in(store::Tx& tx, const core::ApiSpec& api,
                                          const core::App& app, const std::string& env_id,
                                          bool published, core::Nanos now);

@@ -41,11 +41,12 @@ namespace {
       "NOT NULL, create_time BIGINT NOT NULL, UNIQUE(instance_id, digest))",                     \
       "CREATE INDEX app_codes_by_app ON app_codes(app_id, create_time)"
 
-// Version 2: the traffic side (reference §B.1): API groups, environments (the built-in RELEASE
-// environment is not stored; its id is the constant DEFAULT_ENVIRONMENT_RELEASE_ID, which is why
-// env_id columns carry no foreign key), environment variables, APIs (indexed columns plus the full
-// definition as JSON), publication history with the published snapshot, the online pointer per
-// (API, environment), and app authorizations per (API, app, environment).
+// Version 2: the traffic side (docs/compatibility.md#traffic-endpoints): API groups, environments
+// (the built-in RELEASE environment is not stored; its id is the constant
+// DEFAULT_ENVIRONMENT_RELEASE_ID, which is why env_id columns carry no foreign key), environment
+// variables, APIs (indexed columns plus the full definition as JSON), publication history with the
+// published snapshot, the online pointer per (API, environment), and app authorizations per (API,
+// app, environment).
 #define GH_TRAFFIC_TABLES                                                                         \
   "CREATE TABLE api_groups(id TEXT PRIMARY KEY, instance_id TEXT NOT NULL REFERENCES "            \
   "instances(id), name TEXT NOT NULL, remark TEXT NOT NULL, is_default INTEGER NOT NULL, "        \

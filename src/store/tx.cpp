@@ -1,6 +1,7 @@
 #include "store/tx.hpp"
 
 #include "core/clock.hpp"
+#include "store/query_parts.hpp"
 
 namespace gh::store {
 namespace {
@@ -11,20 +12,18 @@ constexpr std::int64_t kChangeLogLockKey = 0x47484348414e4745;  // "GHCHANGE"
 std::string secret_aad(std::string_view kind, std::string_view id) {
   return std::string(kind) + ":" + std::string(id);
 }
-std::string escape_like(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out;
-}
 constexpr const char* kAppCols =
     "id, instance_id, project_id, name, remark, app_key, secret_sealed, creator, status, "
     "app_type, roma_app_type, owner_user_id, workspace_id, register_time, update_time";
 constexpr const char* kUserCols =
     "id, name, domain_id, password_hash, enabled, domain_admin, created, password_changed";
 
+core::Domain domain_from(const Row& r) {
+  return core::Domain{r.text(0), r.text(1)};
+}
+UserSecurity security_from(const Row& r) {
+  return UserSecurity{static_cast<int>(r.integer(0)), r.integer(1)};
+}
 core::User user_from(const Row& r) {
   core::User u;
   u.id = r.text(0);
@@ -45,23 +44,12 @@ core::Instance instance_from(const Row& r) {
 // Builds "WHERE …" for an app filter, appending parameters.
 std::string app_where(const AppFilter& f, std::vector<SqlValue>& p, bool postgres) {
   std::string w;
-  auto add = [&](std::string clause, std::string value) {
-    w += " AND " + clause;
-    p.emplace_back(std::move(value));
-  };
-  if (!f.id.empty()) add("id = ?", f.id);
-  if (!f.name.empty()) {
-    if (f.precise_name)
-      add("name = ?", f.name);
-    else
-      // SQLite's LIKE ignores ASCII case; ILIKE gives PostgreSQL the same fuzzy match.
-      add(postgres ? "name ILIKE ? ESCAPE '\\'" : "name LIKE ? ESCAPE '\\'",
-          "%" + escape_like(f.name) + "%");
-  }
-  if (!f.app_key.empty()) add("app_key = ?", f.app_key);
-  if (!f.creator.empty()) add("creator = ?", f.creator);
-  if (!f.owner_user_id.empty()) add("owner_user_id = ?", f.owner_user_id);
-  if (!f.app_type.empty()) add("app_type = ?", f.app_type);
+  add_eq(w, p, "id", f.id);
+  add_name(w, p, "name", f.name, f.precise_name, postgres);
+  add_eq(w, p, "app_key", f.app_key);
+  add_eq(w, p, "creator", f.creator);
+  add_eq(w, p, "owner_user_id", f.owner_user_id);
+  add_eq(w, p, "app_type", f.app_type);
   if (f.status) {
     w += " AND status = ?";
     p.emplace_back(I{*f.status});
@@ -72,9 +60,8 @@ std::string app_where(const AppFilter& f, std::vector<SqlValue>& p, bool postgre
 
 // ---------------------------------------------------------------- settings
 std::optional<std::string> Tx::setting(const std::string& name) {
-  auto rows = s_.query("SELECT value FROM settings WHERE name = ?", {name});
-  if (rows.empty()) return std::nullopt;
-  return rows[0].text(0);
+  return optional_row(s_.query("SELECT value FROM settings WHERE name = ?", {name}),
+                      [](const Row& r) { return r.text(0); });
 }
 void Tx::put_setting(const std::string& name, const std::string& value) {
   s_.execute(
@@ -89,14 +76,10 @@ void Tx::insert_domain(const core::Domain& d) {
              {d.id, d.name, I{core::now_nanos()}});
 }
 std::optional<core::Domain> Tx::domain_by_id(const std::string& id) {
-  auto rows = s_.query("SELECT id, name FROM domains WHERE id = ?", {id});
-  if (rows.empty()) return std::nullopt;
-  return core::Domain{rows[0].text(0), rows[0].text(1)};
+  return optional_row(s_.query("SELECT id, name FROM domains WHERE id = ?", {id}), domain_from);
 }
 std::optional<core::Domain> Tx::domain_by_name(const std::string& name) {
-  auto rows = s_.query("SELECT id, name FROM domains WHERE name = ?", {name});
-  if (rows.empty()) return std::nullopt;
-  return core::Domain{rows[0].text(0), rows[0].text(1)};
+  return optional_row(s_.query("SELECT id, name FROM domains WHERE name = ?", {name}), domain_from);
 }
 void Tx::insert_project(const core::Project& p) {
   s_.execute(
@@ -104,9 +87,11 @@ void Tx::insert_project(const core::Project& p) {
       {p.id, p.domain_id, p.name, p.description, I{core::now_nanos()}});
 }
 std::optional<core::Project> Tx::project_by_id(const std::string& id) {
-  auto rows = s_.query("SELECT id, name, domain_id, description FROM projects WHERE id = ?", {id});
-  if (rows.empty()) return std::nullopt;
-  return core::Project{rows[0].text(0), rows[0].text(1), rows[0].text(2), rows[0].text(3)};
+  return optional_row(
+      s_.query("SELECT id, name, domain_id, description FROM projects WHERE id = ?", {id}),
+      [](const Row& r) {
+        return core::Project{r.text(0), r.text(1), r.text(2), r.text(3)};
+      });
 }
 std::vector<core::Project> Tx::projects(const std::string& domain_id, const std::string& name) {
   std::vector<SqlValue> p{domain_id};
@@ -130,36 +115,38 @@ void Tx::insert_user(const core::User& u) {
        I{u.password_changed}});
 }
 std::optional<core::User> Tx::user_by_id(const std::string& id) {
-  auto rows = s_.query(std::string("SELECT ") + kUserCols + " FROM users WHERE id = ?", {id});
-  if (rows.empty()) return std::nullopt;
-  return user_from(rows[0]);
+  return select_one(s_, kUserCols, " FROM users WHERE id = ?", {id}, user_from);
 }
 std::optional<core::User> Tx::user_by_name(const std::string& domain_id, const std::string& name) {
-  auto rows =
-      s_.query(std::string("SELECT ") + kUserCols + " FROM users WHERE domain_id = ? AND name = ?",
-               {domain_id, name});
-  if (rows.empty()) return std::nullopt;
-  return user_from(rows[0]);
+  return select_one(s_, kUserCols, " FROM users WHERE domain_id = ? AND name = ?",
+                    {domain_id, name}, user_from);
 }
 std::vector<core::User> Tx::users(const std::string& domain_id) {
-  std::vector<core::User> out;
-  for (auto& r : s_.query(std::string("SELECT ") + kUserCols +
-                              " FROM users WHERE domain_id = ? ORDER BY created, id",
-                          {domain_id}))
-    out.push_back(user_from(r));
-  return out;
+  return select_all(s_, kUserCols, " FROM users WHERE domain_id = ? ORDER BY created, id",
+                    {domain_id}, user_from);
 }
 bool Tx::delete_user(const std::string& id) {
   return s_.execute("DELETE FROM users WHERE id = ?", {id}) > 0;
 }
 UserSecurity Tx::user_security(const std::string& id) {
-  auto rows = s_.query("SELECT failed_logins, locked_until FROM users WHERE id = ?", {id});
+  return optional_row(s_.query("SELECT failed_logins, locked_until FROM users WHERE id = ?", {id}),
+                      security_from)
+      .value_or(UserSecurity{});
+}
+UserSecurity Tx::record_failed_login(const std::string& id, int threshold, Nanos lock_until) {
+  // Both backends evaluate every right-hand side against the row as it was before this UPDATE,
+  // and PostgreSQL re-reads a row a concurrent writer changed before applying it.
+  auto rows = s_.query(
+      "UPDATE users SET "
+      "failed_logins = CASE WHEN failed_logins + 1 >= ? THEN 0 ELSE failed_logins + 1 END, "
+      "locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END "
+      "WHERE id = ? RETURNING failed_logins, locked_until",
+      {I{threshold}, I{threshold}, I{lock_until}, id});
   if (rows.empty()) return {};
   return UserSecurity{static_cast<int>(rows[0].integer(0)), rows[0].integer(1)};
 }
-void Tx::set_user_security(const std::string& id, const UserSecurity& sec) {
-  s_.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
-             {I{sec.failed_logins}, I{sec.locked_until}, id});
+void Tx::clear_failed_logins(const std::string& id) {
+  s_.execute("UPDATE users SET failed_logins = 0 WHERE id = ?", {id});
 }
 void Tx::grant_role(const std::string& project_id, const std::string& user_id,
                     const std::string& role) {
@@ -195,13 +182,12 @@ namespace {
 constexpr const char* kKeyCols = "access, user_id, secret_sealed, description, status, created";
 }
 std::optional<core::AccessKey> Tx::access_key(const std::string& access) {
-  auto rows =
-      s_.query(std::string("SELECT ") + kKeyCols + " FROM access_keys WHERE access = ?", {access});
-  if (rows.empty()) return std::nullopt;
-  auto& r = rows[0];
-  auto secret = sealer_.open(r.text(2), secret_aad("ak", r.text(0)));
-  if (!secret) throw SqlError(SqlError::Kind::kOther, "sealed secret key failed to open");
-  return core::AccessKey{r.text(0), *secret, r.text(1), r.text(3), r.text(4), r.integer(5)};
+  return select_one(
+      s_, kKeyCols, " FROM access_keys WHERE access = ?", {access}, [&](const Row& r) {
+        auto secret = sealer_.open(r.text(2), secret_aad("ak", r.text(0)));
+        if (!secret) throw SqlError(SqlError::Kind::kOther, "sealed secret key failed to open");
+        return core::AccessKey{r.text(0), *secret, r.text(1), r.text(3), r.text(4), r.integer(5)};
+      });
 }
 std::vector<core::AccessKey> Tx::access_keys(const std::string& user_id) {
   std::vector<core::AccessKey> out;
@@ -224,10 +210,9 @@ void Tx::insert_instance(const core::Instance& i) {
   ensure_default_group(i);
 }
 std::optional<core::Instance> Tx::instance(const std::string& id) {
-  auto rows =
-      s_.query("SELECT id, project_id, kind, name, created FROM instances WHERE id = ?", {id});
-  if (rows.empty()) return std::nullopt;
-  return instance_from(rows[0]);
+  return optional_row(
+      s_.query("SELECT id, project_id, kind, name, created FROM instances WHERE id = ?", {id}),
+      instance_from);
 }
 std::vector<core::Instance> Tx::instances(const std::string& project_id) {
   std::vector<core::Instance> out;
@@ -297,66 +282,43 @@ bool Tx::delete_app(const std::string& id) {
   return s_.execute("DELETE FROM apps WHERE id = ?", {id}) > 0;
 }
 std::optional<core::App> Tx::app(const std::string& instance_id, const std::string& id) {
-  auto rows =
-      s_.query(std::string("SELECT ") + kAppCols + " FROM apps WHERE id = ? AND instance_id = ?",
-               {id, instance_id});
-  if (rows.empty()) return std::nullopt;
-  return app_from(rows[0]);
+  return select_one(s_, kAppCols, " FROM apps WHERE id = ? AND instance_id = ?", {id, instance_id},
+                    [&](const Row& r) { return app_from(r); });
 }
 std::optional<core::App> Tx::app_by_id(const std::string& id) {
-  auto rows = s_.query(std::string("SELECT ") + kAppCols + " FROM apps WHERE id = ?", {id});
-  if (rows.empty()) return std::nullopt;
-  return app_from(rows[0]);
+  return select_one(s_, kAppCols, " FROM apps WHERE id = ?", {id},
+                    [&](const Row& r) { return app_from(r); });
 }
 void Tx::use_bulk_cache() {
   if (!postgres()) s_.execute("PRAGMA cache_size = -262144");
 }
 std::optional<core::App> Tx::app_by_name(const std::string& instance_id, const std::string& name) {
-  auto rows =
-      s_.query(std::string("SELECT ") + kAppCols + " FROM apps WHERE instance_id = ? AND name = ?",
-               {instance_id, name});
-  if (rows.empty()) return std::nullopt;
-  return app_from(rows[0]);
+  return select_one(s_, kAppCols, " FROM apps WHERE instance_id = ? AND name = ?",
+                    {instance_id, name}, [&](const Row& r) { return app_from(r); });
 }
 std::optional<core::App> Tx::app_by_key(const std::string& instance_id,
                                         const std::string& app_key) {
-  auto rows = s_.query(
-      std::string("SELECT ") + kAppCols + " FROM apps WHERE instance_id = ? AND app_key = ?",
-      {instance_id, app_key});
-  if (rows.empty()) return std::nullopt;
-  return app_from(rows[0]);
+  return select_one(s_, kAppCols, " FROM apps WHERE instance_id = ? AND app_key = ?",
+                    {instance_id, app_key}, [&](const Row& r) { return app_from(r); });
 }
 core::Paged<core::App> Tx::apps(const std::string& instance_id, const AppFilter& f,
                                 core::Page page) {
   std::vector<SqlValue> p{instance_id};
   std::string where = " FROM apps WHERE instance_id = ?" + app_where(f, p, postgres());
-  core::Paged<core::App> out;
-  out.total = s_.query("SELECT COUNT(*)" + where, p)[0].integer(0);
-  p.emplace_back(I{page.limit});
-  p.emplace_back(I{page.offset});
-  for (auto& r : s_.query(std::string("SELECT ") + kAppCols + where +
-                              " ORDER BY register_time DESC, id LIMIT ? OFFSET ?",
-                          p))
-    out.items.push_back(app_from(r));
-  return out;
+  return page_of<core::App>(s_, kAppCols, where, std::move(p), "register_time DESC, id", page,
+                            [&](const Row& r) { return app_from(r); });
 }
 std::vector<core::App> Tx::apps_in_project(const std::string& project_id, const AppFilter& f) {
   std::vector<SqlValue> p{project_id};
   std::string where = " FROM apps WHERE project_id = ?" + app_where(f, p, postgres());
-  std::vector<core::App> out;
-  for (auto& r :
-       s_.query(std::string("SELECT ") + kAppCols + where + " ORDER BY register_time, id", p))
-    out.push_back(app_from(r));
-  return out;
+  return select_all(s_, kAppCols, where + " ORDER BY register_time, id", p,
+                    [&](const Row& r) { return app_from(r); });
 }
 std::int64_t Tx::count_apps(const std::string& instance_id) {
-  return s_.query("SELECT COUNT(*) FROM apps WHERE instance_id = ?", {instance_id})[0].integer(0);
+  return count_of(s_, " FROM apps WHERE instance_id = ?", {instance_id});
 }
 std::int64_t Tx::count_apps_of_owner(const std::string& project_id, const std::string& owner) {
-  return s_
-      .query("SELECT COUNT(*) FROM apps WHERE project_id = ? AND owner_user_id = ?",
-             {project_id, owner})[0]
-      .integer(0);
+  return count_of(s_, " FROM apps WHERE project_id = ? AND owner_user_id = ?", {project_id, owner});
 }
 bool Tx::app_name_taken(const std::string& instance_id, const std::string& name,
                         const std::string& except_id) {
@@ -422,40 +384,26 @@ bool Tx::app_code_value_taken(const std::string& instance_id, const std::string&
   return app_code_digest_taken(instance_id, sealer_.index_digest(value));
 }
 std::int64_t Tx::count_app_codes(const std::string& app_id) {
-  return s_.query("SELECT COUNT(*) FROM app_codes WHERE app_id = ?", {app_id})[0].integer(0);
+  return count_of(s_, " FROM app_codes WHERE app_id = ?", {app_id});
 }
 core::Paged<core::AppCode> Tx::app_codes(const std::string& app_id, core::Page page) {
-  core::Paged<core::AppCode> out;
-  out.total = count_app_codes(app_id);
-  for (auto& r : s_.query(std::string("SELECT ") + kCodeCols +
-                              " FROM app_codes WHERE app_id = ? ORDER BY create_time DESC, id "
-                              "LIMIT ? OFFSET ?",
-                          {app_id, I{page.limit}, I{page.offset}}))
-    out.items.push_back(code_from(r));
-  return out;
+  return page_of<core::AppCode>(s_, kCodeCols, " FROM app_codes WHERE app_id = ?", {app_id},
+                                "create_time DESC, id", page,
+                                [&](const Row& r) { return code_from(r); });
 }
 std::vector<core::AppCode> Tx::all_app_codes(const std::string& app_id) {
-  std::vector<core::AppCode> out;
-  for (auto& r : s_.query(std::string("SELECT ") + kCodeCols +
-                              " FROM app_codes WHERE app_id = ? ORDER BY create_time, id",
-                          {app_id}))
-    out.push_back(code_from(r));
-  return out;
+  return select_all(s_, kCodeCols, " FROM app_codes WHERE app_id = ? ORDER BY create_time, id",
+                    {app_id}, [&](const Row& r) { return code_from(r); });
 }
 std::optional<core::AppCode> Tx::app_code(const std::string& app_id, const std::string& id) {
-  auto rows =
-      s_.query(std::string("SELECT ") + kCodeCols + " FROM app_codes WHERE id = ? AND app_id = ?",
-               {id, app_id});
-  if (rows.empty()) return std::nullopt;
-  return code_from(rows[0]);
+  return select_one(s_, kCodeCols, " FROM app_codes WHERE id = ? AND app_id = ?", {id, app_id},
+                    [&](const Row& r) { return code_from(r); });
 }
 std::optional<core::AppCode> Tx::app_code_by_value(const std::string& app_id,
                                                    const std::string& value) {
-  auto rows = s_.query(
-      std::string("SELECT ") + kCodeCols + " FROM app_codes WHERE app_id = ? AND digest = ?",
-      {app_id, sealer_.index_digest(value)});
-  if (rows.empty()) return std::nullopt;
-  return code_from(rows[0]);
+  return select_one(s_, kCodeCols, " FROM app_codes WHERE app_id = ? AND digest = ?",
+                    {app_id, sealer_.index_digest(value)},
+                    [&](const Row& r) { return code_from(r); });
 }
 bool Tx::delete_app_code(const std::string& id) {
   return s_.execute("DELETE FROM app_codes WHERE id = ?", {id}) > 0;
@@ -470,18 +418,13 @@ void Tx::append_audit(const core::AuditEvent& e) {
        e.result, e.detail});
 }
 core::Paged<core::AuditEvent> Tx::audit(const std::string& project_id, core::Page page) {
-  core::Paged<core::AuditEvent> out;
-  out.total =
-      s_.query("SELECT COUNT(*) FROM audit_events WHERE project_id = ?", {project_id})[0].integer(
-          0);
-  for (auto& r :
-       s_.query("SELECT seq, time, project_id, user_id, user_name, action, target_type, target_id, "
-                "result, detail FROM audit_events WHERE project_id = ? ORDER BY seq DESC LIMIT ? "
-                "OFFSET ?",
-                {project_id, I{page.limit}, I{page.offset}}))
-    out.items.push_back({r.integer(0), r.integer(1), r.text(2), r.text(3), r.text(4), r.text(5),
-                         r.text(6), r.text(7), r.text(8), r.text(9)});
-  return out;
+  return page_of<core::AuditEvent>(
+      s_,
+      "seq, time, project_id, user_id, user_name, action, target_type, target_id, result, detail",
+      " FROM audit_events WHERE project_id = ?", {project_id}, "seq DESC", page, [](const Row& r) {
+        return core::AuditEvent{r.integer(0), r.integer(1), r.text(2), r.text(3), r.text(4),
+                                r.text(5),    r.text(6),    r.text(7), r.text(8), r.text(9)};
+      });
 }
 std::int64_t Tx::record_change(const std::string& instance_id, const std::string& entity,
                                const std::string& entity_id, const std::string& op) {
@@ -489,11 +432,11 @@ std::int64_t Tx::record_change(const std::string& instance_id, const std::string
   // makes sequence order commit order, so a reader that saw seq N never later finds a smaller one.
   // (SQLite writers are serial already.)
   if (postgres()) s_.query("SELECT pg_advisory_xact_lock(?)", {I{kChangeLogLockKey}});
-  auto rows = s_.query(
-      "INSERT INTO change_log(time, instance_id, entity, entity_id, op) VALUES (?, ?, ?, ?, ?) "
-      "RETURNING seq",
-      {I{core::now_nanos()}, instance_id, entity, entity_id, op});
-  auto seq = rows.empty() ? 0 : rows[0].integer(0);
+  auto seq = s_.query(
+                   "INSERT INTO change_log(time, instance_id, entity, entity_id, op) VALUES (?, "
+                   "?, ?, ?, ?) RETURNING seq",
+                   {I{core::now_nanos()}, instance_id, entity, entity_id, op})[0]
+                 .integer(0);
   if (postgres())
     s_.query("SELECT pg_notify(?, ?)", {std::string(kChangeChannel), std::to_string(seq)});
   return seq;

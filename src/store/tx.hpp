@@ -33,7 +33,7 @@ struct Change {
 struct CodeDigest {
   std::string app_id, digest_hex;
 };
-// ---- traffic side (reference §B.1)
+// ---- traffic side (docs/compatibility.md#traffic-endpoints)
 struct NameFilter {
   std::string id, name;
   bool precise_name = false;
@@ -92,7 +92,12 @@ class Tx {
   std::vector<core::User> users(const std::string& domain_id);
   bool delete_user(const std::string& id);
   UserSecurity user_security(const std::string& id);
-  void set_user_security(const std::string& id, const UserSecurity& s);
+  // Counts one failed login in one statement (UPDATE … RETURNING), so concurrent failures on any
+  // node all count. The failure that brings the count to `threshold` locks the user until
+  // `lock_until` and restarts the count at 0. Returns the state after the update.
+  UserSecurity record_failed_login(const std::string& id, int threshold, core::Nanos lock_until);
+  // Restarts the failure count after a successful login; a lock stays until it expires.
+  void clear_failed_logins(const std::string& id);
   void grant_role(const std::string& project_id, const std::string& user_id,
                   const std::string& role);
   bool revoke_role(const std::string& project_id, const std::string& user_id,

@@ -2,6 +2,7 @@
 // authentication need; AppCode values are never read here, only their keyed digests.
 #include <limits>
 
+#include "store/query_parts.hpp"
 #include "store/tx.hpp"
 
 namespace gh::store {
@@ -63,7 +64,7 @@ void Tx::for_each_app_auth(
 }
 
 std::int64_t Tx::count_all_app_codes() {
-  return s_.query("SELECT COUNT(*) FROM app_codes")[0].integer(0);
+  return count_of(s_, " FROM app_codes", {});
 }
 
 void Tx::for_each_code_digest(const std::function<void(std::string_view, std::string_view)>& fn) {
@@ -72,8 +73,7 @@ void Tx::for_each_code_digest(const std::function<void(std::string_view, std::st
 }
 
 std::int64_t Tx::last_change_seq() {
-  auto rows = s_.query("SELECT COALESCE(MAX(seq), 0) FROM change_log");
-  return rows.empty() ? 0 : rows[0].integer(0);
+  return s_.query("SELECT COALESCE(MAX(seq), 0) FROM change_log")[0].integer(0);
 }
 
 }  // namespace gh::store

@@ -1,41 +1,16 @@
-// Typed store operations of the traffic side (reference §B.1): API groups, environments,
-// environment variables, APIs, publications and app authorizations. See store/tx.hpp.
+// Typed store operations of the traffic side (docs/compatibility.md#traffic-endpoints): API groups,
+// environments, environment variables, APIs, publications and app authorizations. See store/tx.hpp.
 #include <algorithm>
 
 #include "core/clock.hpp"
 #include "crypto/random.hpp"
+#include "store/query_parts.hpp"
 #include "store/spec_json.hpp"
 #include "store/tx.hpp"
 
 namespace gh::store {
 namespace {
 using I = std::int64_t;
-
-std::string like_pattern(const std::string& s) {
-  std::string out = "%";
-  for (char c : s) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "%";
-}
-void add_name_clause(std::string& where, std::vector<SqlValue>& p, const std::string& column,
-                     const std::string& name, bool precise) {
-  if (name.empty()) return;
-  if (precise) {
-    where += " AND " + column + " = ?";
-    p.emplace_back(name);
-  } else {
-    where += " AND " + column + " LIKE ? ESCAPE '\\'";
-    p.emplace_back(like_pattern(name));
-  }
-}
-void add_eq(std::string& where, std::vector<SqlValue>& p, const std::string& column,
-            const std::string& value) {
-  if (value.empty()) return;
-  where += " AND " + column + " = ?";
-  p.emplace_back(value);
-}
 
 constexpr const char* kGroupCols =
     "id, instance_id, name, remark, is_default, register_time, update_time";
@@ -101,31 +76,20 @@ bool Tx::delete_group(const std::string& id) {
   return s_.execute("DELETE FROM api_groups WHERE id = ?", {id}) > 0;
 }
 std::optional<core::ApiGroup> Tx::group(const std::string& instance_id, const std::string& id) {
-  auto rows = s_.query(
-      std::string("SELECT ") + kGroupCols + " FROM api_groups WHERE id = ? AND instance_id = ?",
-      {id, instance_id});
-  if (rows.empty()) return std::nullopt;
-  return group_from(rows[0]);
+  return select_one(s_, kGroupCols, " FROM api_groups WHERE id = ? AND instance_id = ?",
+                    {id, instance_id}, group_from);
 }
 core::Paged<core::ApiGroup> Tx::groups(const std::string& instance_id, const NameFilter& f,
                                        core::Page page) {
   std::vector<SqlValue> p{instance_id};
   std::string where = " FROM api_groups WHERE instance_id = ?";
   add_eq(where, p, "id", f.id);
-  add_name_clause(where, p, "name", f.name, f.precise_name);
-  core::Paged<core::ApiGroup> out;
-  out.total = s_.query("SELECT COUNT(*)" + where, p)[0].integer(0);
-  p.emplace_back(I{page.limit});
-  p.emplace_back(I{page.offset});
-  for (auto& r : s_.query(std::string("SELECT ") + kGroupCols + where +
-                              " ORDER BY is_default DESC, register_time DESC, id LIMIT ? OFFSET ?",
-                          p))
-    out.items.push_back(group_from(r));
-  return out;
+  add_name(where, p, "name", f.name, f.precise_name, postgres());
+  return page_of<core::ApiGroup>(s_, kGroupCols, where, std::move(p),
+                                 "is_default DESC, register_time DESC, id", page, group_from);
 }
 std::int64_t Tx::count_groups(const std::string& instance_id) {
-  return s_.query("SELECT COUNT(*) FROM api_groups WHERE instance_id = ?", {instance_id})[0]
-      .integer(0);
+  return count_of(s_, " FROM api_groups WHERE instance_id = ?", {instance_id});
 }
 bool Tx::group_name_taken(const std::string& instance_id, const std::string& name,
                           const std::string& except_id) {
@@ -178,11 +142,8 @@ std::optional<core::Environment> Tx::env(const std::string& instance_id, const s
     if (!inst) return std::nullopt;
     return release_env(instance_id, inst->created);
   }
-  auto rows = s_.query(
-      std::string("SELECT ") + kEnvCols + " FROM environments WHERE id = ? AND instance_id = ?",
-      {id, instance_id});
-  if (rows.empty()) return std::nullopt;
-  return env_from(rows[0]);
+  return select_one(s_, kEnvCols, " FROM environments WHERE id = ? AND instance_id = ?",
+                    {id, instance_id}, env_from);
 }
 core::Paged<core::Environment> Tx::envs(const std::string& instance_id, const NameFilter& f,
                                         core::Page page) {
@@ -202,8 +163,7 @@ core::Paged<core::Environment> Tx::envs(const std::string& instance_id, const Na
   return out;
 }
 std::int64_t Tx::count_envs(const std::string& instance_id) {
-  return 1 + s_.query("SELECT COUNT(*) FROM environments WHERE instance_id = ?", {instance_id})[0]
-                 .integer(0);
+  return 1 + count_of(s_, " FROM environments WHERE instance_id = ?", {instance_id});
 }
 bool Tx::env_name_taken(const std::string& instance_id, const std::string& name,
                         const std::string& except_id) {
@@ -227,11 +187,8 @@ bool Tx::delete_env_variable(const std::string& id) {
 }
 std::optional<core::EnvVariable> Tx::env_variable(const std::string& instance_id,
                                                   const std::string& id) {
-  auto rows = s_.query(
-      std::string("SELECT ") + kVarCols + " FROM env_variables WHERE id = ? AND instance_id = ?",
-      {id, instance_id});
-  if (rows.empty()) return std::nullopt;
-  return var_from(rows[0]);
+  return select_one(s_, kVarCols, " FROM env_variables WHERE id = ? AND instance_id = ?",
+                    {id, instance_id}, var_from);
 }
 core::Paged<core::EnvVariable> Tx::env_variables(const std::string& instance_id,
                                                  const EnvVariableFilter& f, core::Page page) {
@@ -239,16 +196,9 @@ core::Paged<core::EnvVariable> Tx::env_variables(const std::string& instance_id,
   std::string where = " FROM env_variables WHERE instance_id = ?";
   add_eq(where, p, "group_id", f.group_id);
   add_eq(where, p, "env_id", f.env_id);
-  add_name_clause(where, p, "name", f.name, f.precise_name);
-  core::Paged<core::EnvVariable> out;
-  out.total = s_.query("SELECT COUNT(*)" + where, p)[0].integer(0);
-  p.emplace_back(I{page.limit});
-  p.emplace_back(I{page.offset});
-  for (auto& r : s_.query(std::string("SELECT ") + kVarCols + where +
-                              " ORDER BY create_time DESC, id LIMIT ? OFFSET ?",
-                          p))
-    out.items.push_back(var_from(r));
-  return out;
+  add_name(where, p, "name", f.name, f.precise_name, postgres());
+  return page_of<core::EnvVariable>(s_, kVarCols, where, std::move(p), "create_time DESC, id", page,
+                                    var_from);
 }
 bool Tx::env_variable_taken(const std::string& group_id, const std::string& env_id,
                             const std::string& name) {
@@ -280,18 +230,15 @@ bool Tx::delete_api(const std::string& id) {
   return s_.execute("DELETE FROM apis WHERE id = ?", {id}) > 0;
 }
 std::optional<core::ApiSpec> Tx::api(const std::string& instance_id, const std::string& id) {
-  auto rows =
-      s_.query(std::string("SELECT ") + kApiCols + " FROM apis WHERE id = ? AND instance_id = ?",
-               {id, instance_id});
-  if (rows.empty()) return std::nullopt;
-  return api_from(rows[0]);
+  return select_one(s_, kApiCols, " FROM apis WHERE id = ? AND instance_id = ?", {id, instance_id},
+                    api_from);
 }
 core::Paged<core::ApiSpec> Tx::apis(const std::string& instance_id, const ApiFilter& f,
                                     core::Page page) {
   std::vector<SqlValue> p{instance_id};
   std::string where = " FROM apis WHERE instance_id = ?";
   add_eq(where, p, "id", f.id);
-  add_name_clause(where, p, "name", f.name, f.precise_name);
+  add_name(where, p, "name", f.name, f.precise_name, postgres());
   add_eq(where, p, "group_id", f.group_id);
   add_eq(where, p, "req_protocol", f.req_protocol);
   add_eq(where, p, "req_method", f.req_method);
@@ -305,26 +252,15 @@ core::Paged<core::ApiSpec> Tx::apis(const std::string& instance_id, const ApiFil
     where += " AND id IN (SELECT api_id FROM api_online WHERE env_id = ?)";
     p.emplace_back(f.env_id);
   }
-  core::Paged<core::ApiSpec> out;
-  out.total = s_.query("SELECT COUNT(*)" + where, p)[0].integer(0);
-  p.emplace_back(I{page.limit});
-  p.emplace_back(I{page.offset});
-  for (auto& r : s_.query(std::string("SELECT ") + kApiCols + where +
-                              " ORDER BY register_time DESC, id LIMIT ? OFFSET ?",
-                          p))
-    out.items.push_back(api_from(r));
-  return out;
+  return page_of<core::ApiSpec>(s_, kApiCols, where, std::move(p), "register_time DESC, id", page,
+                                api_from);
 }
 std::vector<core::ApiSpec> Tx::apis_of_group(const std::string& group_id) {
-  std::vector<core::ApiSpec> out;
-  for (auto& r : s_.query(std::string("SELECT ") + kApiCols +
-                              " FROM apis WHERE group_id = ? ORDER BY register_time, id",
-                          {group_id}))
-    out.push_back(api_from(r));
-  return out;
+  return select_all(s_, kApiCols, " FROM apis WHERE group_id = ? ORDER BY register_time, id",
+                    {group_id}, api_from);
 }
 std::int64_t Tx::count_apis_in_group(const std::string& group_id) {
-  return s_.query("SELECT COUNT(*) FROM apis WHERE group_id = ?", {group_id})[0].integer(0);
+  return count_of(s_, " FROM apis WHERE group_id = ?", {group_id});
 }
 bool Tx::api_name_taken(const std::string& group_id, const std::string& name,
                         const std::string& except_id) {
@@ -369,12 +305,10 @@ std::vector<OnlineEntry> Tx::online_envs(const std::string& api_id) {
 }
 std::optional<core::Publication> Tx::online_publication(const std::string& api_id,
                                                         const std::string& env_id) {
-  auto rows = s_.query(std::string("SELECT ") + kPubCols +
-                           " FROM publications WHERE publish_id = (SELECT publish_id FROM "
-                           "api_online WHERE api_id = ? AND env_id = ?)",
-                       {api_id, env_id});
-  if (rows.empty()) return std::nullopt;
-  return pub_from(rows[0]);
+  return select_one(s_, kPubCols,
+                    " FROM publications WHERE publish_id = (SELECT publish_id FROM api_online "
+                    "WHERE api_id = ? AND env_id = ?)",
+                    {api_id, env_id}, pub_from);
 }
 std::vector<core::Publication> Tx::publication_history(const std::string& api_id,
                                                        const std::string& env_id) {
@@ -397,10 +331,8 @@ void Tx::trim_publications(const std::string& api_id, const std::string& env_id,
       s_.execute("DELETE FROM publications WHERE publish_id = ?", {history[i].publish_id});
 }
 std::int64_t Tx::count_online_in_env(const std::string& instance_id, const std::string& env_id) {
-  return s_
-      .query("SELECT COUNT(*) FROM api_online WHERE instance_id = ? AND env_id = ?",
-             {instance_id, env_id})[0]
-      .integer(0);
+  return count_of(s_, " FROM api_online WHERE instance_id = ? AND env_id = ?",
+                  {instance_id, env_id});
 }
 
 // ---------------------------------------------------------------- app authorizations
@@ -412,11 +344,8 @@ bool Tx::delete_app_auth(const std::string& id) {
   return s_.execute("DELETE FROM app_auths WHERE id = ?", {id}) > 0;
 }
 std::optional<core::AppAuth> Tx::app_auth(const std::string& instance_id, const std::string& id) {
-  auto rows = s_.query(
-      std::string("SELECT ") + kAuthCols + " FROM app_auths WHERE id = ? AND instance_id = ?",
-      {id, instance_id});
-  if (rows.empty()) return std::nullopt;
-  return auth_from(rows[0]);
+  return select_one(s_, kAuthCols, " FROM app_auths WHERE id = ? AND instance_id = ?",
+                    {id, instance_id}, auth_from);
 }
 bool Tx::app_auth_exists(const std::string& api_id, const std::string& app_id,
                          const std::string& env_id) {
@@ -431,11 +360,7 @@ std::vector<core::AppAuth> Tx::app_auths_where(const std::string& instance_id,
   add_eq(where, p, "app_id", f.app_id);
   add_eq(where, p, "api_id", f.api_id);
   add_eq(where, p, "env_id", f.env_id);
-  std::vector<core::AppAuth> out;
-  for (auto& r :
-       s_.query(std::string("SELECT ") + kAuthCols + where + " ORDER BY auth_time DESC, id", p))
-    out.push_back(auth_from(r));
-  return out;
+  return select_all(s_, kAuthCols, where + " ORDER BY auth_time DESC, id", p, auth_from);
 }
 std::vector<std::string> Tx::delete_app_auths(const char* column, const std::string& value) {
   std::vector<std::string> ids;
@@ -469,12 +394,9 @@ std::vector<std::pair<std::string, std::int64_t>> Tx::bound_api_counts(
 
 // ---------------------------------------------------------------- data-plane snapshot reads
 std::vector<core::ApiGroup> Tx::groups_of_instance(const std::string& instance_id) {
-  std::vector<core::ApiGroup> out;
-  for (auto& r : s_.query(std::string("SELECT ") + kGroupCols +
-                              " FROM api_groups WHERE instance_id = ? ORDER BY register_time, id",
-                          {instance_id}))
-    out.push_back(group_from(r));
-  return out;
+  return select_all(s_, kGroupCols,
+                    " FROM api_groups WHERE instance_id = ? ORDER BY register_time, id",
+                    {instance_id}, group_from);
 }
 std::vector<core::Environment> Tx::environments(const std::string& instance_id) {
   std::vector<core::Environment> out;
@@ -488,12 +410,9 @@ std::vector<core::Environment> Tx::environments(const std::string& instance_id) 
   return out;
 }
 std::vector<core::EnvVariable> Tx::env_variables(const std::string& instance_id) {
-  std::vector<core::EnvVariable> out;
-  for (auto& r : s_.query(std::string("SELECT ") + kVarCols +
-                              " FROM env_variables WHERE instance_id = ? ORDER BY create_time, id",
-                          {instance_id}))
-    out.push_back(var_from(r));
-  return out;
+  return select_all(s_, kVarCols,
+                    " FROM env_variables WHERE instance_id = ? ORDER BY create_time, id",
+                    {instance_id}, var_from);
 }
 std::vector<PublishedApi> Tx::published_apis(const std::string& instance_id) {
   std::vector<PublishedApi> out;

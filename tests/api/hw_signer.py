@@ -1,6 +1,6 @@
 """SDK-HMAC-SHA256 request signing, written from Huawei's Python SDK core signer
-(huaweicloudsdkcore/signer/signer.py, reference §B.4): every header whose name has no '_' is
-signed, names lower-cased and sorted; canonical URI = decoded path split and re-encoded per
+(huaweicloudsdkcore/signer/signer.py, docs/compatibility.md#signature): every header whose name
+has no '_' is signed, names lower-cased and sorted; canonical URI = decoded path split and re-encoded per
 segment with a trailing '/'; query sorted by name then value, each part percent-encoded (safe '~'); payload hash =
 X-Sdk-Content-Sha256 if present, else SHA-256 of the body."""
 import datetime
@@ -16,8 +16,8 @@ def _enc(s):
 
 
 def canonical_uri(path):
-    # §B.4: percent-decode the whole path, then split on '/' and encode each segment (so an
-    # encoded '/' inside a segment canonicalises like a separator, as the Go SDK does).
+    # docs/compatibility.md#signature: percent-decode the whole path, then split on '/' and encode
+    # each segment (so an encoded '/' inside a segment canonicalises like a separator, as the Go SDK does).
     segments = [_enc(seg) for seg in urllib.parse.unquote(path).split("/")]
     uri = "/".join(segments)
     return uri if uri.endswith("/") else uri + "/"
@@ -74,7 +74,7 @@ def sign(ak, sk, project_id, method, host, target, body=b"", date=None, extra_he
 
 def sign_app_request(method, url, headers, body, key, secret):
     """Headers for a data-plane call signed the APIG app SDK's way: X-Sdk-Date and Host added
-    when absent, then every header present signed (reference §B.4, apig_sdk)."""
+    when absent, then every header present signed (docs/compatibility.md#signature, apig_sdk)."""
     parsed = urllib.parse.urlsplit(url)
     headers = dict(headers)
     lower = {k.lower() for k in headers}

@@ -1,5 +1,5 @@
 """AK/SK: credentials from POST /v3.0/OS-CREDENTIAL/credentials, requests signed in Python as
-Huawei's SDK signer does (reference §B.4, §C.2, decisions G8, G11)."""
+Huawei's SDK signer does (docs/compatibility.md#signature, #sdk-auth, #g8, #g11)."""
 import datetime
 import json
 import os

@@ -1,4 +1,4 @@
-"""APIG v2 instances and apps (reference §A.1, §A.2, §A.4; decisions G11, G12)."""
+"""APIG v2 instances and apps (docs/compatibility.md#apps, #app-rules, #app-errors; #g11, #g12)."""
 import re
 
 import pytest
@@ -27,7 +27,7 @@ def test_unknown_or_foreign_instance_is_3030(admin):
     for inst in ["0" * 32, admin.roma_instance, "not-an-id", "x" * 100]:
         assert_apig_error(admin.get(admin.apig("/apps", instance=inst)), 404, "APIG.3030",
                           f"The instance does not exist;id:{inst}")
-    # An APIG instance under /apic/ (G12)
+    # An APIG instance under /apic/ (docs/compatibility.md#g12)
     assert_apig_error(admin.get(admin.apic("/apps", instance=admin.apig_instance)), 404,
                       "APIG.3030")
 

@@ -1,4 +1,5 @@
-"""AppCodes under APIG v2 (reference §A.3, §A.4; seed 000 "Generating an AppCode")."""
+"""AppCodes under APIG v2 (docs/compatibility.md#appcode-rules, #app-errors; seed 000
+"Generating an AppCode")."""
 import re
 
 import pytest
@@ -111,7 +112,7 @@ def test_list_show_delete(admin):
     page = admin.get(path + "?offset=1&limit=1").json()
     assert page["total"] == 3 and page["size"] == 1 and len(page["app_codes"]) == 1
     r = admin.get(f"{path}/{made[0]['id']}")
-    assert r.status_code == 200  # the docs say 201; §0 decides 200
+    assert r.status_code == 200  # the docs say 201; docs/compatibility.md#conventions decides 200
     shown = r.json()
     assert shown["app_code"] == made[0]["app_code"] and shown["app_id"] == app["id"]
     assert SECONDS.match(shown["create_time"])
@@ -159,7 +160,7 @@ def test_deleting_app_deletes_its_codes(admin):
     code = admin.post(admin.apig(f"/apps/{app['id']}/app-codes"),
                       {"app_code": "Casc" + uniq("")[1:] + "c" * 64}).json()
     assert admin.delete(admin.apig(f"/apps/{app['id']}")).status_code == 204
-    # The value is free again in the instance (the code went with its app, G7).
+    # The value is free again in the instance (the code went with its app, docs/compatibility.md#g7).
     other = admin.create_app()
     r = admin.post(admin.apig(f"/apps/{other['id']}/app-codes"), {"app_code": code["app_code"]})
     assert r.status_code == 201

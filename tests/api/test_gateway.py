@@ -1,5 +1,5 @@
 """End-to-end data plane: publish APIs through the management API, call them through the
-gateway, and check what the backend received (reference §B.3, decisions G2–G9)."""
+gateway, and check what the backend received (docs/compatibility.md#pipeline, #g2–g9)."""
 import datetime
 import json
 import socket

@@ -1,4 +1,4 @@
-"""IAM (Keystone v3 subset, reference §C.1): tokens, projects, users, roles, credentials."""
+"""IAM (Keystone v3 subset, docs/compatibility.md#iam): tokens, projects, users, roles, credentials."""
 import datetime
 import re
 

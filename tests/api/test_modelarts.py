@@ -1,4 +1,4 @@
-"""ModelArts app-auth v1 (reference §A.6, decision G10; seed 004 "增加AppCode")."""
+"""ModelArts app-auth v1 (docs/compatibility.md#modelarts, #g10; seed 004 "增加AppCode")."""
 import re
 import time
 import urllib.parse
@@ -115,7 +115,7 @@ def test_errors(admin, user):
     assert_modelarts_error(user.post(user.ma(f"/{missing}/app-code"), {}), 404, "ModelArts.0202")
     assert_modelarts_error(user.get(user.ma("?order=sideways")), 400, "ModelArts.0104")
     assert_modelarts_error(user.get(user.ma("?limit=x")), 400, "ModelArts.0104")
-    # Only the creator manages an app (G10): another apig_admin of the same project.
+    # Only the creator manages an app (docs/compatibility.md#g10): another apig_admin of the same project.
     a = create(user)
     _, other = admin.new_user("apig_admin")
     for r in [other.get(other.ma(f"/{a['app_id']}")),
@@ -125,7 +125,7 @@ def test_errors(admin, user):
         body = assert_modelarts_error(r, 403, "ModelArts.0203")
         assert body["error_msg"] == "Only the creator of the app can perform this operation."
     assert a["app_id"] not in other.get(other.ma()).text
-    # Authentication failures keep the ModelArts shape (APIGW.0301, G10).
+    # Authentication failures keep the ModelArts shape (APIGW.0301, docs/compatibility.md#g10).
     r = user.get(user.ma(), token=False)
     assert r.status_code == 401 and r.json()["error_code"] == "APIGW.0301"
     r = user.get(user.ma(), token="junk")

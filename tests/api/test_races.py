@@ -1,5 +1,5 @@
 """Concurrent writers: the per-app AppCode limit and per-instance value uniqueness hold under
-races (reference §A.3, decision G1). Threads + requests; every wait is bounded."""
+races (docs/compatibility.md#appcode-rules, #g1). Threads + requests; every wait is bounded."""
 import concurrent.futures
 
 from conftest import uniq

@@ -1,5 +1,5 @@
-"""ROMA Connect v2: instances, integration apps, and AppCodes under /apic/ (reference §A.5, G12;
-seed 001 "Creating an AppCode")."""
+"""ROMA Connect v2: instances, integration apps, and AppCodes under /apic/ 
+(docs/compatibility.md#roma, #g12; seed 001 "Creating an AppCode")."""
 import re
 
 from conftest import assert_apig_error, uniq
@@ -56,7 +56,7 @@ def test_integration_app_errors(admin):
     name = uniq()
     admin.create_app(name=name, dialect="roma")
     assert_apig_error(admin.post(admin.roma("/apps"), {"name": name}), 400, "APIG.3203")
-    # An APIG instance id under the ROMA paths, and the reverse (G12).
+    # An APIG instance id under the ROMA paths, and the reverse (docs/compatibility.md#g12).
     assert_apig_error(admin.get(admin.roma("/apps", instance=admin.apig_instance)), 404,
                       "APIG.3030")
     assert_apig_error(admin.get(admin.apig("/apps", instance=admin.roma_instance)), 404,
@@ -115,7 +115,7 @@ def test_cross_dialect_visibility(admin):
     # An app made under /apic/ is a ROMA integration app too.
     app2 = admin.post(admin.apic("/apps"), {"name": uniq()}).json()
     assert admin.get(admin.roma(f"/apps/{app2['id']}")).status_code == 200
-    # ModelArts sees ROMA apps as APIC apps (no AppCodes shown, G10).
+    # ModelArts sees ROMA apps as APIC apps (no AppCodes shown, docs/compatibility.md#g10).
     ma = admin.get(admin.ma(f"/{app['id']}"))
     assert ma.status_code == 200
     assert ma.json()["app"]["app_type"] == "APIC" and ma.json()["app"]["app_codes"] == []

@@ -1,4 +1,5 @@
-"""Black-box tests of the traffic-management endpoints (reference §B.1, §B.2; G6, G7, G12)."""
+"""Black-box tests of the traffic-management endpoints (docs/compatibility.md#traffic-endpoints,
+#api-definition; #g6, #g7, #g12)."""
 import uuid
 
 import pytest
@@ -248,7 +249,7 @@ def test_app_authorization_lifecycle(admin):
     r = admin.apig("POST", "/app-auths", req)
     assert r.status_code == 201
     item = r.json()["auths"][0]
-    assert item["auth_result"]["status"] == "FAILED"  # G6: not published in RELEASE
+    assert item["auth_result"]["status"] == "FAILED"  # not in RELEASE (compatibility.md#g6)
     assert item["auth_result"]["error_code"] == "APIG.3015"
 
     assert publish(admin, api["id"]).status_code == 201
@@ -281,7 +282,7 @@ def test_app_authorization_lifecycle(admin):
     outline = admin.apig("GET", "/resources/outline/apps").json()
     assert outline["authed_nums"] >= 1
 
-    # Taking the API offline keeps the authorization (G6).
+    # Taking the API offline keeps the authorization (docs/compatibility.md#g6).
     assert publish(admin, api["id"], action="offline").status_code == 201
     assert admin.apig("GET", "/app-auths/binded-apis", app_id=app["id"]).json()["total"] == 1
 
@@ -298,7 +299,7 @@ def test_deleting_app_or_api_removes_authorizations(admin):
     r = admin.apig("POST", "/app-auths",
                    {"env_id": RELEASE, "app_ids": [app1["id"], app2["id"]], "api_ids": [api["id"]]})
     assert [a["auth_result"]["status"] for a in r.json()["auths"]] == ["SUCCESS", "SUCCESS"]
-    assert admin.apig("DELETE", f"/apps/{app1['id']}").status_code == 204  # G7
+    assert admin.apig("DELETE", f"/apps/{app1['id']}").status_code == 204  # docs/compatibility.md#g7
     apps_of_api = admin.apig("GET", "/app-auths/binded-apps", api_id=api["id"]).json()
     assert [a["app_id"] for a in apps_of_api["auths"]] == [app2["id"]]
     assert publish(admin, api["id"], action="offline").status_code == 201

@@ -9,7 +9,7 @@
 namespace gh::gateway {
 namespace {
 
-// Reference §B.4 vector 5 (APIG app SDK style: every header signed).
+// A vector computed from docs/compatibility.md#signature, APIG app SDK style (every header signed).
 constexpr const char* kKey = "apigateway_sdk_demo_key";
 constexpr const char* kSecret = "apigateway_sdk_demo_secret";
 constexpr const char* kDate = "20180330T123600Z";

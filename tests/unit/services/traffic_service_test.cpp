@@ -1,5 +1,6 @@
-// TrafficService rules: limits, uniqueness (also under races), publication snapshots, G6, cascades
-// (G7), RBAC, change records.
+// TrafficService rules: limits, uniqueness (also under races), publication snapshots,
+// docs/compatibility.md#g6, cascades
+// (#g7), RBAC, change records.
 #include "services/traffic_service.hpp"
 
 #include <gtest/gtest.h>
@@ -285,7 +286,7 @@ TEST_F(TrafficTest, AuthorizingRequiresPublicationG6) {
   auto dup = traffic_->authorize(admin_, apig(), in);
   EXPECT_EQ((*dup)[0].error->code, "APIG.3316");
 
-  // Offline keeps the authorization (G6).
+  // Offline keeps the authorization (docs/compatibility.md#g6).
   ASSERT_TRUE(publish(a.spec.id, kRelease, "offline"));
   auto auths = store_->read([&](store::Tx& tx) -> core::Result<std::vector<core::AppAuth>> {
     return tx.app_auths(boot_.apig_instance_id);

@@ -17,6 +17,14 @@ using gh::testing::Backend;
 
 namespace {
 
+services::PasswordLogin wrong_password_for(const std::string& user) {
+  services::PasswordLogin in;
+  in.user_name = user;
+  in.domain_name = "default";
+  in.password = "wrong-password";
+  return in;
+}
+
 class NodesTest : public gh::testing::StoreBackendTest {
  protected:
   void SetUp() override {
@@ -41,9 +49,9 @@ class NodesTest : public gh::testing::StoreBackendTest {
     EXPECT_TRUE(r) << (r ? "" : r.error().message);
     return r ? r.value() : core::App{};
   }
-  // Runs body(node_index, app_service) on `n` threads, each with its own Store, all released at
-  // once after every node has opened its store.
-  template <class Body>
+  // Runs body(node_index, service) on `n` threads, each with its own Store and its own Service
+  // over it (AppService or IamService), all released at once after every node has opened its store.
+  template <class Service = services::AppService, class Body>
   void on_nodes(int n, Body body) {
     std::vector<std::unique_ptr<store::Store>> stores;
     for (int i = 0; i < n; ++i) stores.push_back(open(/*pool_size=*/2));
@@ -51,7 +59,7 @@ class NodesTest : public gh::testing::StoreBackendTest {
     std::vector<std::thread> threads;
     for (int i = 0; i < n; ++i)
       threads.emplace_back([&, i] {
-        services::AppService svc(*stores[i], limits_);
+        Service svc(*stores[i], limits_);
         start.arrive_and_wait();
         body(i, svc);
       });
@@ -123,6 +131,46 @@ TEST_P(NodesTest, AppNameIsTakenOnceAcrossNodes) {
   });
   EXPECT_EQ(ok.load(), 1);
   EXPECT_EQ(other.load(), 9);
+}
+
+// Wrong passwords on many nodes at once: every failure counts (the counter is one atomic UPDATE,
+// not a read in one transaction and a write in another, which lost concurrent increments).
+TEST_P(NodesTest, ConcurrentWrongPasswordsAreAllCounted) {
+  constexpr int kNodes = 6, kTriesPerNode = 4;
+  limits_.login_failures_before_lock = 1000;
+  auto user = [&] {
+    services::IamService iam(*store_, limits_);
+    return iam.create_user(admin_, "hammered", "password-hammered", "");
+  }();
+  ASSERT_TRUE(user);
+  std::atomic<int> refused{0};
+  on_nodes<services::IamService>(kNodes, [&](int, services::IamService& node) {
+    for (int k = 0; k < kTriesPerNode; ++k)
+      if (!node.login(wrong_password_for("hammered"))) ++refused;
+  });
+  EXPECT_EQ(refused.load(), kNodes * kTriesPerNode);
+  auto sec = store_->read([&](store::Tx& tx) -> core::Result<store::UserSecurity> {
+    return tx.user_security(user->id);
+  });
+  ASSERT_TRUE(sec);
+  EXPECT_EQ(sec->failed_logins, kNodes * kTriesPerNode);
+  EXPECT_EQ(sec->locked_until, 0);
+}
+
+// The failure that reaches the threshold locks the user, however many nodes race to it.
+TEST_P(NodesTest, ConcurrentWrongPasswordsReachingTheThresholdLock) {
+  constexpr int kNodes = 6, kTriesPerNode = 3;
+  limits_.login_failures_before_lock = kNodes * kTriesPerNode;
+  services::IamService iam(*store_, limits_);
+  ASSERT_TRUE(iam.create_user(admin_, "lockme", "password-lockme", ""));
+  on_nodes<services::IamService>(kNodes, [&](int, services::IamService& node) {
+    for (int k = 0; k < kTriesPerNode; ++k) (void)node.login(wrong_password_for("lockme"));
+  });
+  auto in = wrong_password_for("lockme");
+  in.password = "password-lockme";
+  auto r = iam.login(in);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, core::errors::iam_locked().message);
 }
 
 // Nodes starting together on an empty store: migrations and bootstrap happen exactly once.
