@@ -22,9 +22,9 @@ http::Response console_answer(const http::Request& req, http::bhttp::status stat
   res.set("Referrer-Policy", "no-referrer");
   // Assets change with the binary: always revalidate, never serve a stale console.
   res.set(http::bhttp::field::cache_control, "no-cache");
-  if (req.method() != http::bhttp::verb::head) res.body() = std::string(body);
+  // HEAD too: the connection sends only the head, with this body's Content-Length.
+  res.body() = std::string(body);
   res.prepare_payload();
-  if (req.method() == http::bhttp::verb::head) res.content_length(body.size());
   return res;
 }
 
