@@ -62,18 +62,6 @@ bool match_segments(const RouteTarget& t, const std::vector<std::string_view>& p
 
 }  // namespace
 
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> out;
-  if (path.empty() || path.front() != '/') return out;
-  std::size_t start = 1;
-  for (std::size_t i = 1; i <= path.size(); ++i)
-    if (i == path.size() || path[i] == '/') {
-      out.push_back(path.substr(start, i - start));
-      start = i + 1;
-    }
-  return out;
-}
-
 std::string substitute_variables(std::string_view text,
                                  const std::vector<std::pair<std::string, std::string>>& vars) {
   std::string out;
