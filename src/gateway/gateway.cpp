@@ -62,9 +62,11 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+}  // namespace
+
 // How every answer of the pipeline is sent: with X-Request-Id, and the latency headers when the
 // client asked for debug output (X-Apig-Mode: debug).
-struct Answer {
+struct Gateway::Answer {
   http::Exchange& exchange;
   std::string_view request_id;
   bool debug = false;
@@ -92,8 +94,6 @@ struct Answer {
     send(f.status, {&type, 1}, body);
   }
 };
-
-}  // namespace
 
 void next_request_id(char (&out)[32]) {
   thread_local std::string prefix = crypto::random_hex(8);
@@ -206,6 +206,127 @@ Gateway::LoopState& Gateway::loop_state(const http::RequestContext& ctx) {
   return *slot;
 }
 
+// The pipeline's stages, in the order handle() runs them (docs/compatibility.md#pipeline). Each
+// check returns the failure that ends the request, or nothing.
+
+// 1. Group: the groups the Host header names (its sl_domain, or the DEFAULT groups for an IP
+// address or localhost).
+static std::span<const GroupRoutes* const> resolve_groups(const RouteConfig& routes,
+                                                          const http::RequestView& r) {
+  return routes.groups_for_host(r.authority);
+}
+
+// 2. Environment: the route table of `group` in the environment X-Stage names (RELEASE without
+// it), or null when the group's instance has no such environment or nothing is published there.
+static const RouteTable* resolve_environment(const RouteConfig& routes, const GroupRoutes& group,
+                                             std::string_view stage) {
+  auto env = routes.env_id(group.instance_id, stage);
+  if (env.empty()) return nullptr;
+  auto table = group.by_env.find(env);
+  return table == group.by_env.end() ? nullptr : &table->second;
+}
+
+// 3. Route: the API of the first candidate group (and its environment) that publishes one for
+// the method and the path in normal form (docs/compatibility.md#g9). Sets `roma` to that group's.
+static std::optional<dp::Failure> resolve_route(const RouteConfig& routes,
+                                                std::span<const GroupRoutes* const> groups,
+                                                const http::RequestView& r, std::string_view path,
+                                                RouteMatch& found, bool& roma) {
+  const auto* stage_header = r.find("x-stage");
+  std::string_view stage = stage_header ? *stage_header : std::string_view(core::kReleaseEnvName);
+  bool path_matched = false;
+  for (const auto* g : groups) {
+    const RouteTable* table = resolve_environment(routes, *g, stage);
+    if (!table) continue;
+    auto m = table->match(r.method, path);
+    path_matched = path_matched || m.path_matched;
+    if (m.target) {
+      found = std::move(m);
+      roma = g->roma;
+      return std::nullopt;
+    }
+  }
+  return path_matched ? dp::api_method_mismatch() : dp::api_not_published();
+}
+
+// 4. Protocol: an HTTPS-only API refuses plain HTTP and the other way round.
+static std::optional<dp::Failure> check_protocol(const RouteTarget& t,
+                                                 const http::RequestContext& ctx) {
+  const auto& proto = t.spec.req_protocol;
+  if ((proto == "HTTPS" && !ctx.tls) || (proto == "HTTP" && ctx.tls))
+    return dp::protocol_not_supported(proto);
+  return std::nullopt;
+}
+
+// 5. Authentication by the API's auth_type: APP (signature or AppCode; `who` is set), IAM
+// (token or AK/SK, checked by the application's IamCheck), NONE.
+std::optional<dp::Failure> Gateway::authenticate(const http::RequestView& r, const RouteTarget& t,
+                                                 const Snapshot& snap,
+                                                 const http::RequestContext& ctx,
+                                                 AuthenticatedApp& who) const {
+  if (t.spec.auth_type == "APP") {
+    static const SecondsClock kClock = [] { return core::now_nanos() / 1'000'000'000; };
+    auto outcome = authenticate_app(r, t, snap.credentials.instance(t.instance_id), ctx.tls,
+                                    digest_, settings_.app_auth, kClock);
+    if (auto* f = std::get_if<dp::Failure>(&outcome)) return std::move(*f);
+    who = std::get<AuthenticatedApp>(outcome);
+  } else if (t.spec.auth_type == "IAM") {
+    if (!iam_) return dp::iam_failure("IAM authentication is not available");
+    if (auto f = iam_(r, t.project_id)) return f;
+  }
+  return std::nullopt;
+}
+
+// 6. Authorization: an authenticated app must be authorized for the API in this environment,
+// checked by the app's ordinal (the check reads nothing of the app itself). IAM callers were
+// authorized by their check.
+static std::optional<dp::Failure> authorize(const RouteTarget& t, const AuthenticatedApp& who) {
+  if (who.app && !t.authorized_apps.contains(who.id_key)) return dp::app_not_authorized();
+  return std::nullopt;
+}
+
+// 7a. A MOCK API's configured answer.
+static void answer_mock(const RouteTarget& t, const Gateway::Answer& a) {
+  const auto& body = t.spec.mock_result;
+  bool json = !body.empty() && (body.front() == '{' || body.front() == '[');
+  HeaderView type{"Content-Type", json ? "application/json" : "text/plain"};
+  a.send(200, {&type, 1}, body);
+}
+
+// 7b. The backend call, over the loop's kept-alive connections; answered in Call::on_upstream.
+void Gateway::proxy(http::Exchange& ex, const Answer& a,
+                    const std::shared_ptr<const Snapshot>& snapshot, const RouteTarget& t,
+                    std::string_view path, const PathParams& params, const AppEntry* app) {
+  const http::RequestView& r = ex.request();
+  const http::RequestContext& ctx = ex.context();
+  LoopState& loop = loop_state(ctx);
+  Call* call;
+  if (loop.free_calls.empty()) {
+    call = loop.calls.emplace_back(std::make_unique<Call>()).get();
+    call->loop = &loop;
+  } else {
+    call = loop.free_calls.back();
+    loop.free_calls.pop_back();
+  }
+  call->exchange = &ex;
+  std::copy(a.request_id.begin(), a.request_id.end(), call->request_id);
+  call->debug = a.debug;
+  call->roma = a.roma;
+  call->started = a.started;
+  call->keep_alive = snapshot;  // `t` points into it and must outlive the proxy call
+  BackendRequestInput in{r, path, t, params, ctx, a.request_id, app};
+  UpstreamCall up;
+  auto method = build_backend_head(in, call->backend_head);
+  up.head = call->backend_head;
+  up.body = r.body;
+  up.head_request = method == "HEAD";
+  up.timeout = std::chrono::milliseconds(std::max(1, t.spec.backend.timeout_ms));
+  int retries = t.spec.backend.retry_count;
+  up.retries = retries < 0 ? (idempotent(method) ? 1 : 0) : retries;
+  if (call->debug) call->upstream_started = Clock::now();
+  loop.pool.send(t.backend, up, *call);
+}
+
 void Gateway::handle(http::Exchange& ex) {
   const http::RequestView& r = ex.request();
   const http::RequestContext& ctx = ex.context();
@@ -217,10 +338,10 @@ void Gateway::handle(http::Exchange& ex) {
     a.started = Clock::now();
   }
 
-  // 1. group by Host, 2. environment by X-Stage, 3. route.
   const auto& snapshot = snapshots_.current();
   const Snapshot& snap = *snapshot;
-  auto groups = snap.routes->groups_for_host(r.authority);
+  const RouteConfig& routes = *snap.routes;
+  auto groups = resolve_groups(routes, r);
   if (groups.empty()) return a.fail(dp::api_not_published());
   a.roma = groups.front()->roma;
   // The normal form is what is routed, authorized and sent to the backend (the route's params
@@ -229,83 +350,15 @@ void Gateway::handle(http::Exchange& ex) {
   auto normal =
       core::normalize_request_path(r.target.substr(0, r.target.find('?')), normal_scratch);
   if (!normal) return a.fail(dp::invalid_request_path());
-  std::string_view path = *normal;
-  const auto* stage_header = r.find("x-stage");
-  std::string_view stage = stage_header ? *stage_header : std::string_view(core::kReleaseEnvName);
-  bool path_matched = false;
   RouteMatch found;
-  for (const auto* g : groups) {
-    auto env = snap.routes->env_id(g->instance_id, stage);
-    if (env.empty()) continue;
-    auto table = g->by_env.find(env);
-    if (table == g->by_env.end()) continue;
-    auto m = table->second.match(r.method, path);
-    path_matched = path_matched || m.path_matched;
-    if (m.target) {
-      found = std::move(m);
-      a.roma = g->roma;
-      break;
-    }
-  }
-  if (!found.target)
-    return a.fail(path_matched ? dp::api_method_mismatch() : dp::api_not_published());
+  if (auto f = resolve_route(routes, groups, r, *normal, found, a.roma)) return a.fail(*f);
   const RouteTarget& t = *found.target;
-
-  // 4. protocol.
-  const auto& proto = t.spec.req_protocol;
-  if ((proto == "HTTPS" && !ctx.tls) || (proto == "HTTP" && ctx.tls))
-    return a.fail(dp::protocol_not_supported(proto));
-
-  // 5. authentication and 6. authorization.
-  const AppEntry* app = nullptr;  // lives in the snapshot, which the call keeps
-  if (t.spec.auth_type == "APP") {
-    static const SecondsClock kClock = [] { return core::now_nanos() / 1'000'000'000; };
-    auto outcome = authenticate_app(r, t, snap.credentials.instance(t.instance_id), ctx.tls,
-                                    digest_, settings_.app_auth, kClock);
-    if (auto* f = std::get_if<dp::Failure>(&outcome)) return a.fail(*f);
-    const auto& authenticated = std::get<AuthenticatedApp>(outcome);
-    app = authenticated.app;
-    // By the app's ordinal: the check reads nothing of the app itself.
-    if (!t.authorized_apps.contains(authenticated.id_key)) return a.fail(dp::app_not_authorized());
-  } else if (t.spec.auth_type == "IAM") {
-    if (!iam_) return a.fail(dp::iam_failure("IAM authentication is not available"));
-    if (auto f = iam_(r, t.project_id)) return a.fail(*f);
-  }
-
-  // 7. backend.
-  if (t.spec.backend_type == "MOCK") {
-    const auto& body = t.spec.mock_result;
-    bool json = !body.empty() && (body.front() == '{' || body.front() == '[');
-    HeaderView type{"Content-Type", json ? "application/json" : "text/plain"};
-    return a.send(200, {&type, 1}, body);
-  }
-
-  LoopState& loop = loop_state(ctx);
-  Call* call;
-  if (loop.free_calls.empty()) {
-    call = loop.calls.emplace_back(std::make_unique<Call>()).get();
-    call->loop = &loop;
-  } else {
-    call = loop.free_calls.back();
-    loop.free_calls.pop_back();
-  }
-  call->exchange = &ex;
-  std::copy(request_id, request_id + sizeof request_id, call->request_id);
-  call->debug = a.debug;
-  call->roma = a.roma;
-  call->started = a.started;
-  call->keep_alive = snapshot;  // `t` points into it and must outlive the proxy call
-  BackendRequestInput in{r, path, t, found.params, ctx, a.request_id, app};
-  UpstreamCall up;
-  auto method = build_backend_head(in, call->backend_head);
-  up.head = call->backend_head;
-  up.body = r.body;
-  up.head_request = method == "HEAD";
-  up.timeout = std::chrono::milliseconds(std::max(1, t.spec.backend.timeout_ms));
-  int retries = t.spec.backend.retry_count;
-  up.retries = retries < 0 ? (idempotent(method) ? 1 : 0) : retries;
-  if (call->debug) call->upstream_started = Clock::now();
-  loop.pool.send(t.backend, up, *call);
+  if (auto f = check_protocol(t, ctx)) return a.fail(*f);
+  AuthenticatedApp who;  // its app lives in the snapshot, which the call keeps
+  if (auto f = authenticate(r, t, snap, ctx, who)) return a.fail(*f);
+  if (auto f = authorize(t, who)) return a.fail(*f);
+  if (t.spec.backend_type == "MOCK") return answer_mock(t, a);
+  proxy(ex, a, snapshot, t, *normal, found.params, who.app);
 }
 
 }  // namespace gh::gateway

@@ -37,9 +37,17 @@ class Gateway {
 
   struct Call;
   struct LoopState;
+  struct Answer;
 
  private:
   LoopState& loop_state(const http::RequestContext& ctx);
+  // Pipeline stages that need the gateway's state (the others are local to gateway.cpp).
+  std::optional<Failure> authenticate(const http::RequestView& r, const RouteTarget& t,
+                                      const Snapshot& snap, const http::RequestContext& ctx,
+                                      AuthenticatedApp& who) const;
+  void proxy(http::Exchange& ex, const Answer& a, const std::shared_ptr<const Snapshot>& snapshot,
+             const RouteTarget& t, std::string_view path, const PathParams& params,
+             const AppEntry* app);
 
   const SnapshotHolder& snapshots_;
   const crypto::KeyedDigest& digest_;
