@@ -2,11 +2,14 @@
 
 #include <charconv>
 #include <chrono>
+#include <cstring>
 
 #include "core/clock.hpp"
 #include "core/request_path.hpp"
 #include "crypto/random.hpp"
+#include "gateway/access_log.hpp"
 #include "gateway/backend_request.hpp"
+#include "gateway/metrics.hpp"
 
 namespace gh::gateway {
 namespace dp = core::dataplane;
@@ -65,33 +68,48 @@ void append_json_string(std::string& out, std::string_view s) {
 }  // namespace
 
 // How every answer of the pipeline is sent: with X-Request-Id, and the latency headers when the
-// client asked for debug output (X-Apig-Mode: debug).
+// client asked for debug output (X-Apig-Mode: debug). send() is the pipeline's one completion
+// point: when the gateway observes (metrics, access log), it records the outcome there.
 struct Gateway::Answer {
   http::Exchange& exchange;
   std::string_view request_id;
   bool debug = false;
   bool roma = false;
-  Clock::time_point started{};
+  Clock::time_point started{};  // set when debug or observer
+  const Gateway* observer = nullptr;
+  const RouteTarget* target = nullptr;  // once routed
+  const AppEntry* app = nullptr;        // once authenticated
 
   void send(int status, std::span<const HeaderView> fields, std::string_view body,
-            std::optional<Clock::duration> upstream = std::nullopt) const {
+            std::optional<Clock::duration> upstream = std::nullopt,
+            std::string_view error_number = {}) const {
     thread_local std::vector<HeaderView> all;
     all.assign(fields.begin(), fields.end());
     all.push_back({"X-Request-Id", request_id});
     char total[32], up[32];
-    if (debug) {
-      all.push_back({"X-Apig-Latency", millis(Clock::now() - started, total)});
-      if (upstream) all.push_back({"X-Apig-Upstream-Latency", millis(*upstream, up)});
+    if (debug || observer) {
+      auto elapsed = Clock::now() - started;
+      if (debug) {
+        all.push_back({"X-Apig-Latency", millis(elapsed, total)});
+        if (upstream) all.push_back({"X-Apig-Upstream-Latency", millis(*upstream, up)});
+      }
+      if (observer)
+        observer->record(*this, status, body.size(), ns(elapsed), upstream ? ns(*upstream) : -1,
+                         error_number);
     }
     exchange.respond({status, all, body});
   }
 
-  void fail(const dp::Failure& f) const {
+  void fail(const dp::Failure& f, std::optional<Clock::duration> upstream = std::nullopt) const {
     thread_local std::string body;
     body.clear();
     append_error_body(body, dp::error_code(f, roma), f.message, request_id);
     HeaderView type{"Content-Type", "application/json"};
-    send(f.status, {&type, 1}, body);
+    send(f.status, {&type, 1}, body, upstream, f.number);
+  }
+
+  static std::int64_t ns(Clock::duration d) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
   }
 };
 
@@ -146,18 +164,25 @@ struct Gateway::Call final : UpstreamHandler {
   char request_id[32];
   bool debug = false, roma = false;
   Clock::time_point started{}, upstream_started{};
-  std::shared_ptr<const Snapshot> keep_alive;  // the snapshot `target` points into
+  const Gateway* observer = nullptr;
+  const RouteTarget* target = nullptr;
+  const AppEntry* app = nullptr;
+  std::shared_ptr<const Snapshot> keep_alive;  // the snapshot `target` and `app` point into
   std::string backend_head;                    // capacity reused across requests
 
   Answer answer() {
-    return {*exchange, std::string_view(request_id, sizeof request_id), debug, roma, started};
+    return {*exchange, std::string_view(request_id, sizeof request_id),
+            debug,     roma,
+            started,   observer,
+            target,    app};
   }
+  bool timed() const { return debug || observer; }
   void on_upstream(UpstreamStatus status, const UpstreamResponse* response) override;
   void release();
 };
 
 struct Gateway::LoopState {
-  explicit LoopState(boost::asio::io_context& io) : pool(io) {}
+  LoopState(boost::asio::io_context& io, PoolGauges* gauges) : pool(io, 256, gauges) {}
   UpstreamPool pool;
   std::vector<std::unique_ptr<Call>> calls;  // every call state this loop made
   std::vector<Call*> free_calls;             // those not carrying a request now
@@ -165,10 +190,11 @@ struct Gateway::LoopState {
 
 void Gateway::Call::on_upstream(UpstreamStatus status, const UpstreamResponse* response) {
   auto a = answer();
+  auto upstream = timed() ? std::optional(Clock::now() - upstream_started) : std::nullopt;
   if (status == UpstreamStatus::kTimeout)
-    a.fail(dp::backend_timeout());
+    a.fail(dp::backend_timeout(), upstream);
   else if (status != UpstreamStatus::kOk)
-    a.fail(dp::backend_unavailable());
+    a.fail(dp::backend_unavailable(), upstream);
   else {
     thread_local std::vector<HeaderView> fields;
     thread_local std::vector<std::string_view> connection_options;
@@ -176,8 +202,7 @@ void Gateway::Call::on_upstream(UpstreamStatus status, const UpstreamResponse* r
     fields.clear();
     for (const auto& h : response->headers)
       if (forwards_to_client(h.name, connection_options)) fields.push_back(h);
-    a.send(response->status, fields, response->body,
-           debug ? std::optional(Clock::now() - upstream_started) : std::nullopt);
+    a.send(response->status, fields, response->body, upstream);
   }
   release();
 }
@@ -202,8 +227,44 @@ void Gateway::release_connections() {
 
 Gateway::LoopState& Gateway::loop_state(const http::RequestContext& ctx) {
   auto& slot = loops_.at(static_cast<std::size_t>(ctx.loop_index));
-  if (!slot) slot = std::make_unique<LoopState>(*ctx.loop);
+  if (!slot)
+    slot = std::make_unique<LoopState>(
+        *ctx.loop, settings_.metrics ? settings_.metrics->pool_gauges(ctx.loop_index) : nullptr);
   return *slot;
+}
+
+bool Gateway::observing() const {
+  return settings_.metrics || (settings_.access_log && settings_.access_log->enabled());
+}
+
+void Gateway::record(const Answer& a, int status, std::size_t bytes_out, std::int64_t total_ns,
+                     std::int64_t upstream_ns, std::string_view error_number) const {
+  const http::RequestContext& ctx = a.exchange.context();
+  if (settings_.metrics)
+    settings_.metrics->record(
+        ctx.loop_index, Outcome{status, error_number, a.roma, a.target ? a.target->metric_slot : 0u,
+                                total_ns, upstream_ns});
+  if (settings_.access_log && settings_.access_log->enabled()) {
+    char code[16];
+    std::size_t code_len = 0;
+    if (!error_number.empty()) {
+      std::memcpy(code, a.roma ? "APIC." : "APIG.", 5);
+      code_len = 5 + std::min<std::size_t>(error_number.size(), sizeof code - 5);
+      std::memcpy(code + 5, error_number.data(), code_len - 5);
+    }
+    AccessRecord r;
+    r.request_id = a.request_id;
+    r.request = &a.exchange.request();
+    r.context = &ctx;
+    r.status = status;
+    r.error_code = std::string_view(code, code_len);
+    if (a.target) r.api_id = a.target->spec.id;
+    if (a.app) r.app_id = a.app->id;
+    r.bytes_out = bytes_out;
+    r.total_ns = total_ns;
+    r.upstream_ns = upstream_ns;
+    settings_.access_log->append(ctx.loop_index, r);
+  }
 }
 
 // The pipeline's stages, in the order handle() runs them (docs/compatibility.md#pipeline). Each
@@ -313,6 +374,9 @@ void Gateway::proxy(http::Exchange& ex, const Answer& a,
   call->debug = a.debug;
   call->roma = a.roma;
   call->started = a.started;
+  call->observer = a.observer;
+  call->target = a.target;
+  call->app = a.app;
   call->keep_alive = snapshot;  // `t` points into it and must outlive the proxy call
   BackendRequestInput in{r, path, t, params, ctx, a.request_id, app};
   UpstreamCall up;
@@ -323,7 +387,7 @@ void Gateway::proxy(http::Exchange& ex, const Answer& a,
   up.timeout = std::chrono::milliseconds(std::max(1, t.spec.backend.timeout_ms));
   int retries = t.spec.backend.retry_count;
   up.retries = retries < 0 ? (idempotent(method) ? 1 : 0) : retries;
-  if (call->debug) call->upstream_started = Clock::now();
+  if (call->timed()) call->upstream_started = Clock::now();
   loop.pool.send(t.backend, up, *call);
 }
 
@@ -333,10 +397,10 @@ void Gateway::handle(http::Exchange& ex) {
   char request_id[32];
   next_request_id(request_id);
   Answer a{ex, std::string_view(request_id, sizeof request_id)};
-  if (const auto* mode = r.find("x-apig-mode"); mode && http::iequals_ascii(*mode, "debug")) {
+  if (const auto* mode = r.find("x-apig-mode"); mode && http::iequals_ascii(*mode, "debug"))
     a.debug = true;
-    a.started = Clock::now();
-  }
+  if (observing()) a.observer = this;
+  if (a.debug || a.observer) a.started = Clock::now();
 
   const auto& snapshot = snapshots_.current();
   const Snapshot& snap = *snapshot;
@@ -353,9 +417,11 @@ void Gateway::handle(http::Exchange& ex) {
   RouteMatch found;
   if (auto f = resolve_route(routes, groups, r, *normal, found, a.roma)) return a.fail(*f);
   const RouteTarget& t = *found.target;
+  a.target = &t;
   if (auto f = check_protocol(t, ctx)) return a.fail(*f);
   AuthenticatedApp who;  // its app lives in the snapshot, which the call keeps
   if (auto f = authenticate(r, t, snap, ctx, who)) return a.fail(*f);
+  a.app = who.app;
   if (auto f = authorize(t, who)) return a.fail(*f);
   if (t.spec.backend_type == "MOCK") return answer_mock(t, a);
   proxy(ex, a, snapshot, t, *normal, found.params, who.app);
