@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -22,74 +23,95 @@ struct alignas(64) AccessLog::LoopBuffer {
 
 namespace {
 
-// JSON string; bytes outside printable ASCII as \u00XX, so a line is valid UTF-8 whatever the
-// client sent.
-void append_json(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  std::size_t clean = 0;  // start of the run of bytes copied as they are
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    auto u = static_cast<unsigned char>(s[i]);
-    if (u >= 0x20 && u < 0x7f && u != '"' && u != '\\') continue;
-    out.append(s.data() + clean, i - clean);
-    clean = i + 1;
-    if (u == '"' || u == '\\') {
-      out.push_back('\\');
-      out.push_back(s[i]);
-    } else {
-      out.append("\\u00");
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 15]);
+// Bytes a JSON string carries escaped: quote, backslash, controls, and everything outside
+// printable ASCII (as \u00XX, so a line is valid UTF-8 whatever the client sent).
+constexpr auto kEscape = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) t[c] = c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
+  return t;
+}();
+
+// Writes a line through a raw pointer into room reserved beforehand (Line::bound()): no
+// capacity check per piece.
+struct Out {
+  char* p;
+  template <std::size_t N>
+  void lit(const char (&s)[N]) {
+    std::memcpy(p, s, N - 1);
+    p += N - 1;
+  }
+  void raw(std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  }
+  void json(std::string_view s) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    *p++ = '"';
+    std::size_t clean = 0;  // start of the run of bytes copied as they are
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      auto u = static_cast<unsigned char>(s[i]);
+      if (!kEscape[u]) continue;
+      raw(s.substr(clean, i - clean));
+      clean = i + 1;
+      if (u == '"' || u == '\\') {
+        *p++ = '\\';
+        *p++ = s[i];
+      } else {
+        lit("\\u00");
+        *p++ = kHex[u >> 4];
+        *p++ = kHex[u & 15];
+      }
     }
+    raw(s.substr(clean));
+    *p++ = '"';
   }
-  out.append(s.data() + clean, s.size() - clean);
-  out.push_back('"');
-}
-
-void append_int(std::string& out, std::int64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
-
-// Milliseconds with three decimals.
-void append_ms(std::string& out, std::int64_t ns) {
-  std::int64_t us = ns / 1000;
-  append_int(out, us / 1000);
-  out.push_back('.');
-  auto frac = us % 1000;
-  out.push_back(static_cast<char>('0' + frac / 100));
-  out.push_back(static_cast<char>('0' + frac / 10 % 10));
-  out.push_back(static_cast<char>('0' + frac % 10));
-}
-
-// "2026-12-07T08:00:00.123Z"; the part up to the seconds is cached per thread.
-void append_time(std::string& out, std::int64_t unix_ms) {
-  thread_local std::int64_t cached_second = -1;
-  thread_local char prefix[32];
-  std::int64_t sec = unix_ms / 1000;
-  if (sec != cached_second) {
-    std::time_t t = static_cast<std::time_t>(sec);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    std::strftime(prefix, sizeof prefix, "%Y-%m-%dT%H:%M:%S", &tm);
-    cached_second = sec;
+  void optional(std::string_view s) {
+    if (s.empty())
+      lit("null");
+    else
+      json(s);
   }
-  out.push_back('"');
-  out.append(prefix);
-  out.push_back('.');
-  auto ms = unix_ms % 1000;
-  out.push_back(static_cast<char>('0' + ms / 100));
-  out.push_back(static_cast<char>('0' + ms / 10 % 10));
-  out.push_back(static_cast<char>('0' + ms % 10));
-  out.append("Z\"");
-}
+  void integer(std::int64_t v) { p = std::to_chars(p, p + 24, v).ptr; }
+  // Milliseconds with three decimals.
+  void ms(std::int64_t ns) {
+    std::int64_t us = ns / 1000;
+    integer(us / 1000);
+    auto frac = us % 1000;
+    *p++ = '.';
+    *p++ = static_cast<char>('0' + frac / 100);
+    *p++ = static_cast<char>('0' + frac / 10 % 10);
+    *p++ = static_cast<char>('0' + frac % 10);
+  }
+  // "2026-12-07T08:00:00.123Z"; the part up to the seconds is made once a second per thread.
+  void time(std::int64_t unix_ms) {
+    thread_local std::int64_t cached_second = -1;
+    thread_local char prefix[32];
+    thread_local std::size_t prefix_len = 0;
+    std::int64_t sec = unix_ms / 1000;
+    if (sec != cached_second) {
+      std::time_t t = static_cast<std::time_t>(sec);
+      std::tm tm{};
+      gmtime_r(&t, &tm);
+      prefix_len = std::strftime(prefix, sizeof prefix, "%Y-%m-%dT%H:%M:%S", &tm);
+      cached_second = sec;
+    }
+    *p++ = '"';
+    raw({prefix, prefix_len});
+    auto m = unix_ms % 1000;
+    *p++ = '.';
+    *p++ = static_cast<char>('0' + m / 100);
+    *p++ = static_cast<char>('0' + m / 10 % 10);
+    *p++ = static_cast<char>('0' + m % 10);
+    lit("Z\"");
+  }
+};
 
-void append_optional(std::string& out, std::string_view s) {
-  if (s.empty())
-    out.append("null");
-  else
-    append_json(out, s);
+// The most bytes the line of `r` can take: the fixed text and numbers, and every string as if
+// each of its bytes were escaped (6 bytes).
+std::size_t bound(const AccessRecord& r, std::string_view ip, std::string_view path) {
+  const auto& q = *r.request;
+  return 400 + 6 * (r.request_id.size() + ip.size() + q.method.size() + q.authority.size() +
+                    path.size() + r.error_code.size() + r.api_id.size() + r.app_id.size());
 }
 
 void write_all(int fd, const std::string& data) {
@@ -110,38 +132,44 @@ void write_all(int fd, const std::string& data) {
 
 void AccessLog::format(std::string& out, const AccessRecord& r, std::int64_t unix_ms) {
   const auto& req = *r.request;
-  out.append("{\"time\":");
-  append_time(out, unix_ms);
-  out.append(",\"request_id\":");
-  append_json(out, r.request_id);
-  out.append(",\"client_ip\":");
-  append_json(out, r.context ? std::string_view(r.context->remote_ip) : std::string_view());
-  out.append(",\"method\":");
-  append_json(out, req.method);
-  out.append(",\"host\":");
-  append_json(out, req.authority);
-  out.append(",\"path\":");
-  append_json(out, req.target.substr(0, req.target.find('?')));
-  out.append(",\"status\":");
-  append_int(out, r.status);
-  out.append(",\"error_code\":");
-  append_optional(out, r.error_code);
-  out.append(",\"api_id\":");
-  append_optional(out, r.api_id);
-  out.append(",\"app_id\":");
-  append_optional(out, r.app_id);
-  out.append(",\"bytes_in\":");
-  append_int(out, static_cast<std::int64_t>(req.body.size()));
-  out.append(",\"bytes_out\":");
-  append_int(out, static_cast<std::int64_t>(r.bytes_out));
-  out.append(",\"total_ms\":");
-  append_ms(out, r.total_ns);
-  out.append(",\"upstream_ms\":");
+  std::string_view ip = r.context ? std::string_view(r.context->remote_ip) : std::string_view();
+  std::string_view path = req.target.substr(0, req.target.find('?'));
+  std::size_t start = out.size();
+  out.resize(start + bound(r, ip, path));
+  Out o{out.data() + start};
+  o.lit("{\"time\":");
+  o.time(unix_ms);
+  o.lit(",\"request_id\":");
+  o.json(r.request_id);
+  o.lit(",\"client_ip\":");
+  o.json(ip);
+  o.lit(",\"method\":");
+  o.json(req.method);
+  o.lit(",\"host\":");
+  o.json(req.authority);
+  o.lit(",\"path\":");
+  o.json(path);
+  o.lit(",\"status\":");
+  o.integer(r.status);
+  o.lit(",\"error_code\":");
+  o.optional(r.error_code);
+  o.lit(",\"api_id\":");
+  o.optional(r.api_id);
+  o.lit(",\"app_id\":");
+  o.optional(r.app_id);
+  o.lit(",\"bytes_in\":");
+  o.integer(static_cast<std::int64_t>(req.body.size()));
+  o.lit(",\"bytes_out\":");
+  o.integer(static_cast<std::int64_t>(r.bytes_out));
+  o.lit(",\"total_ms\":");
+  o.ms(r.total_ns);
+  o.lit(",\"upstream_ms\":");
   if (r.upstream_ns < 0)
-    out.append("null");
+    o.lit("null");
   else
-    append_ms(out, r.upstream_ns);
-  out.append("}\n");
+    o.ms(r.upstream_ns);
+  o.lit("}\n");
+  out.resize(static_cast<std::size_t>(o.p - out.data()));
 }
 
 AccessLog::AccessLog(int loops) {

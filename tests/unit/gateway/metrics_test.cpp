@@ -145,5 +145,30 @@ TEST(AccessLogFormat, OneJsonLineWithoutQueryOrHeaders) {
             "\"bytes_in\":5,\"bytes_out\":99,\"total_ms\":1.234,\"upstream_ms\":null}\n");
 }
 
+TEST(AccessLogFormat, EscapesEveryByteAClientCanSend) {
+  std::string host = "h\x01\xff\\";
+  std::string path(5000, '\x80');  // every byte escaped: the line's bound must hold it
+  path = "/p" + path;
+  http::RequestView req;
+  req.method = "GET";
+  req.target = path;
+  req.authority = host;
+  AccessRecord r;
+  r.request_id = "rid";
+  r.request = &req;
+  r.status = 200;
+  r.upstream_ns = 2'000'000;
+  std::string line = "previous\n";
+  AccessLog::format(line, r, 0);
+  EXPECT_EQ(line.rfind("previous\n{\"time\":\"1970-01-01T00:00:00.000Z\"", 0), 0u);
+  EXPECT_NE(line.find("\"host\":\"h\\u0001\\u00ff\\\\\""), std::string::npos);
+  std::string escaped_path = "\"path\":\"/p";
+  for (int i = 0; i < 5000; ++i) escaped_path += "\\u0080";
+  EXPECT_NE(line.find(escaped_path + "\""), std::string::npos);
+  EXPECT_NE(line.find("\"client_ip\":\"\",\"method\""), std::string::npos);
+  EXPECT_NE(line.find("\"upstream_ms\":2.000}\n"), std::string::npos);
+  EXPECT_EQ(line.back(), '\n');
+}
+
 }  // namespace
 }  // namespace gh::gateway
