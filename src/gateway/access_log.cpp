@@ -192,6 +192,8 @@ AccessLog::~AccessLog() {
 void AccessLog::writer_loop() {
   std::unique_lock lock(wake_mutex_);
   while (!stop_) {
+    // Off: sleeps until set_target() turns it on (set_target wrote what was buffered).
+    wake_.wait(lock, [this] { return stop_ || enabled(); });
     wake_.wait_for(lock, kFlushPeriod, [this] { return stop_; });
     lock.unlock();
     {
@@ -234,7 +236,11 @@ void AccessLog::set_target(const std::string& target) {
   fd_ = fd;
   owns_fd_ = fd > STDERR_FILENO;
   target_ = target;
-  enabled_.store(target != "off", std::memory_order_relaxed);
+  {
+    std::lock_guard wake_lock(wake_mutex_);  // the writer checks enabled() under it
+    enabled_.store(target != "off", std::memory_order_relaxed);
+  }
+  wake_.notify_all();
 }
 
 bool AccessLog::reopen() {
