@@ -82,6 +82,7 @@ class CallgrindServer:
         cmd = ["valgrind", "--tool=callgrind", "--collect-atstart=yes", "--dump-instr=no",
                f"--callgrind-out-file={self.out_file}", binary, "serve", "--data-dir", data,
                "--admin-listen", "127.0.0.1:0", "--gateway-listen", "127.0.0.1:0",
+               "--gateway-tls-listen", "127.0.0.1:0",  # not 9443: another program may hold it
                "--gateway-threads", "1", "--admin-threads", "1", "--simple-auth-over-http",
                "--change-poll-ms", str(POLL_MS), "--log-level", "warn", *extra_args]
         if multi_core():
