@@ -48,22 +48,41 @@ struct Out {
     static constexpr char kHex[] = "0123456789abcdef";
     *p++ = '"';
     std::size_t clean = 0;  // start of the run of bytes copied as they are
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      auto u = static_cast<unsigned char>(s[i]);
-      if (!kEscape[u]) continue;
-      raw(s.substr(clean, i - clean));
-      clean = i + 1;
-      if (u == '"' || u == '\\') {
-        *p++ = '\\';
-        *p++ = s[i];
-      } else {
-        lit("\\u00");
-        *p++ = kHex[u >> 4];
-        *p++ = kHex[u & 15];
+    for (std::size_t i = 0; i < s.size();) {
+      if (i + 8 <= s.size()) {  // eight clean bytes at a time (ids, hosts, paths mostly are)
+        std::uint64_t x;
+        std::memcpy(&x, s.data() + i, 8);
+        if (!needs_escape(x)) {
+          i += 8;
+          continue;
+        }
       }
+      auto u = static_cast<unsigned char>(s[i]);
+      if (kEscape[u]) {
+        raw(s.substr(clean, i - clean));
+        clean = i + 1;
+        if (u == '"' || u == '\\') {
+          *p++ = '\\';
+          *p++ = s[i];
+        } else {
+          lit("\\u00");
+          *p++ = kHex[u >> 4];
+          *p++ = kHex[u & 15];
+        }
+      }
+      ++i;
     }
     raw(s.substr(clean));
     *p++ = '"';
+  }
+  // Whether one of the eight bytes of `x` is one kEscape marks (SWAR: below 0x20, above 0x7e,
+  // '"' or '\\'; exact as to whether any byte is, which is all that is asked).
+  static bool needs_escape(std::uint64_t x) {
+    constexpr std::uint64_t k1 = 0x0101010101010101ull, k80 = 0x8080808080808080ull;
+    auto has_zero = [&](std::uint64_t v) { return (v - k1) & ~v & k80; };
+    std::uint64_t below = (x - k1 * 0x20) & ~x & k80;           // a byte < 0x20
+    std::uint64_t above = ((x + k1 * (127 - 0x7e)) | x) & k80;  // a byte > 0x7e
+    return (below | above | has_zero(x ^ (k1 * '"')) | has_zero(x ^ (k1 * '\\'))) != 0;
   }
   void optional(std::string_view s) {
     if (s.empty())

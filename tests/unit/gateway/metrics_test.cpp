@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <thread>
 
 #include "gateway/access_log.hpp"
@@ -168,6 +169,32 @@ TEST(AccessLogFormat, EscapesEveryByteAClientCanSend) {
   EXPECT_NE(line.find("\"client_ip\":\"\",\"method\""), std::string::npos);
   EXPECT_NE(line.find("\"upstream_ms\":2.000}\n"), std::string::npos);
   EXPECT_EQ(line.back(), '\n');
+
+  // Each byte that needs escaping, alone in a block of clean ones (the escaper looks at eight
+  // bytes at a time), at every position of the block.
+  for (int c = 0; c < 256; ++c) {
+    bool escaped = c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
+    for (int at = 0; at < 8; ++at) {
+      std::string h = "abcdefghijklmnop";
+      h[static_cast<std::size_t>(8 + at)] = static_cast<char>(c);
+      req.authority = h;
+      req.target = "/";
+      std::string out;
+      AccessLog::format(out, r, 0);
+      std::string want = h;
+      if (escaped) {
+        char esc[8];
+        if (c == '"' || c == '\\')
+          std::snprintf(esc, sizeof esc, "\\%c", c);
+        else
+          std::snprintf(esc, sizeof esc, "\\u00%02x", c);
+        want = h.substr(0, static_cast<std::size_t>(8 + at)) + esc +
+               h.substr(static_cast<std::size_t>(9 + at));
+      }
+      ASSERT_NE(out.find("\"host\":\"" + want + "\","), std::string::npos)
+          << "byte " << c << " at " << at << ": " << out;
+    }
+  }
 }
 
 }  // namespace
