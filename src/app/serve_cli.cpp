@@ -163,7 +163,9 @@ void add_serve_options(CLI::App& serve, ServeConfig& cfg, std::string& config_fi
       "Environment: GATEHOUSE_ADMIN_PASSWORD (bootstrap admin password), GATEHOUSE_MASTER_KEY\n"
       "(64 hex chars; else DATA_DIR/master.key is created), and GATEHOUSE_<FLAG> for each flag.\n"
       "Exit codes: 0 stopped by SIGTERM/SIGINT, 1 failure while running, 2 bad setting, 3 a\n"
-      "listener cannot bind, 4 store unavailable (docs/operations.md).");
+      "listener cannot bind, 4 store unavailable (docs/operations.md).\n"
+      "Signals: SIGTERM/SIGINT stop gracefully, SIGHUP reloads the settings, SIGUSR1 reopens\n"
+      "the access log (rotation).");
 }
 
 ServeConfig reread_serve_config(int argc, char** argv) {
