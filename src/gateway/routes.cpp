@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "gateway/app_ordinals.hpp"
+#include "gateway/metrics.hpp"
 
 namespace gh::gateway {
 namespace {
@@ -253,6 +254,7 @@ std::shared_ptr<const RouteConfig> build_routes(const RouteInputs& in,
          }()
                       .id_by_name)
       if (id == p.env_id) t->env_name = name;
+    t->metric_slot = metric_slots::of(t->group_id, p.spec.id, t->env_name);
     for (auto seg : split_path(p.spec.req_uri)) {
       t->segments.emplace_back(seg);
       if (!is_param(seg)) ++t->literal_segments;

@@ -80,7 +80,8 @@ struct RouteTarget {
   int literal_segments = 0;
   bool prefix = false;  // match_mode SWA
   Backend backend;
-  AppIdSet authorized_apps;  // app ids authorized for (api, env)
+  AppIdSet authorized_apps;       // app ids authorized for (api, env)
+  std::uint32_t metric_slot = 0;  // gateway/metrics.hpp: its (group, api, env) counters
 
   bool method_matches(std::string_view method) const {
     return spec.req_method == "ANY" || spec.req_method == method;
