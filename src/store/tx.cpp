@@ -224,6 +224,8 @@ std::vector<core::Instance> Tx::instances(const std::string& project_id) {
   return out;
 }
 void Tx::lock_instance(const std::string& id) {
+  if (app_locked_)  // a bug: rolls back, logged, 500
+    throw SqlError(SqlError::Kind::kOther, "lock order: lock_instance after lock_app (tx.hpp)");
   // PostgreSQL: a row lock held to commit; writers on other nodes wait here, and at READ COMMITTED
   // their later statements see what this transaction committed. SQLite writers are serial
   // already; there the statement stays the UPDATE it always was (nothing reads `version`).
@@ -333,6 +335,7 @@ bool Tx::app_key_taken(const std::string& instance_id, const std::string& key,
               .empty();
 }
 void Tx::lock_app(const std::string& id) {
+  app_locked_ = true;
   if (postgres())  // see lock_instance
     s_.query("SELECT 1 FROM apps WHERE id = ? FOR UPDATE", {id});
   else
@@ -426,19 +429,27 @@ core::Paged<core::AuditEvent> Tx::audit(const std::string& project_id, core::Pag
                                 r.text(5),    r.text(6),    r.text(7), r.text(8), r.text(9)};
       });
 }
-std::int64_t Tx::record_change(const std::string& instance_id, const std::string& entity,
-                               const std::string& entity_id, const std::string& op) {
+void Tx::record_change(const std::string& instance_id, const std::string& entity,
+                       const std::string& entity_id, const std::string& op) {
+  pending_.push_back({0, instance_id, entity, entity_id, op});
+}
+std::int64_t Tx::write_changes() {
+  if (pending_.empty()) return 0;
   // PostgreSQL allocates BIGSERIAL values at insert, not at commit; holding this lock to commit
   // makes sequence order commit order, so a reader that saw seq N never later finds a smaller one.
-  // (SQLite writers are serial already.)
+  // (SQLite writers are serial already.) Taken here, at the end, it is always the last lock.
   if (postgres()) s_.query("SELECT pg_advisory_xact_lock(?)", {I{kChangeLogLockKey}});
-  auto seq = s_.query(
-                   "INSERT INTO change_log(time, instance_id, entity, entity_id, op) VALUES (?, "
-                   "?, ?, ?, ?) RETURNING seq",
-                   {I{core::now_nanos()}, instance_id, entity, entity_id, op})[0]
-                 .integer(0);
-  if (postgres())
-    s_.query("SELECT pg_notify(?, ?)", {std::string(kChangeChannel), std::to_string(seq)});
+  std::int64_t seq = 0;
+  for (auto& c : pending_) {
+    seq = s_.query(
+                "INSERT INTO change_log(time, instance_id, entity, entity_id, op) VALUES (?, "
+                "?, ?, ?, ?) RETURNING seq",
+                {I{core::now_nanos()}, c.instance_id, c.entity, c.entity_id, c.op})[0]
+              .integer(0);
+    if (postgres())
+      s_.query("SELECT pg_notify(?, ?)", {std::string(kChangeChannel), std::to_string(seq)});
+  }
+  pending_.clear();
   return seq;
 }
 std::vector<Change> Tx::changes_after(std::int64_t after, int limit) {

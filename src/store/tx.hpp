@@ -115,6 +115,13 @@ class Tx {
   std::optional<core::Instance> instance(const std::string& id);
   std::vector<core::Instance> instances(const std::string& project_id);
   // Takes the instance's write lock (row lock on PostgreSQL; SQLite writers are serial anyway).
+  //
+  // Lock order, the same in every transaction (PostgreSQL would otherwise deadlock two writers
+  // that take the same locks the other way round):
+  //   1. instance (lock_instance),  2. app (lock_app),  3. change log (write_changes, at commit).
+  // The change-log lock comes last by construction: record_change only remembers the change.
+  // lock_instance after lock_app in one transaction fails the transaction (500, logged) on both
+  // stores, so the SQLite tests find such a bug too.
   void lock_instance(const std::string& id);
 
   // ---- apps
@@ -262,12 +269,17 @@ class Tx {
   // ---- audit trail and change log
   void append_audit(const core::AuditEvent& e);
   core::Paged<core::AuditEvent> audit(const std::string& project_id, core::Page page);
-  // Records that an entity changed, for data-plane deltas and other nodes. Returns its sequence.
-  // Sequences grow in commit order: on PostgreSQL record_change takes a transaction-scoped lock
-  // (so change-recording writers commit one after another) and sends NOTIFY gatehouse_changes
-  // with the sequence as payload, delivered when (and only if) the transaction commits.
-  std::int64_t record_change(const std::string& instance_id, const std::string& entity,
-                             const std::string& entity_id, const std::string& op);
+  // Records that an entity changed, for data-plane deltas and other nodes. The row is written
+  // by write_changes(), which Store::write calls once the callback succeeded, just before commit;
+  // a rolled-back transaction records nothing. Sequences grow in commit order: on PostgreSQL
+  // write_changes takes a transaction-scoped lock (so change-recording writers commit one after
+  // another) and sends NOTIFY gatehouse_changes with each sequence as payload, delivered when
+  // (and only if) the transaction commits.
+  void record_change(const std::string& instance_id, const std::string& entity,
+                     const std::string& entity_id, const std::string& op);
+  bool has_pending_changes() const { return !pending_.empty(); }
+  // Writes the recorded changes (see record_change); returns the last sequence written, 0 if none.
+  std::int64_t write_changes();
   // Changes with seq > `after`, oldest first, at most `limit`.
   std::vector<Change> changes_after(std::int64_t after, int limit);
 
@@ -310,6 +322,8 @@ class Tx {
   std::vector<std::string> delete_app_auths(const char* column, const std::string& value);
   SqlSession& s_;
   const crypto::Sealer& sealer_;
+  std::vector<Change> pending_;  // record_change, written by write_changes
+  bool app_locked_ = false;      // lock order check (lock_instance)
 };
 
 }  // namespace gh::store
