@@ -4,6 +4,9 @@
 // store ServicesTest picks (GATEHOUSE_TEST_STORE=postgresql for PostgreSQL).
 #include <gtest/gtest.h>
 
+#include <mutex>
+#include <thread>
+
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "services/traffic_service.hpp"
@@ -208,6 +211,39 @@ TEST_F(WriteAuditTest, UniqueViolationAfterAnInsertRollsBack) {
   EXPECT_EQ(changes(), 0);
   EXPECT_EQ(notified_, 0);
   expect_one_audit("app.create", r.error().code);
+}
+
+// The deadlock an earlier review found on PostgreSQL: a ModelArts AppCode reset took the change-log
+// lock (recording the deleted code) before the app lock, while AppCode generation takes the app
+// lock first. With one lock order (store/tx.hpp) both keep succeeding side by side.
+TEST_F(WriteAuditTest, AppCodeResetAndGenerationSideBySide) {
+  auto app = new_app("app_side_by_side");
+  auto first = modelarts_->add_code(admin_, boot_.project_id, app.id);
+  ASSERT_TRUE(first);
+  std::string value = first->app_codes.back();
+  std::vector<std::string> failures;
+  std::mutex m;
+  auto fail = [&](const core::Error& e) {
+    std::lock_guard lock(m);
+    failures.push_back(e.code + " " + e.message);
+  };
+  std::thread generator([&] {
+    for (int i = 0; i < 20; ++i) {
+      auto code = apps_->generate_code(admin_, apig(), app.id);
+      if (!code) return fail(code.error());
+      if (auto d = apps_->delete_code(admin_, apig(), app.id, code->id); !d) return fail(d.error());
+    }
+  });
+  std::thread resetter([&] {
+    for (int i = 0; i < 20; ++i) {
+      auto r = modelarts_->reset_code(admin_, boot_.project_id, app.id, value);
+      if (!r) return fail(r.error());
+      value = r->app_codes.back();  // the newest: created in this write, after every other
+    }
+  });
+  generator.join();
+  resetter.join();
+  EXPECT_TRUE(failures.empty()) << failures.front();
 }
 
 }  // namespace
