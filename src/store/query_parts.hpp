@@ -1,9 +1,9 @@
 #pragma once
 // The pieces every typed store operation (tx*.cpp) shares, so that no row check, filter or paging
 // query is written twice: optional_row / select_one (a lookup of at most one row), select_all,
-// count_of (COUNT(*) of a "FROM … WHERE …" tail), add_eq / add_like (filter clauses) and page_of
-// (one page of a filtered list with the count of all its matches), and what two aggregates share
-// (secret_aad, the instance row). Internal to store/.
+// count_of / exists_of (COUNT(*) / any row of a "FROM … WHERE …" tail), add_eq / add_like (filter
+// clauses) and page_of (one page of a filtered list with the count of all its matches), and what
+// two aggregates share (secret_aad, the instance row). Internal to store/.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -61,6 +61,12 @@ auto select_all(SqlSession& s, std::string_view cols, std::string_view from_wher
 inline std::int64_t count_of(SqlSession& s, std::string_view from_where,
                              const std::vector<SqlValue>& params) {
   return s.query("SELECT COUNT(*)" + std::string(from_where), params)[0].integer(0);
+}
+
+// Whether `from_where` (" FROM t WHERE …", with its parameters) matches any row.
+inline bool exists_of(SqlSession& s, std::string_view from_where,
+                      const std::vector<SqlValue>& params) {
+  return !s.query("SELECT 1" + std::string(from_where) + " LIMIT 1", params).empty();
 }
 
 // Appends " AND column = ?" unless `value` is empty (an absent filter).

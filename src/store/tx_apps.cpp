@@ -128,15 +128,13 @@ std::int64_t AppsTx::count_apps_of_owner(const std::string& project_id, const st
 }
 bool AppsTx::app_name_taken(const std::string& instance_id, const std::string& name,
                             const std::string& except_id) {
-  return !s_.query("SELECT 1 FROM apps WHERE instance_id = ? AND name = ? AND id <> ?",
-                   {instance_id, name, except_id})
-              .empty();
+  return exists_of(s_, " FROM apps WHERE instance_id = ? AND name = ? AND id <> ?",
+                   {instance_id, name, except_id});
 }
 bool AppsTx::app_key_taken(const std::string& instance_id, const std::string& key,
                            const std::string& except_id) {
-  return !s_.query("SELECT 1 FROM apps WHERE instance_id = ? AND app_key = ? AND id <> ?",
-                   {instance_id, key, except_id})
-              .empty();
+  return exists_of(s_, " FROM apps WHERE instance_id = ? AND app_key = ? AND id <> ?",
+                   {instance_id, key, except_id});
 }
 core::AppCode AppsTx::code_from(const Row& r) {
   core::AppCode c;
@@ -163,13 +161,11 @@ void AppsTx::insert_sealed_app_code(const core::AppCode& c, const SealedCode& se
       {c.id, c.app_id, c.instance_id, sealed.digest_hex, sealed.value_sealed, I{c.create_time}});
 }
 bool AppsTx::app_code_digest_taken(const std::string& instance_id, const std::string& digest_hex) {
-  return !s_.query("SELECT 1 FROM app_codes WHERE instance_id = ? AND digest = ?",
-                   {instance_id, digest_hex})
-              .empty();
+  return exists_of(s_, " FROM app_codes WHERE instance_id = ? AND digest = ?",
+                   {instance_id, digest_hex});
 }
 bool AppsTx::app_has_code_digest(const std::string& app_id, const std::string& digest_hex) {
-  return !s_.query("SELECT 1 FROM app_codes WHERE app_id = ? AND digest = ?", {app_id, digest_hex})
-              .empty();
+  return exists_of(s_, " FROM app_codes WHERE app_id = ? AND digest = ?", {app_id, digest_hex});
 }
 bool AppsTx::app_code_value_taken(const std::string& instance_id, const std::string& value) {
   return app_code_digest_taken(instance_id, sealer_.index_digest(value));

@@ -101,13 +101,11 @@ std::int64_t TrafficTx::count_groups(const std::string& instance_id) {
 }
 bool TrafficTx::group_name_taken(const std::string& instance_id, const std::string& name,
                                  const std::string& except_id) {
-  return !s_.query("SELECT 1 FROM api_groups WHERE instance_id = ? AND name = ? AND id <> ?",
-                   {instance_id, name, except_id})
-              .empty();
+  return exists_of(s_, " FROM api_groups WHERE instance_id = ? AND name = ? AND id <> ?",
+                   {instance_id, name, except_id});
 }
 bool TrafficTx::ensure_default_group(const core::Instance& instance) {
-  if (!s_.query("SELECT 1 FROM api_groups WHERE instance_id = ? AND is_default = 1", {instance.id})
-           .empty())
+  if (exists_of(s_, " FROM api_groups WHERE instance_id = ? AND is_default = 1", {instance.id}))
     return false;
   core::ApiGroup g;
   g.id = crypto::new_id();
@@ -166,9 +164,8 @@ std::int64_t TrafficTx::count_envs(const std::string& instance_id) {
 bool TrafficTx::env_name_taken(const std::string& instance_id, const std::string& name,
                                const std::string& except_id) {
   if (name == core::kReleaseEnvName) return true;
-  return !s_.query("SELECT 1 FROM environments WHERE instance_id = ? AND name = ? AND id <> ?",
-                   {instance_id, name, except_id})
-              .empty();
+  return exists_of(s_, " FROM environments WHERE instance_id = ? AND name = ? AND id <> ?",
+                   {instance_id, name, except_id});
 }
 
 // ---------------------------------------------------------------- environment variables
@@ -201,9 +198,8 @@ core::Paged<core::EnvVariable> TrafficTx::env_variables(const std::string& insta
 }
 bool TrafficTx::env_variable_taken(const std::string& group_id, const std::string& env_id,
                                    const std::string& name) {
-  return !s_.query("SELECT 1 FROM env_variables WHERE group_id = ? AND env_id = ? AND name = ?",
-                   {group_id, env_id, name})
-              .empty();
+  return exists_of(s_, " FROM env_variables WHERE group_id = ? AND env_id = ? AND name = ?",
+                   {group_id, env_id, name});
 }
 
 // ---------------------------------------------------------------- APIs
@@ -260,9 +256,8 @@ std::int64_t TrafficTx::count_apis_in_group(const std::string& group_id) {
 }
 bool TrafficTx::api_name_taken(const std::string& group_id, const std::string& name,
                                const std::string& except_id) {
-  return !s_.query("SELECT 1 FROM apis WHERE group_id = ? AND name = ? AND id <> ?",
-                   {group_id, name, except_id})
-              .empty();
+  return exists_of(s_, " FROM apis WHERE group_id = ? AND name = ? AND id <> ?",
+                   {group_id, name, except_id});
 }
 bool TrafficTx::api_route_taken(const std::string& group_id, const std::string& method,
                                 const std::string& route_key, const std::string& except_id) {
@@ -348,9 +343,8 @@ std::optional<core::AppAuth> TrafficTx::app_auth(const std::string& instance_id,
 }
 bool TrafficTx::app_auth_exists(const std::string& api_id, const std::string& app_id,
                                 const std::string& env_id) {
-  return !s_.query("SELECT 1 FROM app_auths WHERE api_id = ? AND app_id = ? AND env_id = ?",
-                   {api_id, app_id, env_id})
-              .empty();
+  return exists_of(s_, " FROM app_auths WHERE api_id = ? AND app_id = ? AND env_id = ?",
+                   {api_id, app_id, env_id});
 }
 std::vector<core::AppAuth> TrafficTx::app_auths_where(const std::string& instance_id,
                                                       const AppAuthFilter& f) {
