@@ -150,13 +150,8 @@ void register_for(Router& r, AdminServices& s, const std::string& prefix, core::
 
 void register_apig_v2(Router& r, AdminServices& s) {
   auto& apps = s.apps;
-  r.add(V::get, "/v2/{project_id}/apigw/instances", D, true, [&apps](AdminRequest& q) {
-    GH_TRY(page, page_from_query(q), q, D);
-    auto list = apps.instances(q.caller, q.param("project_id"), core::InstanceKind::kApig);
-    return respond(q, D, list, 200, [&](const std::vector<core::Instance>& all) {
-      return paged_envelope(core::slice_page(all, *page), "instances", apig_instance);
-    });
-  });
+  r.add(V::get, "/v2/{project_id}/apigw/instances", D, true,
+        instance_list(apps, core::InstanceKind::kApig, D, apig_instance));
   register_for(r, s, "apigw", core::InstanceKind::kApig);
   register_for(r, s, "apic", core::InstanceKind::kRoma);
 }

@@ -4,6 +4,7 @@
 
 #include "admin/errors_view.hpp"
 #include "admin/json_io.hpp"
+#include "services/app_service.hpp"
 #include "services/scope.hpp"
 
 namespace gh::admin {
@@ -34,6 +35,20 @@ json::object paged_envelope(const core::Paged<T>& p, std::string_view key, Rende
   return json::object{{"total", p.total},
                       {"size", static_cast<std::int64_t>(items.size())},
                       {key, std::move(items)}};
+}
+
+// GET …/instances (APIG, ROMA): the project's instances of `kind`, paged, each rendered by `view`.
+template <class View>
+RouteHandler instance_list(services::AppService& apps, core::InstanceKind kind, Dialect d,
+                           View view) {
+  return [&apps, kind, d, view](AdminRequest& q) {
+    auto page = page_from_query(q);
+    if (!page) return error_response(q, d, page.error());
+    auto list = apps.instances(q.caller, q.param("project_id"), kind);
+    return respond(q, d, list, 200, [&](const std::vector<core::Instance>& all) {
+      return paged_envelope(core::slice_page(all, *page), "instances", view);
+    });
+  };
 }
 
 // Evaluates a Result-returning expression; on error returns the rendered error from the handler.

@@ -36,13 +36,8 @@ std::string owner_name(const AdminRequest& q, const core::App& a) {
 
 void register_roma_v2(Router& r, AdminServices& s) {
   auto& apps = s.apps;
-  r.add(V::get, "/v2/{project_id}/instances", D, true, [&apps](AdminRequest& q) {
-    GH_TRY(page, page_from_query(q), q, D);
-    auto list = apps.instances(q.caller, q.param("project_id"), core::InstanceKind::kRoma);
-    return respond(q, D, list, 200, [&](const std::vector<core::Instance>& all) {
-      return paged_envelope(core::slice_page(all, *page), "instances", roma_instance);
-    });
-  });
+  r.add(V::get, "/v2/{project_id}/instances", D, true,
+        instance_list(apps, core::InstanceKind::kRoma, D, roma_instance));
 
   const std::string base = "/v2/{project_id}/instances/{instance_id}/apps";
   r.add(V::post, base, D, true, [&apps](AdminRequest& q) {
