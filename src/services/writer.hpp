@@ -43,6 +43,9 @@ class Writer {
   enum class Notify { kOnChange, kOnCommit };
   Writer(store::Store& store, const ChangeListener& listener, Notify when = Notify::kOnChange)
       : store_(store), listener_(listener), when_(when) {}
+  // It refers to its owner's listener: a copied owner would call the original's.
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
 
   // A write in one instance: write permission on s.project_id, the instance, its lock, the body.
   template <class F>
