@@ -11,10 +11,6 @@ namespace {
 using V = http::bhttp::verb;
 constexpr Dialect D = Dialect::kApig;
 
-services::InstanceScope scope(const AdminRequest& req, core::InstanceKind kind) {
-  return {req.param("project_id"), req.param("instance_id"), kind};
-}
-
 core::Result<services::AppInput> app_input(const json::object& body, bool roma) {
   services::AppInput in;
   in.roma_key_rules = false;
@@ -38,7 +34,7 @@ void register_for(Router& r, AdminServices& s, const std::string& prefix, core::
   const std::string base = "/v2/{project_id}/" + prefix + "/instances/{instance_id}";
 
   r.add(V::get, base, D, true, [&apps, kind](AdminRequest& q) {
-    auto inst = apps.instance(q.caller, scope(q, kind));
+    auto inst = apps.instance(q.caller, instance_scope(q, kind));
     return respond(q, D, inst, 200, [&](const core::Instance& i) {
       return kind == core::InstanceKind::kRoma ? roma_instance(i) : apig_instance(i);
     });
@@ -47,7 +43,7 @@ void register_for(Router& r, AdminServices& s, const std::string& prefix, core::
   r.add(V::post, base + "/apps", D, true, [&apps, kind, roma](AdminRequest& q) {
     GH_TRY(body, body_object(q, false), q, D);
     GH_TRY(in, app_input(*body, roma), q, D);
-    auto app = apps.create_app(q.caller, scope(q, kind), std::move(in.value()));
+    auto app = apps.create_app(q.caller, instance_scope(q, kind), std::move(in.value()));
     return respond(q, D, app, 201, [](const core::App& a) { return app_v2(a, true); });
   });
 
@@ -61,52 +57,50 @@ void register_for(Router& r, AdminServices& s, const std::string& prefix, core::
     f.precise_name = q.query_value("precise_search").value_or("") == "name";
     GH_TRY(status, query_int(q, "status"), q, D);
     if (status.value()) f.status = static_cast<int>(*status.value());
-    auto list = apps.list_apps(q.caller, scope(q, kind), f, *page);
+    auto list = apps.list_apps(q.caller, instance_scope(q, kind), f, *page);
     return respond(q, D, list, 200, [](const core::Paged<core::App>& p) {
-      json::array items;
-      for (auto& a : p.items) {
+      return paged_envelope(p, "apps", [](const core::App& a) {
         auto o = app_v2(a, false);
         o["bind_num"] = a.bound_api_count;
-        items.push_back(std::move(o));
-      }
-      return json::object{{"total", p.total},
-                          {"size", static_cast<std::int64_t>(p.items.size())},
-                          {"apps", std::move(items)}};
+        return o;
+      });
     });
   });
 
   r.add(V::get, base + "/apps/{app_id}", D, true, [&apps, kind](AdminRequest& q) {
-    auto app = apps.get_app(q.caller, scope(q, kind), q.param("app_id"));
+    auto app = apps.get_app(q.caller, instance_scope(q, kind), q.param("app_id"));
     return respond(q, D, app, 200, [](const core::App& a) { return app_v2(a, false); });
   });
 
   r.add(V::put, base + "/apps/{app_id}", D, true, [&apps, kind, roma](AdminRequest& q) {
     GH_TRY(body, body_object(q, false), q, D);
     GH_TRY(in, app_input(*body, roma), q, D);
-    auto app = apps.update_app(q.caller, scope(q, kind), q.param("app_id"), std::move(*in));
+    auto app =
+        apps.update_app(q.caller, instance_scope(q, kind), q.param("app_id"), std::move(*in));
     return respond(q, D, app, 200, [](const core::App& a) { return app_v2(a, false); });
   });
 
   r.add(V::delete_, base + "/apps/{app_id}", D, true, [&apps, kind](AdminRequest& q) {
-    return respond_empty(q, D, apps.delete_app(q.caller, scope(q, kind), q.param("app_id")), 204);
+    return respond_empty(
+        q, D, apps.delete_app(q.caller, instance_scope(q, kind), q.param("app_id")), 204);
   });
 
   r.add(V::put, base + "/apps/secret/{app_id}", D, true, [&apps, kind](AdminRequest& q) {
     GH_TRY(body, body_object(q, true), q, D);
     GH_TRY(secret, opt_string(*body, "app_secret"), q, D);
-    auto app = apps.reset_secret(q.caller, scope(q, kind), q.param("app_id"), *secret);
+    auto app = apps.reset_secret(q.caller, instance_scope(q, kind), q.param("app_id"), *secret);
     return respond(q, D, app, 200, [](const core::App& a) { return app_v2(a, false); });
   });
 
   r.add(V::get, base + "/apps/validation/{app_id}", D, true, [&apps, kind](AdminRequest& q) {
-    auto app = apps.validate_app(q.caller, scope(q, kind), q.param("app_id"));
+    auto app = apps.validate_app(q.caller, instance_scope(q, kind), q.param("app_id"));
     return respond(q, D, app, 200, [](const core::App& a) {
       return json::object{{"id", a.id}, {"name", a.name}, {"remark", a.remark}};
     });
   });
 
   r.add(V::get, base + "/resources/outline/apps", D, true, [&apps, kind](AdminRequest& q) {
-    auto o = apps.outline(q.caller, scope(q, kind));
+    auto o = apps.outline(q.caller, instance_scope(q, kind));
     return respond(q, D, o, 200, [](const services::AppOutline& x) {
       return json::object{{"authed_nums", x.authed}, {"unauthed_nums", x.unauthed}};
     });
@@ -116,7 +110,7 @@ void register_for(Router& r, AdminServices& s, const std::string& prefix, core::
   const std::string codes = base + "/apps/{app_id}/app-codes";
   r.add(V::put, codes, D, true, [&apps, kind](AdminRequest& q) {
     // Clients send no body or "{}"; anything sent is ignored (but must not crash us).
-    auto code = apps.generate_code(q.caller, scope(q, kind), q.param("app_id"));
+    auto code = apps.generate_code(q.caller, instance_scope(q, kind), q.param("app_id"));
     return respond(q, D, code, 201, [](const core::AppCode& c) { return app_code_v2(c, true); });
   });
 
@@ -125,52 +119,39 @@ void register_for(Router& r, AdminServices& s, const std::string& prefix, core::
     auto* v = body->if_contains("app_code");
     if (!v || v->is_null()) return error_response(q, D, core::errors::parameters_missing());
     if (!v->is_string()) return error_response(q, D, core::errors::invalid_param("app_code"));
-    auto code =
-        apps.create_code(q.caller, scope(q, kind), q.param("app_id"), std::string(v->as_string()));
+    auto code = apps.create_code(q.caller, instance_scope(q, kind), q.param("app_id"),
+                                 std::string(v->as_string()));
     return respond(q, D, code, 201, [](const core::AppCode& c) { return app_code_v2(c, true); });
   });
 
   r.add(V::get, codes, D, true, [&apps, kind](AdminRequest& q) {
     GH_TRY(page, page_from_query(q), q, D);
-    auto list = apps.list_codes(q.caller, scope(q, kind), q.param("app_id"), *page);
+    auto list = apps.list_codes(q.caller, instance_scope(q, kind), q.param("app_id"), *page);
     return respond(q, D, list, 200, [](const core::Paged<core::AppCode>& p) {
-      json::array items;
-      for (auto& c : p.items) items.push_back(app_code_v2(c, false));
-      return json::object{{"total", p.total},
-                          {"size", static_cast<std::int64_t>(p.items.size())},
-                          {"app_codes", std::move(items)}};
+      return paged_envelope(p, "app_codes",
+                            [](const core::AppCode& c) { return app_code_v2(c, false); });
     });
   });
 
   r.add(V::get, codes + "/{app_code_id}", D, true, [&apps, kind](AdminRequest& q) {
-    auto code = apps.get_code(q.caller, scope(q, kind), q.param("app_id"), q.param("app_code_id"));
+    auto code =
+        apps.get_code(q.caller, instance_scope(q, kind), q.param("app_id"), q.param("app_code_id"));
     return respond(q, D, code, 200, [](const core::AppCode& c) { return app_code_v2(c, false); });
   });
 
   r.add(V::delete_, codes + "/{app_code_id}", D, true, [&apps, kind](AdminRequest& q) {
-    return respond_empty(
-        q, D, apps.delete_code(q.caller, scope(q, kind), q.param("app_id"), q.param("app_code_id")),
-        204);
+    return respond_empty(q, D,
+                         apps.delete_code(q.caller, instance_scope(q, kind), q.param("app_id"),
+                                          q.param("app_code_id")),
+                         204);
   });
 }
 }  // namespace
 
 void register_apig_v2(Router& r, AdminServices& s) {
   auto& apps = s.apps;
-  r.add(V::get, "/v2/{project_id}/apigw/instances", D, true, [&apps](AdminRequest& q) {
-    GH_TRY(page, page_from_query(q), q, D);
-    auto list = apps.instances(q.caller, q.param("project_id"), core::InstanceKind::kApig);
-    return respond(q, D, list, 200, [&](const std::vector<core::Instance>& all) {
-      json::array items;
-      for (std::size_t i = page->offset; i < all.size() && items.size() < std::size_t(page->limit);
-           ++i)
-        items.push_back(apig_instance(all[i]));
-      auto size = static_cast<std::int64_t>(items.size());
-      return json::object{{"total", static_cast<std::int64_t>(all.size())},
-                          {"size", size},
-                          {"instances", std::move(items)}};
-    });
-  });
+  r.add(V::get, "/v2/{project_id}/apigw/instances", D, true,
+        instance_list(apps, core::InstanceKind::kApig, D, apig_instance));
   register_for(r, s, "apigw", core::InstanceKind::kApig);
   register_for(r, s, "apic", core::InstanceKind::kRoma);
 }

@@ -13,11 +13,7 @@ void register_gatehouse(Router& r, AdminServices& s) {
           GH_TRY(page, page_from_query(q), q, Dialect::kApig);
           auto list = services::list_audit(store, q.caller, q.param("project_id"), *page);
           return respond(q, Dialect::kApig, list, 200, [](const core::Paged<core::AuditEvent>& p) {
-            json::array items;
-            for (auto& e : p.items) items.push_back(audit_event(e));
-            return json::object{{"total", p.total},
-                                {"size", static_cast<std::int64_t>(p.items.size())},
-                                {"events", std::move(items)}};
+            return paged_envelope(p, "events", audit_event);
           });
         });
 }

@@ -11,7 +11,7 @@ using V = http::bhttp::verb;
 constexpr Dialect D = Dialect::kApig;
 
 services::InstanceScope scope(const AdminRequest& q) {
-  return {q.param("project_id"), q.param("instance_id"), core::InstanceKind::kRoma};
+  return instance_scope(q, core::InstanceKind::kRoma);
 }
 
 core::Result<services::AppInput> integration_input(const json::object& body) {
@@ -36,20 +36,8 @@ std::string owner_name(const AdminRequest& q, const core::App& a) {
 
 void register_roma_v2(Router& r, AdminServices& s) {
   auto& apps = s.apps;
-  r.add(V::get, "/v2/{project_id}/instances", D, true, [&apps](AdminRequest& q) {
-    GH_TRY(page, page_from_query(q), q, D);
-    auto list = apps.instances(q.caller, q.param("project_id"), core::InstanceKind::kRoma);
-    return respond(q, D, list, 200, [&](const std::vector<core::Instance>& all) {
-      json::array items;
-      for (std::size_t i = page->offset; i < all.size() && items.size() < std::size_t(page->limit);
-           ++i)
-        items.push_back(roma_instance(all[i]));
-      auto size = static_cast<std::int64_t>(items.size());
-      return json::object{{"total", static_cast<std::int64_t>(all.size())},
-                          {"size", size},
-                          {"instances", std::move(items)}};
-    });
-  });
+  r.add(V::get, "/v2/{project_id}/instances", D, true,
+        instance_list(apps, core::InstanceKind::kRoma, D, roma_instance));
 
   const std::string base = "/v2/{project_id}/instances/{instance_id}/apps";
   r.add(V::post, base, D, true, [&apps](AdminRequest& q) {
@@ -66,11 +54,8 @@ void register_roma_v2(Router& r, AdminServices& s) {
     f.app_type = "roma";
     auto list = apps.list_apps(q.caller, scope(q), f, *page);
     return respond(q, D, list, 200, [&](const core::Paged<core::App>& p) {
-      json::array items;
-      for (auto& a : p.items) items.push_back(roma_app(a, owner_name(q, a)));
-      return json::object{{"total", p.total},
-                          {"size", static_cast<std::int64_t>(p.items.size())},
-                          {"apps", std::move(items)}};
+      return paged_envelope(p, "apps",
+                            [&](const core::App& a) { return roma_app(a, owner_name(q, a)); });
     });
   });
   r.add(V::get, base + "/{app_id}", D, true, [&apps](AdminRequest& q) {

@@ -1,6 +1,7 @@
 #pragma once
 // Entities shared by every layer. Secrets are held in clear only in memory; the store seals them.
 // Times are nanoseconds since the Unix epoch (UTC).
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -92,5 +93,16 @@ struct Paged {
   std::int64_t total = 0;
   std::vector<T> items;
 };
+
+// One page of a list held in memory: items [offset, offset + limit) of `all`, total = all.size().
+template <class T>
+Paged<T> slice_page(std::vector<T> all, Page page) {
+  Paged<T> out;
+  out.total = static_cast<std::int64_t>(all.size());
+  for (auto i = std::max<std::int64_t>(0, page.offset);
+       i < out.total && i < page.offset + page.limit; ++i)
+    out.items.push_back(std::move(all[static_cast<std::size_t>(i)]));
+  return out;
+}
 
 }  // namespace gh::core

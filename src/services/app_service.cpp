@@ -12,13 +12,6 @@ namespace gh::services {
 namespace errors = core::errors;
 using core::Result;
 
-bool plausible_id(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (unsigned char c : id)
-    if (!(std::isalnum(c) || c == '-' || c == '_')) return false;
-  return true;
-}
-
 core::Status check_app_input(const AppInput& in, bool name_required) {
   if (name_required && !in.name) return errors::invalid_param("name");
   if (in.name && !core::rules::is_app_name(*in.name)) return errors::invalid_param("name");
@@ -36,39 +29,23 @@ core::Status check_app_input(const AppInput& in, bool name_required) {
   return core::ok_status();
 }
 
-void AppService::notify() {
-  if (listener_) listener_();
-}
-
-Result<core::Instance> AppService::load_instance(store::Tx& tx, const Caller& c,
-                                                 const InstanceScope& s, bool write) {
-  return load_scoped_instance(tx, c, s, write);
-}
-
-Result<core::Instance> load_scoped_instance(store::Tx& tx, const Caller& c, const InstanceScope& s,
-                                            bool write) {
-  auto perm =
-      write ? require_project_write(c, s.project_id) : require_project_read(c, s.project_id);
-  if (!perm) return perm.error();
-  auto inst = plausible_id(s.instance_id) ? tx.instance(s.instance_id) : std::nullopt;
-  if (!inst || inst->project_id != s.project_id || inst->kind != s.kind)
-    return errors::instance_not_found(s.instance_id);
-  return *inst;
-}
-
-Result<core::App> AppService::load_app(store::Tx& tx, const Caller& c, const InstanceScope& s,
-                                       const std::string& app_id, bool write,
-                                       std::string_view id_param) {
-  auto inst = load_instance(tx, c, s, write);
-  if (!inst) return inst.error();
+Result<core::App> find_app(store::Tx& tx, const InstanceScope& s, const std::string& app_id,
+                           std::string_view id_param) {
   if (!plausible_id(app_id)) return errors::forbidden_param_value(id_param);
   auto app = tx.app(s.instance_id, app_id);
   if (!app) return errors::app_not_found(app_id);
   return *app;
 }
 
+Result<core::App> AppService::load_app(store::Tx& tx, const Caller& c, const InstanceScope& s,
+                                       const std::string& app_id, std::string_view id_param) {
+  auto inst = load_scoped_instance(tx, c, s, false);
+  if (!inst) return inst.error();
+  return find_app(tx, s, app_id, id_param);
+}
+
 Result<core::Instance> AppService::instance(const Caller& c, const InstanceScope& s) {
-  return store_.read([&](store::Tx& tx) { return load_instance(tx, c, s, false); });
+  return store_.read([&](store::Tx& tx) { return load_scoped_instance(tx, c, s, false); });
 }
 
 Result<std::vector<core::Instance>> AppService::instances(const Caller& c,
@@ -86,7 +63,6 @@ Result<std::vector<core::Instance>> AppService::instances(const Caller& c,
 Result<core::App> AppService::create_app_in(store::Tx& tx, const Caller& c,
                                             const core::Instance& inst, AppInput in) {
   if (auto v = check_app_input(in, true); !v) return v.error();
-  tx.lock_instance(inst.id);
   if (tx.count_apps(inst.id) >= limits_.max_apps_per_instance) return errors::too_many_apps();
   if (tx.app_name_taken(inst.id, *in.name, "")) return errors::app_name_exists();
   core::App app;
@@ -109,25 +85,20 @@ Result<core::App> AppService::create_app_in(store::Tx& tx, const Caller& c,
 }
 
 Result<core::App> AppService::create_app(const Caller& c, const InstanceScope& s, AppInput in) {
-  auto r = store_.write(
-      [&](store::Tx& tx) -> Result<core::App> {
-        auto inst = load_instance(tx, c, s, true);
-        if (!inst) return inst.error();
-        auto app = create_app_in(tx, c, *inst, in);
-        if (app)
-          audit_in(tx, c, {s.project_id, "app.create", "app", app->id, in.name.value_or("")});
+  return writer_.in_instance(
+      c, s, {s.project_id, "app.create", "app", "", in.name.value_or("")},
+      [&](Write& w) -> Result<core::App> {
+        auto app = create_app_in(w.tx, c, *w.instance, in);
+        if (app) w.audit.target_id = app->id;
         return app;
       },
       errors::app_name_exists());
-  audit_failure(store_, c, {s.project_id, "app.create", "app", "", in.name.value_or("")}, r);
-  if (r) notify();
-  return r;
 }
 
 Result<core::Paged<core::App>> AppService::list_apps(const Caller& c, const InstanceScope& s,
                                                      store::AppFilter f, core::Page page) {
   return store_.read([&](store::Tx& tx) -> Result<core::Paged<core::App>> {
-    auto inst = load_instance(tx, c, s, false);
+    auto inst = load_scoped_instance(tx, c, s, false);
     if (!inst) return inst.error();
     auto out = tx.apps(s.instance_id, f, page);
     auto counts = tx.bound_api_counts(s.instance_id);  // sorted by app id
@@ -142,7 +113,7 @@ Result<core::Paged<core::App>> AppService::list_apps(const Caller& c, const Inst
 
 Result<core::App> AppService::get_app(const Caller& c, const InstanceScope& s,
                                       const std::string& id) {
-  return store_.read([&](store::Tx& tx) { return load_app(tx, c, s, id, false, "id"); });
+  return store_.read([&](store::Tx& tx) { return load_app(tx, c, s, id, "id"); });
 }
 
 Result<core::App> AppService::validate_app(const Caller& c, const InstanceScope& s,
@@ -152,76 +123,68 @@ Result<core::App> AppService::validate_app(const Caller& c, const InstanceScope&
 
 Result<core::App> AppService::update_app(const Caller& c, const InstanceScope& s,
                                          const std::string& id, AppInput in) {
-  auto r = store_.write(
-      [&](store::Tx& tx) -> Result<core::App> {
-        auto app = load_app(tx, c, s, id, true, "id");
+  return writer_.in_instance(
+      c, s, {s.project_id, "app.update", "app", id, in.name.value_or("")},
+      [&](Write& w) -> Result<core::App> {
+        auto app = find_app(w.tx, s, id, "id");
         if (!app) return app.error();
         if (auto v = check_app_input(in, true); !v) return v.error();
-        if (tx.app_name_taken(s.instance_id, *in.name, id)) return errors::app_name_exists();
-        if (in.app_key && tx.app_key_taken(s.instance_id, *in.app_key, id))
+        if (w.tx.app_name_taken(s.instance_id, *in.name, id)) return errors::app_name_exists();
+        if (in.app_key && w.tx.app_key_taken(s.instance_id, *in.app_key, id))
           return errors::app_key_exists();
         app->name = *in.name;
         if (in.remark) app->remark = *in.remark;
         if (in.app_key) app->app_key = *in.app_key;
         if (in.app_secret) app->app_secret = *in.app_secret;
         app->update_time = core::now_nanos();
-        tx.update_app(*app);
-        tx.record_change(s.instance_id, "app", id, "update");
-        audit_in(tx, c, {s.project_id, "app.update", "app", id, in.name.value_or("")});
+        w.tx.update_app(*app);
+        w.tx.record_change(s.instance_id, "app", id, "update");
         return app;
       },
       errors::app_name_exists());
-  audit_failure(store_, c, {s.project_id, "app.update", "app", id, in.name.value_or("")}, r);
-  if (r) notify();
-  return r;
 }
 
 core::Status AppService::delete_app(const Caller& c, const InstanceScope& s,
                                     const std::string& id) {
-  auto r = store_.write([&](store::Tx& tx) -> core::Status {
-    auto app = load_app(tx, c, s, id, true, "id");
-    if (!app) return app.error();
-    // docs/compatibility.md#g7: its AppCodes and authorizations go with it, in this transaction.
-    for (auto& auth_id : tx.delete_app_auths_of_app(id))
-      tx.record_change(s.instance_id, "app_auth", auth_id, "delete");
-    tx.delete_app(id);
-    tx.record_change(s.instance_id, "app", id, "delete");
-    audit_in(tx, c, {s.project_id, "app.delete", "app", id, ""});
-    return core::ok_status();
-  });
-  audit_failure(store_, c, {s.project_id, "app.delete", "app", id, ""}, r);
-  if (r) notify();
-  return r;
+  return writer_.in_instance(c, s, {s.project_id, "app.delete", "app", id, ""},
+                             [&](Write& w) -> core::Status {
+                               auto app = find_app(w.tx, s, id, "id");
+                               if (!app) return app.error();
+                               // docs/compatibility.md#g7: its AppCodes and authorizations go
+                               // with it, in this transaction.
+                               for (auto& auth_id : w.tx.delete_app_auths_of_app(id))
+                                 w.tx.record_change(s.instance_id, "app_auth", auth_id, "delete");
+                               w.tx.delete_app(id);
+                               w.tx.record_change(s.instance_id, "app", id, "delete");
+                               return core::ok_status();
+                             });
 }
 
 Result<core::App> AppService::reset_secret(const Caller& c, const InstanceScope& s,
                                            const std::string& id,
                                            std::optional<std::string> secret) {
-  auto r = store_.write([&](store::Tx& tx) -> Result<core::App> {
-    auto app = load_app(tx, c, s, id, true, "id");
-    if (!app) return app.error();
-    if (secret && !secret->empty()) {
-      bool ok = app->app_type == "roma" ? core::rules::is_roma_secret(*secret)
-                                        : core::rules::is_app_secret(*secret);
-      if (!ok) return errors::invalid_param("app_secret");
-      app->app_secret = *secret;
-    } else {
-      app->app_secret = crypto::random_hex(16);
-    }
-    app->update_time = core::now_nanos();
-    tx.update_app(*app);
-    tx.record_change(s.instance_id, "app", id, "update");
-    audit_in(tx, c, {s.project_id, "app_secret.reset", "app", id, ""});
-    return app;
-  });
-  audit_failure(store_, c, {s.project_id, "app_secret.reset", "app", id, ""}, r);
-  if (r) notify();
-  return r;
+  return writer_.in_instance(
+      c, s, {s.project_id, "app_secret.reset", "app", id, ""}, [&](Write& w) -> Result<core::App> {
+        auto app = find_app(w.tx, s, id, "id");
+        if (!app) return app.error();
+        if (secret && !secret->empty()) {
+          bool ok = app->app_type == "roma" ? core::rules::is_roma_secret(*secret)
+                                            : core::rules::is_app_secret(*secret);
+          if (!ok) return errors::invalid_param("app_secret");
+          app->app_secret = *secret;
+        } else {
+          app->app_secret = crypto::random_hex(16);
+        }
+        app->update_time = core::now_nanos();
+        w.tx.update_app(*app);
+        w.tx.record_change(s.instance_id, "app", id, "update");
+        return app;
+      });
 }
 
 Result<AppOutline> AppService::outline(const Caller& c, const InstanceScope& s) {
   return store_.read([&](store::Tx& tx) -> Result<AppOutline> {
-    auto inst = load_instance(tx, c, s, false);
+    auto inst = load_scoped_instance(tx, c, s, false);
     if (!inst) return inst.error();
     auto authed = static_cast<std::int64_t>(tx.bound_api_counts(s.instance_id).size());
     return AppOutline{authed, tx.count_apps(s.instance_id) - authed};
@@ -233,7 +196,7 @@ Result<core::AppCode> AppService::add_code_in(store::Tx& tx, const core::App& ap
                                               std::optional<std::string> custom_value) {
   if (custom_value && !core::rules::is_app_code(*custom_value))
     return errors::invalid_param("app_code");
-  tx.lock_app(app.id);  // serialises concurrent writers on this app (row lock on PostgreSQL)
+  tx.lock_app(app.id);  // after the instance lock (store/tx.hpp: lock order)
   if (tx.count_app_codes(app.id) >= kMaxAppCodesPerApp) return errors::too_many_app_codes();
   core::AppCode code;
   code.id = crypto::new_id();
@@ -249,83 +212,78 @@ Result<core::AppCode> AppService::add_code_in(store::Tx& tx, const core::App& ap
 
 Result<core::AppCode> AppService::generate_code(const Caller& c, const InstanceScope& s,
                                                 const std::string& app_id) {
-  auto r = store_.write(
-      [&](store::Tx& tx) -> Result<core::AppCode> {
-        auto app = load_app(tx, c, s, app_id, true, "app_id");
+  return writer_.in_instance(
+      c, s, {s.project_id, "app_code.generate", "app_code", "", "app_id=" + app_id},
+      [&](Write& w) -> Result<core::AppCode> {
+        auto app = find_app(w.tx, s, app_id, "app_id");
         if (!app) return app.error();
-        auto code = add_code_in(tx, *app, std::nullopt);
-        if (code)
-          audit_in(tx, c,
-                   {s.project_id, "app_code.generate", "app_code", code->id,
-                    "app_id=" + app_id + " value=" + mask_secret(code->value)});
+        auto code = add_code_in(w.tx, *app, std::nullopt);
+        if (code) {
+          w.audit.target_id = code->id;
+          w.audit.detail += " value=" + mask_secret(code->value);
+        }
         return code;
       },
       errors::app_code_exists());
-  audit_failure(store_, c, {s.project_id, "app_code.generate", "app_code", "", "app_id=" + app_id},
-                r);
-  if (r) notify();
-  return r;
 }
 
 Result<core::AppCode> AppService::create_code(const Caller& c, const InstanceScope& s,
                                               const std::string& app_id, const std::string& value) {
-  auto r = store_.write(
-      [&](store::Tx& tx) -> Result<core::AppCode> {
-        auto app = load_app(tx, c, s, app_id, true, "app_id");
+  return writer_.in_instance(
+      c, s,
+      {s.project_id, "app_code.create", "app_code", "",
+       "app_id=" + app_id + " value=" + mask_secret(value)},
+      [&](Write& w) -> Result<core::AppCode> {
+        auto app = find_app(w.tx, s, app_id, "app_id");
         if (!app) return app.error();
-        auto code = add_code_in(tx, *app, value);
-        if (code)
-          audit_in(tx, c,
-                   {s.project_id, "app_code.create", "app_code", code->id,
-                    "app_id=" + app_id + " value=" + mask_secret(value)});
+        auto code = add_code_in(w.tx, *app, value);
+        if (code) w.audit.target_id = code->id;
         return code;
       },
       errors::app_code_exists());
-  audit_failure(store_, c,
-                {s.project_id, "app_code.create", "app_code", "",
-                 "app_id=" + app_id + " value=" + mask_secret(value)},
-                r);
-  if (r) notify();
-  return r;
 }
 
 Result<core::Paged<core::AppCode>> AppService::list_codes(const Caller& c, const InstanceScope& s,
                                                           const std::string& app_id,
                                                           core::Page page) {
   return store_.read([&](store::Tx& tx) -> Result<core::Paged<core::AppCode>> {
-    auto app = load_app(tx, c, s, app_id, false, "app_id");
+    auto app = load_app(tx, c, s, app_id, "app_id");
     if (!app) return app.error();
     return tx.app_codes(app_id, page);
   });
 }
 
+namespace {
+Result<core::AppCode> find_code(store::Tx& tx, const std::string& app_id,
+                                const std::string& code_id) {
+  auto code = plausible_id(code_id) ? tx.app_code(app_id, code_id) : std::nullopt;
+  if (!code) return errors::app_code_not_found();
+  return *code;
+}
+}  // namespace
+
 Result<core::AppCode> AppService::get_code(const Caller& c, const InstanceScope& s,
                                            const std::string& app_id, const std::string& code_id) {
   return store_.read([&](store::Tx& tx) -> Result<core::AppCode> {
-    auto app = load_app(tx, c, s, app_id, false, "app_id");
+    auto app = load_app(tx, c, s, app_id, "app_id");
     if (!app) return app.error();
-    auto code = plausible_id(code_id) ? tx.app_code(app_id, code_id) : std::nullopt;
-    if (!code) return errors::app_code_not_found();
-    return *code;
+    return find_code(tx, app_id, code_id);
   });
 }
 
 core::Status AppService::delete_code(const Caller& c, const InstanceScope& s,
                                      const std::string& app_id, const std::string& code_id) {
-  auto r = store_.write([&](store::Tx& tx) -> core::Status {
-    auto app = load_app(tx, c, s, app_id, true, "app_id");
-    if (!app) return app.error();
-    auto code = plausible_id(code_id) ? tx.app_code(app_id, code_id) : std::nullopt;
-    if (!code) return errors::app_code_not_found();
-    tx.delete_app_code(code_id);
-    tx.record_change(s.instance_id, "app", app_id, "code.delete");
-    audit_in(tx, c, {s.project_id, "app_code.delete", "app_code", code_id, "app_id=" + app_id});
-    return core::ok_status();
-  });
-  audit_failure(store_, c,
-                {s.project_id, "app_code.delete", "app_code", code_id, "app_id=" + app_id}, r);
-  if (r) notify();
-  return r;
+  return writer_.in_instance(
+      c, s, {s.project_id, "app_code.delete", "app_code", code_id, "app_id=" + app_id},
+      [&](Write& w) -> core::Status {
+        auto app = find_app(w.tx, s, app_id, "app_id");
+        if (!app) return app.error();
+        auto code = find_code(w.tx, app_id, code_id);
+        if (!code) return code.error();
+        w.tx.delete_app_code(code_id);
+        w.tx.record_change(s.instance_id, "app", app_id, "code.delete");
+        return core::ok_status();
+      });
 }
 
 }  // namespace gh::services

@@ -4,22 +4,18 @@
 // keys and AppCode values, the apps-per-instance quota, RBAC, audit and change events.
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "core/error.hpp"
 #include "core/model.hpp"
 #include "services/caller.hpp"
 #include "services/limits.hpp"
+#include "services/scope.hpp"
+#include "services/writer.hpp"
 #include "store/store.hpp"
 
 namespace gh::services {
-
-// The instance a dialect call addresses; `kind` is the kind the dialect's path implies
-// (docs/compatibility.md#g12).
-struct InstanceScope {
-  std::string project_id, instance_id;
-  core::InstanceKind kind = core::InstanceKind::kApig;
-};
 
 struct AppInput {
   std::optional<std::string> name, remark, app_key, app_secret;
@@ -40,12 +36,10 @@ struct AppOutline {
   std::int64_t authed = 0, unauthed = 0;
 };
 
-// Listener for committed credential changes (the gateway applies them as deltas).
-using ChangeListener = std::function<void()>;
-
 class AppService {
  public:
-  AppService(store::Store& store, Limits limits) : store_(store), limits_(limits) {}
+  AppService(store::Store& store, Limits limits)
+      : store_(store), limits_(limits), writer_(store_, listener_) {}
   void on_change(ChangeListener l) { listener_ = std::move(l); }
   const Limits& limits() const { return limits_; }
 
@@ -80,35 +74,29 @@ class AppService {
                            const std::string& code_id);
 
   // ---- building blocks for dialects that address apps by project (ModelArts v1). They apply the
-  // same rules inside the caller's transaction; RBAC and audit stay with the caller.
+  // same rules inside the caller's write (services/writer.hpp), which holds the instance lock.
   core::Result<core::App> create_app_in(store::Tx& tx, const Caller& c, const core::Instance& inst,
                                         AppInput in);
   core::Result<core::AppCode> add_code_in(store::Tx& tx, const core::App& app,
                                           std::optional<std::string> custom_value);
-  void notify();
+  // The write path of app and AppCode changes (its listener is this service's).
+  Writer& writer() { return writer_; }
   store::Store& store() { return store_; }
 
  private:
-  // Checks RBAC, the instance (existence, project, kind) and the app id shape, then loads the app.
+  // Checks RBAC and the instance (load_scoped_instance), then loads the app (find_app).
   core::Result<core::App> load_app(store::Tx& tx, const Caller& c, const InstanceScope& s,
-                                   const std::string& app_id, bool write,
-                                   std::string_view id_param);
-  core::Result<core::Instance> load_instance(store::Tx& tx, const Caller& c, const InstanceScope& s,
-                                             bool write);
+                                   const std::string& app_id, std::string_view id_param);
 
   store::Store& store_;
   Limits limits_;
   ChangeListener listener_;
+  Writer writer_;
 };
 
-// Checks RBAC (read or write on the scope's project) and the instance (exists, belongs to the
-// project, and is of the kind the dialect's path implies, docs/compatibility.md#g12) inside `tx`.
-// Errors: 403 APIG.1005, 404 APIG.3030.
-core::Result<core::Instance> load_scoped_instance(store::Tx& tx, const Caller& c,
-                                                  const InstanceScope& s, bool write);
-
-// Shape check for ids in paths: ids we issue are 32 hex, but lookups of other plausible shapes
-// (e.g. a dashed UUID) answer 404; only garbage answers 400.
-bool plausible_id(std::string_view id);
+// The app `app_id` of the scope's instance; the caller checked the scope. Errors: 400 APIG.2012
+// naming `id_param` for a garbage id, 404 APIG.3004.
+core::Result<core::App> find_app(store::Tx& tx, const InstanceScope& s, const std::string& app_id,
+                                 std::string_view id_param);
 
 }  // namespace gh::services

@@ -15,26 +15,11 @@ struct AuditRecord {
   std::string project_id, action, target_type, target_id, detail;
 };
 
-// Appends the record in its own transaction (a failed write was rolled back, its audit is not).
-void audit(store::Store& store, const Caller& caller, AuditRecord rec, const core::Error* failure);
-
-template <class T>
-void audit_result(store::Store& store, const Caller& caller, AuditRecord rec,
-                  const core::Result<T>& result) {
-  audit(store, caller, std::move(rec), result.ok() ? nullptr : &result.error());
-}
-
-// Appends the record of a successful write inside that write's own transaction: one durable
-// commit instead of two, and the record exists exactly when the write does.
+// The two halves of the audit rule (services/writer.hpp applies it to every write): a success is
+// recorded inside its write's transaction (audit_in), so the record exists exactly when the change
+// does; a refusal, whose write was rolled back, in a transaction of its own (audit).
 void audit_in(store::Tx& tx, const Caller& caller, AuditRecord rec);
-
-// Records a failed write in a transaction of its own (the write was rolled back); no-op on
-// success (its record was written by audit_in).
-template <class T>
-void audit_failure(store::Store& store, const Caller& caller, AuditRecord rec,
-                   const core::Result<T>& result) {
-  if (!result.ok()) audit(store, caller, std::move(rec), &result.error());
-}
+void audit(store::Store& store, const Caller& caller, AuditRecord rec, const core::Error* failure);
 
 }  // namespace gh::services
 

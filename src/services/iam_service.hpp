@@ -17,6 +17,7 @@
 #include "services/caller.hpp"
 #include "services/limits.hpp"
 #include "services/token_cache.hpp"
+#include "services/writer.hpp"
 #include "store/store.hpp"
 
 namespace gh::services {
@@ -97,6 +98,8 @@ class IamService {
   Limits limits_;
   std::string token_key_;
   TokenCache tokens_;  // verified tokens' callers; invalidated by every IAM change here
+  ChangeListener invalidate_tokens_;
+  Writer writer_;  // every directory write: audited, then invalidate_tokens_ after commit
 };
 
 std::string hash_password(std::string_view password);

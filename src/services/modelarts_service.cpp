@@ -26,15 +26,32 @@ ModelArtsApp ModelArtsService::detail(store::Tx& tx, const core::App& app) {
 
 Result<core::App> ModelArtsService::own_app(store::Tx& tx, const Caller& c,
                                             const std::string& project_id,
-                                            const std::string& app_id, bool write) {
-  auto perm = write ? require_project_write(c, project_id) : require_project_read(c, project_id);
-  if (!perm) return perm.error();
+                                            const std::string& app_id) {
   if (!plausible_id(app_id)) return errors::modelarts_app_not_found(app_id);
   auto app = tx.app_by_id(app_id);
   if (!app || app->project_id != project_id) return errors::modelarts_app_not_found(app_id);
   if (app->owner_user_id != c.user_id) return errors::modelarts_not_creator();
   return *app;
 }
+
+Result<core::App> ModelArtsService::own_app_locked(Write& w, const Caller& c,
+                                                   const std::string& project_id,
+                                                   const std::string& app_id) {
+  auto app = own_app(w.tx, c, project_id, app_id);
+  if (app) w.tx.lock_instance(app->instance_id);
+  return app;
+}
+
+namespace {
+// Deletes the app's AppCode of value `value` (ModelArts addresses AppCodes by value).
+Result<core::AppCode> remove_code(store::Tx& tx, const core::App& app, const std::string& value) {
+  auto old = tx.app_code_by_value(app.id, value);
+  if (!old) return errors::modelarts_code_not_found();
+  tx.delete_app_code(old->id);
+  tx.record_change(app.instance_id, "app", app.id, "code.delete");
+  return *old;
+}
+}  // namespace
 
 Result<std::pair<std::int64_t, std::vector<ModelArtsApp>>> ModelArtsService::list(
     const Caller& c, const std::string& project_id, const ModelArtsListQuery& q) {
@@ -71,39 +88,38 @@ Result<ModelArtsApp> ModelArtsService::create(const Caller& c, const std::string
                                               const std::string& workspace_id) {
   if (!core::rules::is_app_name(name)) return errors::modelarts_param("Invalid app_name.");
   if (!core::rules::is_remark(remark, 200)) return errors::modelarts_param("Invalid app_remark.");
-  auto r = apps_.store().write(
-      [&](store::Tx& tx) -> Result<ModelArtsApp> {
-        if (auto p = require_project_write(c, project_id); !p) return p.error();
+  return apps_.writer().in_project(
+      c, project_id, {project_id, "app.create", "app", "", "modelarts name=" + name},
+      [&](Write& w) -> Result<ModelArtsApp> {
         // New ModelArts apps land on the project's first APIG instance (docs/compatibility.md#g10).
         std::optional<core::Instance> target;
-        for (auto& i : tx.instances(project_id))
+        for (auto& i : w.tx.instances(project_id))
           if (i.kind == core::InstanceKind::kApig) {
             target = i;
             break;
           }
         if (!target) return errors::modelarts_param("The project has no API Gateway instance.");
-        if (tx.count_apps_of_owner(project_id, c.user_id) >= apps_.limits().modelarts_apps_per_user)
+        w.tx.lock_instance(target->id);
+        if (w.tx.count_apps_of_owner(project_id, c.user_id) >=
+            apps_.limits().modelarts_apps_per_user)
           return errors::modelarts_too_many_apps();
         AppInput in;
         in.name = name;
         in.remark = remark;
         in.workspace_id = workspace_id;
-        auto app = apps_.create_app_in(tx, c, *target, in);
+        auto app = apps_.create_app_in(w.tx, c, *target, in);
         if (!app) return app.error();
-        audit_in(tx, c, {project_id, "app.create", "app", app->id, "modelarts name=" + name});
-        return detail(tx, *app);
+        w.audit.target_id = app->id;
+        return detail(w.tx, *app);
       },
       errors::app_name_exists());
-  audit_failure(apps_.store(), c, {project_id, "app.create", "app", "", "modelarts name=" + name},
-                r);
-  if (r) apps_.notify();
-  return r;
 }
 
 Result<ModelArtsApp> ModelArtsService::show(const Caller& c, const std::string& project_id,
                                             const std::string& app_id) {
   return apps_.store().read([&](store::Tx& tx) -> Result<ModelArtsApp> {
-    auto app = own_app(tx, c, project_id, app_id, false);
+    if (auto p = require_project_read(c, project_id); !p) return p.error();
+    auto app = own_app(tx, c, project_id, app_id);
     if (!app) return app.error();
     return detail(tx, *app);
   });
@@ -111,108 +127,87 @@ Result<ModelArtsApp> ModelArtsService::show(const Caller& c, const std::string& 
 
 core::Status ModelArtsService::remove(const Caller& c, const std::string& project_id,
                                       const std::string& app_id) {
-  auto r = apps_.store().write([&](store::Tx& tx) -> core::Status {
-    auto app = own_app(tx, c, project_id, app_id, true);
-    if (!app) return app.error();
-    if (detail(tx, *app).bound_api_count > 0) return errors::modelarts_app_bound();
-    tx.delete_app(app_id);
-    tx.record_change(app->instance_id, "app", app_id, "delete");
-    audit_in(tx, c, {project_id, "app.delete", "app", app_id, "modelarts"});
-    return core::ok_status();
-  });
-  audit_failure(apps_.store(), c, {project_id, "app.delete", "app", app_id, "modelarts"}, r);
-  if (r) apps_.notify();
-  return r;
+  return apps_.writer().in_project(c, project_id,
+                                   {project_id, "app.delete", "app", app_id, "modelarts"},
+                                   [&](Write& w) -> core::Status {
+                                     auto app = own_app_locked(w, c, project_id, app_id);
+                                     if (!app) return app.error();
+                                     if (detail(w.tx, *app).bound_api_count > 0)
+                                       return errors::modelarts_app_bound();
+                                     w.tx.delete_app(app_id);
+                                     w.tx.record_change(app->instance_id, "app", app_id, "delete");
+                                     return core::ok_status();
+                                   });
 }
 
 Result<ModelArtsApp> ModelArtsService::add_code(const Caller& c, const std::string& project_id,
                                                 const std::string& app_id) {
-  auto r = apps_.store().write(
-      [&](store::Tx& tx) -> Result<ModelArtsApp> {
-        auto app = own_app(tx, c, project_id, app_id, true);
+  return apps_.writer().in_project(
+      c, project_id,
+      {project_id, "app_code.generate", "app_code", "", "modelarts app_id=" + app_id},
+      [&](Write& w) -> Result<ModelArtsApp> {
+        auto app = own_app_locked(w, c, project_id, app_id);
         if (!app) return app.error();
-        auto d = detail(tx, *app);
-        if (d.app_type == "APIC")
+        if (detail(w.tx, *app).app_type == "APIC")
           return errors::modelarts_param("AppCodes are only available for API Gateway apps.");
-        auto code = apps_.add_code_in(tx, *app, std::nullopt);
+        auto code = apps_.add_code_in(w.tx, *app, std::nullopt);
         if (!code) return code.error();
-        audit_in(tx, c,
-                 {project_id, "app_code.generate", "app_code", code->id,
-                  "modelarts app_id=" + app_id + " value=" + mask_secret(code->value)});
-        return detail(tx, *app);
+        w.audit.target_id = code->id;
+        w.audit.detail += " value=" + mask_secret(code->value);
+        return detail(w.tx, *app);
       },
       errors::app_code_exists());
-  audit_failure(apps_.store(), c,
-                {project_id, "app_code.generate", "app_code", "", "modelarts app_id=" + app_id}, r);
-  if (r) apps_.notify();
-  return r;
 }
 
 Result<ModelArtsApp> ModelArtsService::reset_code(const Caller& c, const std::string& project_id,
                                                   const std::string& app_id,
                                                   const std::string& value) {
-  auto r = apps_.store().write(
-      [&](store::Tx& tx) -> Result<ModelArtsApp> {
-        auto app = own_app(tx, c, project_id, app_id, true);
+  return apps_.writer().in_project(
+      c, project_id,
+      {project_id, "app_code.reset", "app_code", "",
+       "modelarts app_id=" + app_id + " old=" + mask_secret(value)},
+      [&](Write& w) -> Result<ModelArtsApp> {
+        // Locks: instance (own_app_locked), then app (add_code_in), then the change log at commit
+        // (store/tx.hpp), the order AppCode generation takes them in too.
+        auto app = own_app_locked(w, c, project_id, app_id);
         if (!app) return app.error();
-        auto old = tx.app_code_by_value(app_id, value);
-        if (!old) return errors::modelarts_code_not_found();
-        tx.delete_app_code(old->id);
-        tx.record_change(app->instance_id, "app", app_id, "code.delete");
-        auto fresh = apps_.add_code_in(tx, *app, std::nullopt);
+        if (auto old = remove_code(w.tx, *app, value); !old) return old.error();
+        auto fresh = apps_.add_code_in(w.tx, *app, std::nullopt);
         if (!fresh) return fresh.error();
-        audit_in(tx, c,
-                 {project_id, "app_code.reset", "app_code", fresh->id,
-                  "modelarts app_id=" + app_id + " old=" + mask_secret(value)});
-        return detail(tx, *app);
+        w.audit.target_id = fresh->id;
+        return detail(w.tx, *app);
       },
       errors::app_code_exists());
-  audit_failure(apps_.store(), c,
-                {project_id, "app_code.reset", "app_code", "",
-                 "modelarts app_id=" + app_id + " old=" + mask_secret(value)},
-                r);
-  if (r) apps_.notify();
-  return r;
 }
 
 Result<ModelArtsApp> ModelArtsService::delete_code(const Caller& c, const std::string& project_id,
                                                    const std::string& app_id,
                                                    const std::string& value) {
-  auto r = apps_.store().write([&](store::Tx& tx) -> Result<ModelArtsApp> {
-    auto app = own_app(tx, c, project_id, app_id, true);
+  AuditRecord rec{project_id, "app_code.delete", "app_code", "",
+                  "modelarts app_id=" + app_id + " value=" + mask_secret(value)};
+  return apps_.writer().in_project(c, project_id, rec, [&](Write& w) -> Result<ModelArtsApp> {
+    auto app = own_app_locked(w, c, project_id, app_id);
     if (!app) return app.error();
-    auto old = tx.app_code_by_value(app_id, value);
-    if (!old) return errors::modelarts_code_not_found();
-    tx.delete_app_code(old->id);
-    tx.record_change(app->instance_id, "app", app_id, "code.delete");
-    audit_in(tx, c,
-             {project_id, "app_code.delete", "app_code", old->id,
-              "modelarts app_id=" + app_id + " value=" + mask_secret(value)});
-    return detail(tx, *app);
+    auto old = remove_code(w.tx, *app, value);
+    if (!old) return old.error();
+    w.audit.target_id = old->id;
+    return detail(w.tx, *app);
   });
-  audit_failure(apps_.store(), c,
-                {project_id, "app_code.delete", "app_code", "",
-                 "modelarts app_id=" + app_id + " value=" + mask_secret(value)},
-                r);
-  if (r) apps_.notify();
-  return r;
 }
 
 Result<ModelArtsApp> ModelArtsService::reset_secret(const Caller& c, const std::string& project_id,
                                                     const std::string& app_id) {
-  auto r = apps_.store().write([&](store::Tx& tx) -> Result<ModelArtsApp> {
-    auto app = own_app(tx, c, project_id, app_id, true);
-    if (!app) return app.error();
-    app->app_secret = crypto::random_hex(16);
-    app->update_time = core::now_nanos();
-    tx.update_app(*app);
-    tx.record_change(app->instance_id, "app", app_id, "update");
-    audit_in(tx, c, {project_id, "app_secret.reset", "app", app_id, "modelarts"});
-    return detail(tx, *app);
-  });
-  audit_failure(apps_.store(), c, {project_id, "app_secret.reset", "app", app_id, "modelarts"}, r);
-  if (r) apps_.notify();
-  return r;
+  return apps_.writer().in_project(c, project_id,
+                                   {project_id, "app_secret.reset", "app", app_id, "modelarts"},
+                                   [&](Write& w) -> Result<ModelArtsApp> {
+                                     auto app = own_app_locked(w, c, project_id, app_id);
+                                     if (!app) return app.error();
+                                     app->app_secret = crypto::random_hex(16);
+                                     app->update_time = core::now_nanos();
+                                     w.tx.update_app(*app);
+                                     w.tx.record_change(app->instance_id, "app", app_id, "update");
+                                     return detail(w.tx, *app);
+                                   });
 }
 
 }  // namespace gh::services

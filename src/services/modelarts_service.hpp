@@ -48,9 +48,13 @@ class ModelArtsService {
                                           const std::string& app_id);
 
  private:
-  // Loads the caller's own app (404 if absent, 403 if another user's) within the project.
+  // Loads the caller's own app (404 if absent, 403 if another user's) within the project; the
+  // caller checked its permission on the project.
   core::Result<core::App> own_app(store::Tx& tx, const Caller& c, const std::string& project_id,
-                                  const std::string& app_id, bool write);
+                                  const std::string& app_id);
+  // own_app inside a write, with the app's instance locked (store/tx.hpp: lock order).
+  core::Result<core::App> own_app_locked(Write& w, const Caller& c, const std::string& project_id,
+                                         const std::string& app_id);
   ModelArtsApp detail(store::Tx& tx, const core::App& app);
 
   AppService& apps_;

@@ -7,7 +7,6 @@
 #include "core/errors.hpp"
 #include "core/validation.hpp"
 #include "crypto/random.hpp"
-#include "services/audit.hpp"
 #include "services/traffic_internal.hpp"
 #include "store/spec_json.hpp"
 
@@ -136,48 +135,42 @@ Result<ApiView> TrafficService::view_of(store::Tx& tx, const core::ApiSpec& spec
 Result<ApiView> TrafficService::save_api(const Caller& c, const InstanceScope& s,
                                          const std::string& id, core::ApiSpec in) {
   const bool creating = id.empty();
-  auto r = store_.write(
-      [&](store::Tx& tx) -> Result<ApiView> {
-        auto inst = load_scoped_instance(tx, c, s, true);
-        if (!inst) return inst.error();
-        tx.lock_instance(s.instance_id);  // serialises this instance's writers
+  return writer_.in_instance(
+      c, s, {s.project_id, creating ? "api.create" : "api.update", "api", id, in.name},
+      [&](Write& w) -> Result<ApiView> {
         std::optional<core::ApiSpec> old;
         if (!creating) {
-          old = plausible_id(id) ? tx.api(s.instance_id, id) : std::nullopt;
-          if (!old) return errors::api_not_found(id);
+          auto found = load_api(w.tx, s, id);
+          if (!found) return found.error();
+          old = std::move(*found);
         }
         if (auto v = check_spec(in); !v) return v.error();
-        auto g = load_group(tx, s, in.group_id);
+        auto g = load_group(w.tx, s, in.group_id);
         if (!g) return g.error();
         if ((creating || old->group_id != g->id) &&
-            tx.count_apis_in_group(g->id) >= settings_.max_apis_per_group)
+            w.tx.count_apis_in_group(g->id) >= settings_.max_apis_per_group)
           return errors::too_many_apis();
         std::string except = creating ? "" : id;
-        if (tx.api_name_taken(g->id, in.name, except)) return errors::api_name_exists();
+        if (w.tx.api_name_taken(g->id, in.name, except)) return errors::api_name_exists();
         auto key = route_key(in.req_uri);
-        if (tx.api_route_taken(g->id, in.req_method, key, except))
+        if (w.tx.api_route_taken(g->id, in.req_method, key, except))
           return errors::api_route_exists();
         in.instance_id = s.instance_id;
         in.update_time = core::now_nanos();
         if (creating) {
           in.id = crypto::new_id();
           in.register_time = in.update_time;
-          tx.insert_api(in, key);
+          w.tx.insert_api(in, key);
         } else {
           in.id = id;
           in.register_time = old->register_time;
-          tx.update_api(in, key);
+          w.tx.update_api(in, key);
         }
-        tx.record_change(s.instance_id, "api", in.id, creating ? "create" : "update");
-        return view_of(tx, in);
+        w.tx.record_change(s.instance_id, "api", in.id, creating ? "create" : "update");
+        w.audit.target_id = in.id;
+        return view_of(w.tx, in);
       },
       errors::api_name_exists());
-  audit_result(
-      store_, c,
-      {s.project_id, creating ? "api.create" : "api.update", "api", r ? r->spec.id : id, in.name},
-      r);
-  if (r) notify();
-  return r;
 }
 
 Result<ApiView> TrafficService::create_api(const Caller& c, const InstanceScope& s,
@@ -213,30 +206,25 @@ Result<ApiView> TrafficService::get_api(const Caller& c, const InstanceScope& s,
   return store_.read([&](store::Tx& tx) -> Result<ApiView> {
     auto inst = load_scoped_instance(tx, c, s, false);
     if (!inst) return inst.error();
-    auto api = plausible_id(id) ? tx.api(s.instance_id, id) : std::nullopt;
-    if (!api) return errors::api_not_found(id);
+    auto api = load_api(tx, s, id);
+    if (!api) return api.error();
     return view_of(tx, *api);
   });
 }
 
 core::Status TrafficService::delete_api(const Caller& c, const InstanceScope& s,
                                         const std::string& id) {
-  auto r = store_.write([&](store::Tx& tx) -> core::Status {
-    auto inst = load_scoped_instance(tx, c, s, true);
-    if (!inst) return inst.error();
-    tx.lock_instance(s.instance_id);  // serialises this instance's writers
-    auto api = plausible_id(id) ? tx.api(s.instance_id, id) : std::nullopt;
-    if (!api) return errors::api_not_found(id);
-    if (!tx.online_envs(id).empty()) return errors::api_is_published();
-    for (auto& auth_id : tx.delete_app_auths_of_api(id))
-      tx.record_change(s.instance_id, "app_auth", auth_id, "delete");
-    tx.delete_api(id);
-    tx.record_change(s.instance_id, "api", id, "delete");
-    return core::ok_status();
-  });
-  audit_result(store_, c, {s.project_id, "api.delete", "api", id, ""}, r);
-  if (r) notify();
-  return r;
+  return writer_.in_instance(c, s, {s.project_id, "api.delete", "api", id, ""},
+                             [&](Write& w) -> core::Status {
+                               auto api = load_api(w.tx, s, id);
+                               if (!api) return api.error();
+                               if (!w.tx.online_envs(id).empty()) return errors::api_is_published();
+                               for (auto& auth_id : w.tx.delete_app_auths_of_api(id))
+                                 w.tx.record_change(s.instance_id, "app_auth", auth_id, "delete");
+                               w.tx.delete_api(id);
+                               w.tx.record_change(s.instance_id, "api", id, "delete");
+                               return core::ok_status();
+                             });
 }
 
 // ---------------------------------------------------------------- publishing
@@ -279,66 +267,57 @@ core::Status check_publish_args(const std::string& action, const std::string& re
 
 Result<PublishResult> TrafficService::publish(const Caller& c, const InstanceScope& s,
                                               PublishInput in) {
-  auto r = store_.write([&](store::Tx& tx) -> Result<PublishResult> {
-    auto inst = load_scoped_instance(tx, c, s, true);
-    if (!inst) return inst.error();
-    tx.lock_instance(s.instance_id);  // serialises this instance's writers
-    if (auto v = check_publish_args(in.action, in.remark); !v) return v.error();
-    if (in.env_id.empty()) return errors::invalid_param("env_id");
-    if (in.api_id.empty()) return errors::invalid_param("api_id");
-    auto env = load_env(tx, s, in.env_id);
-    if (!env) return env.error();
-    auto api = plausible_id(in.api_id) ? tx.api(s.instance_id, in.api_id) : std::nullopt;
-    if (!api) return errors::api_not_found(in.api_id);
-    return publish_in(tx, s, *api, *env, in.action, in.remark);
-  });
-  audit_result(store_, c,
-               {s.project_id, "api." + in.action, "api", in.api_id, "env_id=" + in.env_id}, r);
-  if (r) notify();
-  return r;
+  return writer_.in_instance(
+      c, s, {s.project_id, "api." + in.action, "api", in.api_id, "env_id=" + in.env_id},
+      [&](Write& w) -> Result<PublishResult> {
+        if (auto v = check_publish_args(in.action, in.remark); !v) return v.error();
+        if (in.env_id.empty()) return errors::invalid_param("env_id");
+        if (in.api_id.empty()) return errors::invalid_param("api_id");
+        auto env = load_env(w.tx, s, in.env_id);
+        if (!env) return env.error();
+        auto api = load_api(w.tx, s, in.api_id);
+        if (!api) return api.error();
+        return publish_in(w.tx, s, *api, *env, in.action, in.remark);
+      });
 }
 
+// Items that fail (unknown API, not online for offline) are reported, not fatal; the listener is
+// called only when one succeeded (the Writer calls it when a change was recorded).
 Result<BatchPublishResult> TrafficService::publish_batch(const Caller& c, const InstanceScope& s,
                                                          BatchPublishInput in) {
-  auto r = store_.write([&](store::Tx& tx) -> Result<BatchPublishResult> {
-    auto inst = load_scoped_instance(tx, c, s, true);
-    if (!inst) return inst.error();
-    tx.lock_instance(s.instance_id);  // serialises this instance's writers
-    if (auto v = check_publish_args(in.action, in.remark); !v) return v.error();
-    if (in.env_id.empty()) return errors::invalid_param("env_id");
-    if (in.api_ids.size() > 1000) return errors::invalid_param("apis");
-    auto env = load_env(tx, s, in.env_id);
-    if (!env) return env.error();
-    std::vector<core::ApiSpec> targets;
-    BatchPublishResult out;
-    if (in.api_ids.empty()) {
-      if (in.group_id.empty()) return errors::invalid_param("apis");
-      auto g = load_group(tx, s, in.group_id);
-      if (!g) return g.error();
-      targets = tx.apis_of_group(g->id);
-    } else {
-      for (auto& id : in.api_ids) {
-        auto api = plausible_id(id) ? tx.api(s.instance_id, id) : std::nullopt;
-        if (api)
-          targets.push_back(std::move(*api));
-        else
-          out.failure.push_back({id, "", errors::api_not_found(id)});
-      }
-    }
-    for (auto& api : targets) {
-      auto one = publish_in(tx, s, api, *env, in.action, in.remark);
-      if (one)
-        out.success.push_back(std::move(*one));
-      else
-        out.failure.push_back({api.id, api.name, one.error()});
-    }
-    return out;
-  });
-  audit_result(store_, c,
-               {s.project_id, "api.batch_" + in.action, "api", in.group_id, "env_id=" + in.env_id},
-               r);
-  if (r && !r->success.empty()) notify();
-  return r;
+  return writer_.in_instance(
+      c, s, {s.project_id, "api.batch_" + in.action, "api", in.group_id, "env_id=" + in.env_id},
+      [&](Write& w) -> Result<BatchPublishResult> {
+        if (auto v = check_publish_args(in.action, in.remark); !v) return v.error();
+        if (in.env_id.empty()) return errors::invalid_param("env_id");
+        if (in.api_ids.size() > 1000) return errors::invalid_param("apis");
+        auto env = load_env(w.tx, s, in.env_id);
+        if (!env) return env.error();
+        std::vector<core::ApiSpec> targets;
+        BatchPublishResult out;
+        if (in.api_ids.empty()) {
+          if (in.group_id.empty()) return errors::invalid_param("apis");
+          auto g = load_group(w.tx, s, in.group_id);
+          if (!g) return g.error();
+          targets = w.tx.apis_of_group(g->id);
+        } else {
+          for (auto& id : in.api_ids) {
+            auto api = load_api(w.tx, s, id);
+            if (api)
+              targets.push_back(std::move(*api));
+            else
+              out.failure.push_back({id, "", api.error()});
+          }
+        }
+        for (auto& api : targets) {
+          auto one = publish_in(w.tx, s, api, *env, in.action, in.remark);
+          if (one)
+            out.success.push_back(std::move(*one));
+          else
+            out.failure.push_back({api.id, api.name, one.error()});
+        }
+        return out;
+      });
 }
 
 Result<std::vector<VersionInfo>> TrafficService::publication_history(const Caller& c,
@@ -348,8 +327,8 @@ Result<std::vector<VersionInfo>> TrafficService::publication_history(const Calle
   return store_.read([&](store::Tx& tx) -> Result<std::vector<VersionInfo>> {
     auto inst = load_scoped_instance(tx, c, s, false);
     if (!inst) return inst.error();
-    auto api = plausible_id(api_id) ? tx.api(s.instance_id, api_id) : std::nullopt;
-    if (!api) return errors::api_not_found(api_id);
+    auto api = load_api(tx, s, api_id);
+    if (!api) return api.error();
     if (!env_id.empty()) {
       auto env = load_env(tx, s, env_id);
       if (!env) return env.error();

@@ -5,23 +5,11 @@
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "crypto/random.hpp"
-#include "services/audit.hpp"
 #include "services/traffic_internal.hpp"
 
 namespace gh::services {
 namespace errors = core::errors;
 using core::Result;
-
-namespace {
-template <class T>
-core::Paged<T> page_of(std::vector<T> all, core::Page page) {
-  core::Paged<T> out;
-  out.total = static_cast<std::int64_t>(all.size());
-  for (auto i = page.offset; i < out.total && i < page.offset + page.limit; ++i)
-    out.items.push_back(std::move(all[static_cast<std::size_t>(i)]));
-  return out;
-}
-}  // namespace
 
 Result<core::AppAuth> authorize_in(store::Tx& tx, const core::ApiSpec& api, const core::App& app,
                                    const std::string& env_id, bool published, core::Nanos now) {
@@ -33,40 +21,39 @@ Result<core::AppAuth> authorize_in(store::Tx& tx, const core::ApiSpec& api, cons
   return auth;
 }
 
+// Unknown apps or APIs fail the whole request; per-pair rules fail only their item. The listener
+// is called only when an item succeeded (the Writer calls it when a change was recorded).
 Result<std::vector<AuthResult>> TrafficService::authorize(const Caller& c, const InstanceScope& s,
                                                           AuthInput in) {
-  auto r = store_.write(
-      [&](store::Tx& tx) -> Result<std::vector<AuthResult>> {
-        auto inst = load_scoped_instance(tx, c, s, true);
-        if (!inst) return inst.error();
-        tx.lock_instance(s.instance_id);  // serialises this instance's writers
+  return writer_.in_instance(
+      c, s, {s.project_id, "app_auth.create", "app_auth", "", "env_id=" + in.env_id},
+      [&](Write& w) -> Result<std::vector<AuthResult>> {
         if (in.env_id.empty()) return errors::invalid_param("env_id");
         if (in.app_ids.empty() || in.app_ids.size() > 1000) return errors::invalid_param("app_ids");
         if (in.api_ids.empty() || in.api_ids.size() > 1000) return errors::invalid_param("api_ids");
-        auto env = load_env(tx, s, in.env_id);
+        auto env = load_env(w.tx, s, in.env_id);
         if (!env) return env.error();
-        // Unknown apps or APIs fail the whole request; per-pair rules fail only their item.
         std::vector<core::App> apps;
         for (auto& id : in.app_ids) {
-          auto app = plausible_id(id) ? tx.app(s.instance_id, id) : std::nullopt;
-          if (!app) return errors::app_not_found(id);
+          auto app = load_app_of(w.tx, s, id);
+          if (!app) return app.error();
           apps.push_back(std::move(*app));
         }
         std::vector<core::ApiSpec> apis;
         for (auto& id : in.api_ids) {
-          auto api = plausible_id(id) ? tx.api(s.instance_id, id) : std::nullopt;
-          if (!api) return errors::api_not_found(id);
+          auto api = load_api(w.tx, s, id);
+          if (!api) return api.error();
           apis.push_back(std::move(*api));
         }
         std::vector<AuthResult> out;
         auto now = core::now_nanos();
         for (auto& api : apis) {
-          bool published = tx.online_publication(api.id, env->id).has_value();
+          bool published = w.tx.online_publication(api.id, env->id).has_value();
           for (auto& app : apps) {
             AuthResult item;
             item.api_name = api.name;
             item.app_name = app.name;
-            auto auth = authorize_in(tx, api, app, env->id, published, now);
+            auto auth = authorize_in(w.tx, api, app, env->id, published, now);
             if (auth)
               item.auth = std::move(*auth);
             else
@@ -78,28 +65,18 @@ Result<std::vector<AuthResult>> TrafficService::authorize(const Caller& c, const
         return out;
       },
       errors::app_auth_exists());
-  audit_result(store_, c, {s.project_id, "app_auth.create", "app_auth", "", "env_id=" + in.env_id},
-               r);
-  if (r && std::any_of(r->begin(), r->end(), [](const AuthResult& a) { return !a.error; }))
-    notify();
-  return r;
 }
 
 core::Status TrafficService::unauthorize(const Caller& c, const InstanceScope& s,
                                          const std::string& auth_id) {
-  auto r = store_.write([&](store::Tx& tx) -> core::Status {
-    auto inst = load_scoped_instance(tx, c, s, true);
-    if (!inst) return inst.error();
-    tx.lock_instance(s.instance_id);  // serialises this instance's writers
-    auto auth = plausible_id(auth_id) ? tx.app_auth(s.instance_id, auth_id) : std::nullopt;
-    if (!auth) return errors::app_auth_not_found();
-    tx.delete_app_auth(auth_id);
-    tx.record_change(s.instance_id, "app_auth", auth_id, "delete");
-    return core::ok_status();
-  });
-  audit_result(store_, c, {s.project_id, "app_auth.delete", "app_auth", auth_id, ""}, r);
-  if (r) notify();
-  return r;
+  return writer_.in_instance(c, s, {s.project_id, "app_auth.delete", "app_auth", auth_id, ""},
+                             [&](Write& w) -> core::Status {
+                               auto auth = load_auth(w.tx, s, auth_id);
+                               if (!auth) return auth.error();
+                               w.tx.delete_app_auth(auth_id);
+                               w.tx.record_change(s.instance_id, "app_auth", auth_id, "delete");
+                               return core::ok_status();
+                             });
 }
 
 Result<core::Paged<AuthInfo>> TrafficService::list_auths(const Caller& c, const InstanceScope& s,
@@ -132,7 +109,7 @@ Result<core::Paged<AuthInfo>> TrafficService::list_auths(const Caller& c, const 
       if (auto p = tx.online_publication(a.api_id, a.env_id)) info.publish_id = p->publish_id;
       all.push_back(std::move(info));
     }
-    return page_of(std::move(all), page);
+    return core::slice_page(std::move(all), page);
   });
 }
 
@@ -143,8 +120,8 @@ Result<core::Paged<ApiView>> TrafficService::unbound_apis(const Caller& c, const
     if (!inst) return inst.error();
     if (q.app_id.empty()) return errors::invalid_param("app_id");
     if (q.env_id.empty()) return errors::invalid_param("env_id");
-    auto app = plausible_id(q.app_id) ? tx.app(s.instance_id, q.app_id) : std::nullopt;
-    if (!app) return errors::app_not_found(q.app_id);
+    auto app = load_app_of(tx, s, q.app_id);
+    if (!app) return app.error();
     auto env = load_env(tx, s, q.env_id);
     if (!env) return env.error();
     store::ApiFilter f;
@@ -159,7 +136,7 @@ Result<core::Paged<ApiView>> TrafficService::unbound_apis(const Caller& c, const
       if (!v) return v.error();
       all.push_back(std::move(*v));
     }
-    return page_of(std::move(all), page);
+    return core::slice_page(std::move(all), page);
   });
 }
 

@@ -2,9 +2,9 @@
 // Use cases of the traffic side (docs/compatibility.md#traffic-endpoints, #api-definition; #g6,
 // #g7, #g9, #g12): API groups, environments, environment variables, APIs, publishing and app
 // authorizations. Shared by the APIG (/apigw/) and ROMA Connect (/apic/) dialects; every rule lives
-// here once. Every write is one store transaction that records each changed entity in the change
-// log (entities "group", "env", "env_variable", "api", "publication", "app_auth") and, after
-// commit, calls the change listener.
+// here once. Every write goes through the Writer (services/writer.hpp): one store transaction that
+// records each changed entity in the change log (entities "group", "env", "env_variable", "api",
+// "publication", "app_auth") and its audit record and, after commit, calls the change listener.
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +13,7 @@
 #include "core/error.hpp"
 #include "services/app_service.hpp"
 #include "services/caller.hpp"
+#include "services/writer.hpp"
 #include "store/store.hpp"
 
 namespace gh::services {
@@ -105,7 +106,7 @@ core::Result<core::AppAuth> authorize_in(store::Tx& tx, const core::ApiSpec& api
 class TrafficService {
  public:
   TrafficService(store::Store& store, TrafficSettings settings)
-      : store_(store), settings_(std::move(settings)) {}
+      : store_(store), settings_(std::move(settings)), writer_(store_, listener_) {}
   void on_change(ChangeListener l) { listener_ = std::move(l); }
   const TrafficSettings& settings() const { return settings_; }
   std::string sl_domain(const core::ApiGroup& g) const;
@@ -179,7 +180,6 @@ class TrafficService {
   core::Status check_spec(const core::ApiSpec& spec) const;
 
  private:
-  void notify();
   core::Result<ApiView> view_of(store::Tx& tx, const core::ApiSpec& spec);
   core::Result<ApiView> save_api(const Caller& c, const InstanceScope& s, const std::string& id,
                                  core::ApiSpec in);
@@ -190,6 +190,7 @@ class TrafficService {
   store::Store& store_;
   TrafficSettings settings_;
   ChangeListener listener_;
+  Writer writer_;  // every write: scope, instance lock, change records, audit, listener
 };
 
 // The route identity of a request path: parameter names erased ("/a/{x}/b" → "/a/{}/b").

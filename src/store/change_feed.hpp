@@ -11,10 +11,10 @@
 //
 // Contract:
 //  - after(N) returns committed changes with seq > N in seq order. Sequences grow in commit order
-//    (Tx::record_change), so once a reader has seen N it will never later find a change < N;
+//    (Tx::write_changes), so once a reader has seen N it will never later find a change < N;
 //    gaps (rolled-back transactions) never fill.
 //  - wait_for_change is a wake-up hint only. PostgreSQL: it returns true when a NOTIFY on
-//    `gatehouse_changes` (sent by record_change, delivered at commit, payload = seq) arrived
+//    `gatehouse_changes` (sent by Tx::write_changes, delivered at commit, payload = seq) arrived
 //    within the timeout, or when the listener connection was lost (it is re-made on the next call;
 //    notifications sent meanwhile are lost, which is why callers always catch up with after()).
 //    SQLite (one node): it sleeps for the timeout and returns false; callers poll.

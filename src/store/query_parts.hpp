@@ -1,8 +1,9 @@
 #pragma once
 // The pieces every typed store operation (tx*.cpp) shares, so that no row check, filter or paging
 // query is written twice: optional_row / select_one (a lookup of at most one row), select_all,
-// count_of (COUNT(*) of a "FROM … WHERE …" tail), add_eq / add_like (filter clauses) and page_of
-// (one page of a filtered list with the count of all its matches). Internal to store/.
+// count_of / exists_of (COUNT(*) / any row of a "FROM … WHERE …" tail), add_eq / add_like (filter
+// clauses) and page_of (one page of a filtered list with the count of all its matches), and what
+// two aggregates share (secret_aad, the instance row). Internal to store/.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,6 +15,20 @@
 #include "store/sql.hpp"
 
 namespace gh::store {
+
+// The aad a sealed secret is bound to: its kind ("app_secret", "app_code", "ak") and row id.
+inline std::string secret_aad(std::string_view kind, std::string_view id) {
+  return std::string(kind) + ":" + std::string(id);
+}
+
+// Instances are read by AppsTx and DataPlaneTx.
+inline constexpr const char* kInstanceCols = "id, project_id, kind, name, created";
+inline constexpr const char* kInstanceById = " FROM instances WHERE id = ?";
+inline core::Instance instance_from(const Row& r) {
+  return core::Instance{r.text(0), r.text(1), r.text(3),
+                        r.text(2) == "roma" ? core::InstanceKind::kRoma : core::InstanceKind::kApig,
+                        r.integer(4)};
+}
 
 // The first row of `rows` mapped by `from`, or nullopt when there is none.
 template <class From>
@@ -48,12 +63,26 @@ inline std::int64_t count_of(SqlSession& s, std::string_view from_where,
   return s.query("SELECT COUNT(*)" + std::string(from_where), params)[0].integer(0);
 }
 
+// Whether `from_where` (" FROM t WHERE …", with its parameters) matches any row.
+inline bool exists_of(SqlSession& s, std::string_view from_where,
+                      const std::vector<SqlValue>& params) {
+  return !s.query("SELECT 1" + std::string(from_where) + " LIMIT 1", params).empty();
+}
+
 // Appends " AND column = ?" unless `value` is empty (an absent filter).
 inline void add_eq(std::string& where, std::vector<SqlValue>& params, std::string_view column,
                    const std::string& value) {
   if (value.empty()) return;
   where.append(" AND ").append(column).append(" = ?");
   params.emplace_back(value);
+}
+
+// Appends " AND column = ?" when `value` is set.
+inline void add_eq(std::string& where, std::vector<SqlValue>& params, std::string_view column,
+                   std::optional<int> value) {
+  if (!value) return;
+  where.append(" AND ").append(column).append(" = ?");
+  params.emplace_back(std::int64_t{*value});
 }
 
 // Appends a fuzzy match of `value` anywhere in `column` (unless `value` is empty), ignoring ASCII

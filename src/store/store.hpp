@@ -4,7 +4,8 @@
 //   auto r = store.write([&](Tx& tx) -> core::Result<App> { … return app; });
 //
 // write(): one serialised, durable transaction; committed only if the callback returns a value,
-// rolled back if it returns an Error. Store failures come back as APIG.9999 (500) or, when the
+// rolled back if it returns an Error; the changes it recorded (Tx::record_change) are written just
+// before commit. Store failures come back as APIG.9999 (500) or, when the
 // store is unreachable, 503. A kUnique violation not handled inside becomes `on_unique`.
 #include <spdlog/spdlog.h>
 
@@ -56,6 +57,7 @@ class Store {
       backend_->transact(mode, [&](SqlSession& s) {
         Tx tx(s, sealer_);
         out.emplace(fn(tx));
+        if (out->ok() && mode == TxMode::kWrite) tx.write_changes();
         return out->ok();
       });
     } catch (const SqlError& e) {

@@ -169,9 +169,11 @@ TEST_P(PostgresOnly, ListenerSeesNotifyPayload) {
   auto listener = pg->listen(std::string(store::kChangeChannel));
   std::int64_t seq = 0;
   ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Status {
-    seq = tx.record_change("inst", "app", "a1", "create");
+    tx.record_change("inst", "app", "a1", "create");
     return core::ok_status();
   }));
+  seq = *store_->read(
+      [](store::Tx& tx) -> core::Result<std::int64_t> { return tx.last_change_seq(); });
   auto n = listener->wait_for_notification(std::chrono::seconds(10));
   ASSERT_TRUE(n.has_value());
   EXPECT_EQ(n->channel, store::kChangeChannel);

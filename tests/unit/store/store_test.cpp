@@ -223,14 +223,45 @@ TEST_P(StoreBackendTest, CommittedWriteSurvivesReopen) {
 
 TEST_P(StoreBackendTest, ChangeLogIsMonotonic) {
   auto inst = seed_instance(*store_);
-  std::int64_t a = 0, b = 0;
+  std::int64_t base = 0;
   ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Status {
-    a = tx.record_change(inst.id, "app", "x", "create");
-    b = tx.record_change(inst.id, "app", "x", "delete");
+    base = tx.last_change_seq();
+    tx.record_change(inst.id, "app", "x", "create");
+    tx.record_change(inst.id, "app", "x", "delete");
     return core::ok_status();
   }));
-  EXPECT_GT(a, 0);
-  EXPECT_GT(b, a);
+  auto all = store::ChangeFeed(*store_).after(base);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_GT((*all)[0].seq, base);
+  EXPECT_GT((*all)[1].seq, (*all)[0].seq);
+  EXPECT_EQ((*all)[1].op, "delete");
+}
+
+// Changes are written at commit: a rolled-back write leaves none, and the callback's own reads do
+// not see them yet (the change-log lock is the last lock a writer takes, store/tx.hpp).
+TEST_P(StoreBackendTest, ChangesAreWrittenAtCommitOnly) {
+  auto inst = seed_instance(*store_);
+  std::int64_t base = 0, inside = -1;
+  auto r = store_->write([&](store::Tx& tx) -> core::Status {
+    base = tx.last_change_seq();
+    tx.record_change(inst.id, "app", "x", "create");
+    inside = tx.last_change_seq();
+    return core::errors::too_many_apps();
+  });
+  ASSERT_FALSE(r);
+  EXPECT_EQ(inside, base);
+  EXPECT_TRUE(store::ChangeFeed(*store_).after(base)->empty());
+}
+
+TEST_P(StoreBackendTest, LockingTheInstanceAfterAnAppIsRefused) {
+  auto inst = seed_instance(*store_);
+  auto r = store_->write([&](store::Tx& tx) -> core::Status {
+    tx.lock_app("no-such-app");
+    tx.lock_instance(inst.id);
+    return core::ok_status();
+  });
+  EXPECT_FALSE(r);
 }
 
 TEST_P(StoreBackendTest, AppListFiltersAndPages) {
@@ -266,15 +297,16 @@ TEST_P(StoreBackendTest, ChangeFeedReturnsChangesAfterASequence) {
   std::vector<std::int64_t> seqs;
   ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Status {
     base = tx.last_change_seq();
-    seqs.push_back(tx.record_change(inst.id, "app", "a1", "create"));
-    seqs.push_back(tx.record_change(inst.id, "app_code", "c1", "create"));
-    seqs.push_back(tx.record_change(inst.id, "app", "a1", "delete"));
+    tx.record_change(inst.id, "app", "a1", "create");
+    tx.record_change(inst.id, "app_code", "c1", "create");
+    tx.record_change(inst.id, "app", "a1", "delete");
     return core::ok_status();
   }));
   store::ChangeFeed feed(*store_);
   auto all = feed.after(base);
   ASSERT_TRUE(all);
   ASSERT_EQ(all->size(), 3u);
+  for (auto& c : *all) seqs.push_back(c.seq);
   EXPECT_EQ((*all)[1].seq, seqs[1]);
   EXPECT_EQ((*all)[1].instance_id, inst.id);
   EXPECT_EQ((*all)[1].entity, "app_code");

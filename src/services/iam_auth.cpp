@@ -1,16 +1,14 @@
-#include "services/iam_service.hpp"
-
+// IamService, authentication: password hashing, bootstrap, password login and tokens, and the
+// verification of management calls (X-Auth-Token, SDK-HMAC-SHA256 AK/SK).
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <charconv>
 
 #include "core/clock.hpp"
 #include "core/errors.hpp"
-#include "core/validation.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/random.hpp"
-#include "services/audit.hpp"
+#include "services/iam_service.hpp"
 
 namespace gh::services {
 namespace errors = core::errors;
@@ -21,38 +19,6 @@ constexpr int kPbkdf2Iterations = 100'000;
 constexpr std::int64_t kSkewSeconds = 15 * 60;
 constexpr std::string_view kTokenPrefix = "gh1.";
 const char* kWrongCredentials = "The username or password is wrong.";
-
-// Role ids are fixed so that every node and every restart agrees on them.
-const std::vector<RoleInfo> kRoles = {
-    {"6f3c8a0e2d5b4c7a9e1f0b2d4c6a8e01", core::kRoleAdmin, "APIG Administrator",
-     "Full control of API Gateway resources in the project"},
-    {"6f3c8a0e2d5b4c7a9e1f0b2d4c6a8e02", core::kRoleViewer, "APIG Viewer",
-     "Read-only access to API Gateway resources in the project"},
-};
-
-const RoleInfo* role_by_id(std::string_view id) {
-  for (auto& r : kRoles)
-    if (r.id == id || r.name == id) return &r;
-  return nullptr;
-}
-
-// Upper-case letters and digits, as Huawei AKs look (20 chars); SKs are 40 alphanumerics.
-std::string random_alnum(std::size_t n, bool upper_only) {
-  static constexpr std::string_view kUpper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  static constexpr std::string_view kAll =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  auto alphabet = upper_only ? kUpper : kAll;
-  std::string out;
-  while (out.size() < n) {
-    for (unsigned char b : crypto::random_bytes(n * 2)) {
-      // Rejection sampling keeps the distribution uniform.
-      if (b >= 256 - (256 % alphabet.size())) continue;
-      out += alphabet[b % alphabet.size()];
-      if (out.size() == n) break;
-    }
-  }
-  return out;
-}
 
 std::vector<std::string_view> split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
@@ -69,12 +35,6 @@ std::int64_t to_int(std::string_view s) {
   std::int64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   return (ec == std::errc() && p == s.data() + s.size()) ? v : -1;
-}
-
-core::Status require_domain_admin(const Caller& c) {
-  if (!c.domain_admin)
-    return errors::iam_forbidden("You are not authorized to perform the requested action.");
-  return core::ok_status();
 }
 }  // namespace
 
@@ -96,7 +56,11 @@ bool check_password(std::string_view password, std::string_view stored) {
 }
 
 IamService::IamService(store::Store& store, Limits limits)
-    : store_(store), limits_(limits), token_key_(store.sealer().derive_key("iam-token")) {}
+    : store_(store),
+      limits_(limits),
+      token_key_(store.sealer().derive_key("iam-token")),
+      invalidate_tokens_([this] { tokens_.invalidate(); }),
+      writer_(store_, invalidate_tokens_, Writer::Notify::kOnCommit) {}
 
 BootstrapInfo IamService::bootstrap(const std::string& admin_password) {
   auto r = store_.write([&](store::Tx& tx) -> Result<BootstrapInfo> {
@@ -317,199 +281,6 @@ Result<Caller> IamService::verify_signature(const SignedCall& call,
     if (c) c->via = "aksk";
     return c;
   });
-}
-
-Result<std::vector<core::Project>> IamService::list_projects(const Caller& c,
-                                                             const std::string& name) {
-  return store_.read([&](store::Tx& tx) -> Result<std::vector<core::Project>> {
-    auto all = tx.projects(c.domain_id, name);
-    if (c.domain_admin) return all;
-    std::vector<core::Project> mine;
-    for (auto& p : all)
-      if (!tx.roles_of(p.id, c.user_id).empty()) mine.push_back(p);
-    return mine;
-  });
-}
-
-Result<core::Project> IamService::create_project(const Caller& c, const std::string& name,
-                                                 const std::string& description) {
-  if (auto a = require_domain_admin(c); !a) return a.error();
-  if (name.empty() || name.size() > 64 || !core::rules::is_clean_text(name))
-    return errors::iam_bad_request("Invalid project name.");
-  auto r = store_.write(
-      [&](store::Tx& tx) -> Result<core::Project> {
-        if (!tx.projects(c.domain_id, name).empty())
-          return errors::iam_conflict("The project name already exists.");
-        core::Project p{crypto::new_id(), name, c.domain_id, description};
-        tx.insert_project(p);
-        auto now = core::now_nanos();
-        tx.insert_instance(
-            {crypto::new_id(), p.id, "apig-default", core::InstanceKind::kApig, now});
-        tx.insert_instance(
-            {crypto::new_id(), p.id, "roma-default", core::InstanceKind::kRoma, now + 1});
-        return p;
-      },
-      errors::iam_conflict("The project name already exists."));
-  tokens_.invalidate();  // a cached token scoped to this project id saw it missing
-  return r;
-}
-
-Result<core::User> IamService::create_user(const Caller& c, const std::string& name,
-                                           const std::string& password,
-                                           const std::string& domain_id) {
-  if (auto a = require_domain_admin(c); !a) return a.error();
-  if (!domain_id.empty() && domain_id != c.domain_id)
-    return errors::iam_forbidden("You are not authorized to perform the requested action.");
-  if (name.empty() || name.size() > 64 || !core::rules::is_clean_text(name))
-    return errors::iam_bad_request("Invalid user name.");
-  if (password.size() < 6 || password.size() > 128)
-    return errors::iam_bad_request("The password must contain 6 to 128 characters.");
-  auto r = store_.write(
-      [&](store::Tx& tx) -> Result<core::User> {
-        if (tx.user_by_name(c.domain_id, name))
-          return errors::iam_conflict("The user name already exists.");
-        core::User u;
-        u.id = crypto::new_id();
-        u.name = name;
-        u.domain_id = c.domain_id;
-        u.password_hash = hash_password(password);
-        u.created = u.password_changed = core::now_nanos();
-        tx.insert_user(u);
-        return u;
-      },
-      errors::iam_conflict("The user name already exists."));
-  tokens_.invalidate();
-  audit_result(store_, c, {c.project_id, "user.create", "user", r ? r->id : "", name}, r);
-  return r;
-}
-
-Result<std::vector<core::User>> IamService::list_users(const Caller& c) {
-  return store_.read([&](store::Tx& tx) -> Result<std::vector<core::User>> {
-    if (c.domain_admin) return tx.users(c.domain_id);
-    auto self = tx.user_by_id(c.user_id);
-    return self ? std::vector<core::User>{*self} : std::vector<core::User>{};
-  });
-}
-
-Result<core::User> IamService::get_user(const Caller& c, const std::string& id) {
-  return store_.read([&](store::Tx& tx) -> Result<core::User> {
-    auto u = tx.user_by_id(id);
-    if (!u || u->domain_id != c.domain_id || (!c.domain_admin && u->id != c.user_id))
-      return errors::iam_not_found("Could not find user: " + id + ".");
-    return *u;
-  });
-}
-
-core::Status IamService::delete_user(const Caller& c, const std::string& id) {
-  if (auto a = require_domain_admin(c); !a) return a.error();
-  if (id == c.user_id) return errors::iam_forbidden("You cannot delete yourself.");
-  auto r = store_.write([&](store::Tx& tx) -> core::Status {
-    auto u = tx.user_by_id(id);
-    if (!u || u->domain_id != c.domain_id)
-      return errors::iam_not_found("Could not find user: " + id + ".");
-    tx.delete_user(id);  // cascades roles and access keys; its tokens fail from now on
-    return core::ok_status();
-  });
-  tokens_.invalidate();  // before the call returns: the deleted user's next call fails
-  audit_result(store_, c, {c.project_id, "user.delete", "user", id, ""}, r);
-  return r;
-}
-
-const std::vector<RoleInfo>& IamService::roles() {
-  return kRoles;
-}
-
-core::Status IamService::set_role(const Caller& c, const std::string& project_id,
-                                  const std::string& user_id, const std::string& role_id,
-                                  bool grant) {
-  if (auto a = require_domain_admin(c); !a) return a.error();
-  auto role = role_by_id(role_id);
-  if (!role) return errors::iam_not_found("Could not find role: " + role_id + ".");
-  auto r = store_.write([&](store::Tx& tx) -> core::Status {
-    auto p = tx.project_by_id(project_id);
-    if (!p || p->domain_id != c.domain_id)
-      return errors::iam_not_found("Could not find project: " + project_id + ".");
-    auto u = tx.user_by_id(user_id);
-    if (!u || u->domain_id != c.domain_id)
-      return errors::iam_not_found("Could not find user: " + user_id + ".");
-    if (grant) {
-      tx.grant_role(project_id, user_id, role->name);
-    } else if (!tx.revoke_role(project_id, user_id, role->name)) {
-      return errors::iam_not_found("Could not find role assignment.");
-    }
-    return core::ok_status();
-  });
-  tokens_.invalidate();  // a granted or revoked role counts from the next call
-  return r;
-}
-
-Result<std::vector<std::string>> IamService::roles_of(const Caller& c,
-                                                      const std::string& project_id,
-                                                      const std::string& user_id) {
-  return store_.read([&](store::Tx& tx) -> Result<std::vector<std::string>> {
-    if (!c.domain_admin && user_id != c.user_id)
-      return errors::iam_forbidden("You are not authorized to perform the requested action.");
-    return tx.roles_of(project_id, user_id);
-  });
-}
-
-Result<core::AccessKey> IamService::create_access_key(const Caller& c, const std::string& user_id,
-                                                      const std::string& description) {
-  std::string uid = user_id.empty() ? c.user_id : user_id;
-  if (uid != c.user_id && !c.domain_admin)
-    return errors::iam_forbidden("You are not authorized to perform the requested action.");
-  if (description.size() > 255) return errors::iam_bad_request("Invalid description.");
-  auto r = store_.write([&](store::Tx& tx) -> Result<core::AccessKey> {
-    auto u = tx.user_by_id(uid);
-    if (!u || u->domain_id != c.domain_id)
-      return errors::iam_not_found("Could not find user: " + uid + ".");
-    if (tx.access_keys(uid).size() >= 2)
-      return errors::iam_bad_request("The number of access keys of the user exceeds 2.");
-    core::AccessKey k{random_alnum(20, true), random_alnum(40, false), uid, description, "active",
-                      core::now_nanos()};
-    tx.insert_access_key(k);
-    return k;
-  });
-  audit_result(
-      store_, c,
-      {c.project_id, "access_key.create", "access_key", r ? r->access : "", "user_id=" + uid}, r);
-  return r;
-}
-
-Result<std::vector<core::AccessKey>> IamService::list_access_keys(const Caller& c,
-                                                                  const std::string& user_id) {
-  std::string uid = user_id.empty() ? c.user_id : user_id;
-  if (uid != c.user_id && !c.domain_admin)
-    return errors::iam_forbidden("You are not authorized to perform the requested action.");
-  return store_.read([&](store::Tx& tx) -> Result<std::vector<core::AccessKey>> {
-    auto u = tx.user_by_id(uid);
-    if (!u || u->domain_id != c.domain_id) return std::vector<core::AccessKey>{};
-    return tx.access_keys(uid);
-  });
-}
-
-Result<core::AccessKey> IamService::get_access_key(const Caller& c, const std::string& access) {
-  return store_.read([&](store::Tx& tx) -> Result<core::AccessKey> {
-    auto k = access.size() <= 64 ? tx.access_key(access) : std::nullopt;
-    std::optional<core::User> owner;
-    if (k) owner = tx.user_by_id(k->user_id);
-    if (!k || !owner || owner->domain_id != c.domain_id ||
-        (k->user_id != c.user_id && !c.domain_admin))
-      return errors::iam_not_found("Could not find credential: " + access + ".");
-    k->secret.clear();  // never shown again after creation
-    return *k;
-  });
-}
-
-core::Status IamService::delete_access_key(const Caller& c, const std::string& access) {
-  auto found = get_access_key(c, access);
-  if (!found) return found.error();
-  auto r = store_.write([&](store::Tx& tx) -> core::Status {
-    tx.delete_access_key(access);
-    return core::ok_status();
-  });
-  audit_result(store_, c, {c.project_id, "access_key.delete", "access_key", access, ""}, r);
-  return r;
 }
 
 }  // namespace gh::services

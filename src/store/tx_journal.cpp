@@ -1,0 +1,66 @@
+// The audit trail and the change log (store/tx_journal.hpp; record_change and write_changes of
+// store/tx_base.hpp).
+#include "store/tx_journal.hpp"
+
+#include "core/clock.hpp"
+#include "store/query_parts.hpp"
+
+namespace gh::store {
+namespace {
+using I = std::int64_t;
+constexpr std::int64_t kChangeLogLockKey = 0x47484348414e4745;  // "GHCHANGE"
+}  // namespace
+
+void JournalTx::append_audit(const core::AuditEvent& e) {
+  s_.execute(
+      "INSERT INTO audit_events(time, project_id, user_id, user_name, action, target_type, "
+      "target_id, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {I{e.time}, e.project_id, e.user_id, e.user_name, e.action, e.target_type, e.target_id,
+       e.result, e.detail});
+}
+core::Paged<core::AuditEvent> JournalTx::audit(const std::string& project_id, core::Page page) {
+  return page_of<core::AuditEvent>(
+      s_,
+      "seq, time, project_id, user_id, user_name, action, target_type, target_id, result, detail",
+      " FROM audit_events WHERE project_id = ?", {project_id}, "seq DESC", page, [](const Row& r) {
+        return core::AuditEvent{r.integer(0), r.integer(1), r.text(2), r.text(3), r.text(4),
+                                r.text(5),    r.text(6),    r.text(7), r.text(8), r.text(9)};
+      });
+}
+void TxBase::record_change(const std::string& instance_id, const std::string& entity,
+                           const std::string& entity_id, const std::string& op) {
+  pending_.push_back({0, instance_id, entity, entity_id, op});
+}
+std::int64_t TxBase::write_changes() {
+  if (pending_.empty()) return 0;
+  // PostgreSQL allocates BIGSERIAL values at insert, not at commit; holding this lock to commit
+  // makes sequence order commit order, so a reader that saw seq N never later finds a smaller one.
+  // (SQLite writers are serial already.) Taken here, at the end, it is always the last lock.
+  if (postgres()) s_.query("SELECT pg_advisory_xact_lock(?)", {I{kChangeLogLockKey}});
+  std::int64_t seq = 0;
+  for (auto& c : pending_) {
+    seq = s_.query(
+                "INSERT INTO change_log(time, instance_id, entity, entity_id, op) VALUES (?, "
+                "?, ?, ?, ?) RETURNING seq",
+                {I{core::now_nanos()}, c.instance_id, c.entity, c.entity_id, c.op})[0]
+              .integer(0);
+    if (postgres())
+      s_.query("SELECT pg_notify(?, ?)", {std::string(kChangeChannel), std::to_string(seq)});
+  }
+  pending_.clear();
+  return seq;
+}
+std::vector<Change> JournalTx::changes_after(std::int64_t after, int limit) {
+  std::vector<Change> out;
+  for (auto& r : s_.query(
+           "SELECT seq, instance_id, entity, entity_id, op FROM change_log WHERE seq > ? ORDER BY "
+           "seq LIMIT ?",
+           {I{after}, I{limit}}))
+    out.push_back({r.integer(0), r.text(1), r.text(2), r.text(3), r.text(4)});
+  return out;
+}
+std::int64_t JournalTx::last_change_seq() {
+  return s_.query("SELECT COALESCE(MAX(seq), 0) FROM change_log")[0].integer(0);
+}
+
+}  // namespace gh::store
