@@ -31,10 +31,20 @@ std::vector<std::string> settings_needing_restart(const ServeConfig& a, const Se
   return out;
 }
 
-void apply_reload(ServeConfig& running, const ServeConfig& next, http::Server* tls_server) {
+void apply_reload(ServeConfig& running, const ServeConfig& next, http::Server* tls_server,
+                  gateway::TrustedProxies* trusted) {
   if (next.log_level != running.log_level) {
     spdlog::set_level(spdlog::level::from_str(next.log_level));
     spdlog::info("reload: log level {}", next.log_level);
+  }
+  if (trusted && next.trusted_proxies != running.trusted_proxies) {
+    try {  // the option's check has parsed it already; a set is swapped whole or not at all
+      trusted->publish(core::IpSet::parse(next.trusted_proxies));
+      running.trusted_proxies = next.trusted_proxies;
+      spdlog::info("reload: --trusted-proxies '{}'", next.trusted_proxies);
+    } catch (const std::exception& e) {
+      spdlog::error("reload: --trusted-proxies not changed: {}", e.what());
+    }
   }
   std::string tls = "no TLS listener";
   if (tls_server) {

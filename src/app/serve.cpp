@@ -102,6 +102,15 @@ std::unique_ptr<http::Server> bind_listener(std::string_view listener, const std
   }
 }
 
+// --trusted-proxies, checked by its option already; a StartupError (exit 2) naming it otherwise.
+core::IpSet parse_trusted_proxies(const std::string& list) {
+  try {
+    return core::IpSet::parse(list);
+  } catch (const core::IpListError& e) {
+    throw StartupError(kExitConfig, std::string("--trusted-proxies: ") + e.what());
+  }
+}
+
 // Pauses up to `d`, returning early once `running` turns false.
 void pause(const std::atomic<bool>& running, Millis d) {
   auto until = Clock::now() + d;
@@ -212,6 +221,8 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
   gateway::GatewaySettings gw_settings;
   gw_settings.app_auth.simple_auth_over_http = cfg.simple_auth_over_http;
   gw_settings.loops = 2 * gateway_loops;  // HTTP listener loops, then HTTPS listener loops
+  gateway::TrustedProxies trusted_proxies(parse_trusted_proxies(cfg.trusted_proxies));
+  gw_settings.trusted_proxies = &trusted_proxies;
   gateway::IamCheck iam_check = [&control](
                                     const http::RequestView& r,
                                     std::string_view project) -> std::optional<gateway::Failure> {
@@ -375,7 +386,7 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
     }
     notify_reloading();
     try {
-      apply_reload(running_cfg, reread(), tls_server.get());
+      apply_reload(running_cfg, reread(), tls_server.get(), &trusted_proxies);
     } catch (const std::exception& e) {
       spdlog::error("SIGHUP: the settings were not reloaded: {}", e.what());
     }

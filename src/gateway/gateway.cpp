@@ -295,7 +295,9 @@ void Gateway::handle(http::Exchange& ex) {
   call->roma = a.roma;
   call->started = a.started;
   call->keep_alive = snapshot;  // `t` points into it and must outlive the proxy call
-  BackendRequestInput in{r, path, t, found.params, ctx, a.request_id, app};
+  const core::IpSet* trusted =
+      settings_.trusted_proxies ? &settings_.trusted_proxies->current() : nullptr;
+  BackendRequestInput in{r, path, t, found.params, ctx, a.request_id, app, trusted};
   UpstreamCall up;
   auto method = build_backend_head(in, call->backend_head);
   up.head = call->backend_head;

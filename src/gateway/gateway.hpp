@@ -12,6 +12,7 @@
 
 #include "crypto/keyed_digest.hpp"
 #include "gateway/authenticate.hpp"
+#include "gateway/client_address.hpp"
 #include "gateway/snapshot.hpp"
 #include "gateway/upstream.hpp"
 #include "http/exchange.hpp"
@@ -21,6 +22,9 @@ namespace gh::gateway {
 struct GatewaySettings {
   AppAuthSettings app_auth;
   int loops = 1;  // event loops of all gateway servers together (one upstream pool each)
+  // Whose X-Forwarded-For names the client (--trusted-proxies); null = nobody's. Outlives the
+  // gateway.
+  const TrustedProxies* trusted_proxies = nullptr;
 };
 
 class Gateway {
