@@ -393,9 +393,12 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
     notify_ready("serving; settings reloaded");
   }
   // Graceful stop: out of rotation (/ready answers 503), the gateway listeners stop accepting and
-  // finish the requests in progress (bounded), then management stops: every change this node
-  // committed has been applied to the snapshot by then, and the snapshot file gets it.
+  // finish the requests in progress, HTTP/1.1 and HTTP/2; then the admin listener (which answered
+  // /ready meanwhile) does the same for management calls, within what is left of the bound. Every
+  // change this node committed has been applied to the snapshot by then, and the snapshot file
+  // gets it.
   const Millis grace(cfg.drain_timeout_ms);
+  const auto drain_until = Clock::now() + grace;
   spdlog::info("signal {} received: draining requests in progress (at most {} ms)", sig,
                grace.count());
   node.serving = false;
@@ -405,6 +408,9 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
   bool drained = gateway_server->drain(grace);
   if (!tls_drained.get() || !drained)
     spdlog::warn("requests still in progress after {} ms are cut off", grace.count());
+  auto left = std::max(Millis(0), std::chrono::duration_cast<Millis>(drain_until - Clock::now()));
+  if (!admin_server->drain(left))
+    spdlog::warn("management calls still in progress after {} ms are not answered", grace.count());
   admin_server->stop();
   running = false;
   watcher.join();
