@@ -100,16 +100,22 @@ def test_sighup_swaps_the_set_and_refuses_a_malformed_one(proxied):
     assert call(gh.gateway, "127.0.0.1", CLIENT)["x-source"] == "127.0.0.1"
 
 
-@pytest.mark.parametrize("how", ["flag", "env"])
+@pytest.mark.parametrize("how", ["flag", "env", "file"])
 def test_malformed_set_at_start_exits_2_naming_the_setting(tmp_path, how):
-    args = [BINARY, "serve", "--data-dir", str(tmp_path), "--admin-listen", "127.0.0.1:0",
-            "--gateway-listen", "127.0.0.1:0", "--gateway-tls-listen", ""]
+    bad = "10.0.0.1,10.0.0.9-10.0.0.2"
+    args = [BINARY, "serve", "--data-dir", str(tmp_path / "data"), "--admin-listen",
+            "127.0.0.1:0", "--gateway-listen", "127.0.0.1:0", "--gateway-tls-listen", ""]
     env = {"PATH": "/usr/bin:/bin"}
     if how == "flag":
-        args += ["--trusted-proxies", "10.0.0.1,10.0.0.9-10.0.0.2"]
+        args += ["--trusted-proxies", bad]
+    elif how == "env":
+        env["GATEHOUSE_TRUSTED_PROXIES"] = bad
     else:
-        env["GATEHOUSE_TRUSTED_PROXIES"] = "10.0.0.1,10.0.0.9-10.0.0.2"
+        cfg = tmp_path / "gatehouse.toml"
+        cfg.write_text(f'log-level = "info"\ntrusted-proxies = "{bad}"\n')
+        args += ["--config", str(cfg)]
     p = subprocess.run(args, capture_output=True, text=True, timeout=30, env=env)
     assert p.returncode == 2, p.stderr
-    assert "--trusted-proxies" in p.stderr, p.stderr
+    assert ("gatehouse.toml:2: bad value for 'trusted-proxies'" if how == "file"
+            else "--trusted-proxies") in p.stderr, p.stderr
     assert "entry 2 '10.0.0.9-10.0.0.2': the range starts after its end" in p.stderr, p.stderr
