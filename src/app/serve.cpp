@@ -410,7 +410,8 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
     spdlog::warn("requests still in progress after {} ms are cut off", grace.count());
   auto left = std::max(Millis(0), std::chrono::duration_cast<Millis>(drain_until - Clock::now()));
   if (!admin_server->drain(left))
-    spdlog::warn("management calls still in progress after {} ms are not answered", grace.count());
+    spdlog::warn("management calls still in progress after {} ms: their answers may be lost",
+                 grace.count());
   admin_server->stop();
   running = false;
   watcher.join();
