@@ -140,15 +140,16 @@ def test_changes_just_before_sigterm_survive_a_restart_without_postgres():
         pg.destroy()
 
 
-def test_sigterm_finishes_http2_streams_in_progress(slow_api):
+@pytest.mark.parametrize("tls", [False, True], ids=["prior-knowledge", "alpn"])
+def test_sigterm_finishes_http2_streams_in_progress(slow_api, tls):
     """An HTTP/2 stream in progress at SIGTERM is answered (GOAWAY first, then the answer), and
     the node exits 0 once it is."""
     gh, backend, code = slow_api
     before = len(backend.received)
+    how = ["-k", "--http2", gh.gateway_tls] if tls else ["--http2-prior-knowledge", gh.gateway]
     curl = subprocess.Popen(
-        ["curl", "-s", "--http2-prior-knowledge", "-o", "/dev/null", "-w",
-         "%{http_code} %{http_version}", "-H", f"X-Apig-AppCode: {code}", "--max-time", "30",
-         gh.gateway + "/slow?ms=2500"],
+        ["curl", "-s", *how[:-1], "-o", "/dev/null", "-w", "%{http_code} %{http_version}", "-H",
+         f"X-Apig-AppCode: {code}", "--max-time", "30", how[-1] + "/slow?ms=2500"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert wait_until(lambda: len(backend.received) > before), curl.poll()
