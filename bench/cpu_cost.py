@@ -68,7 +68,7 @@ def send(gateway, code, count, want):
 class CallgrindServer:
     """gatehouse serve under callgrind, on SERVER_CPU, gateway listener only."""
 
-    def __init__(self, data_src, run_dir):
+    def __init__(self, data_src, run_dir, extra_args=()):
         shutil.rmtree(run_dir, ignore_errors=True)
         data = os.path.join(run_dir, "data")
         shutil.copytree(data_src, data)
@@ -82,8 +82,9 @@ class CallgrindServer:
         cmd = ["valgrind", "--tool=callgrind", "--collect-atstart=yes", "--dump-instr=no",
                f"--callgrind-out-file={self.out_file}", binary, "serve", "--data-dir", data,
                "--admin-listen", "127.0.0.1:0", "--gateway-listen", "127.0.0.1:0",
+               "--gateway-tls-listen", "127.0.0.1:0",  # not 9443: another program may hold it
                "--gateway-threads", "1", "--admin-threads", "1", "--simple-auth-over-http",
-               "--change-poll-ms", str(POLL_MS), "--log-level", "warn"]
+               "--change-poll-ms", str(POLL_MS), "--log-level", "warn", *extra_args]
         if multi_core():
             cmd = ["taskset", "-c", str(SERVER_CPU)] + cmd
         with open(os.path.join(run_dir, "valgrind.log"), "wb") as log:
@@ -138,12 +139,13 @@ class CallgrindServer:
         self.proc.wait(60)
 
 
-def instructions_per_request(data_src, workdir, good, bad, n=2000, n0=200, reps=2):
+def instructions_per_request(data_src, workdir, good, bad, n=2000, n0=200, reps=2,
+                             extra_args=()):
     """→ {"proxied": [Ir per proxied request, one per rep], "reject": [...], "seconds"}.
     `data_src` is the data dir of a stopped Gatehouse in which `good` is a valid AppCode of a
     published API at GET / (whose upstream is running); `bad` is unknown."""
     started = time.time()
-    server = CallgrindServer(data_src, os.path.join(workdir, "callgrind"))
+    server = CallgrindServer(data_src, os.path.join(workdir, "callgrind"), extra_args)
     try:
         send(server.gateway, good, n0, 200)  # warm-up: lazy initialisation, pools, caches
         send(server.gateway, bad, n0, 401)

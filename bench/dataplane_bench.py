@@ -14,7 +14,9 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "api"))
@@ -41,6 +43,9 @@ def parse_args():
                     help="requests per large callgrind batch (default 2000 with n0 = 200; "
                     "quick 400 with n0 = 100)")
     ap.add_argument("--no-callgrind", action="store_true", help="skip instructions_per_request")
+    ap.add_argument("--cg-observability", action="store_true",
+                    help="also instructions_per_request_metrics_on and _access_log_on (callgrind "
+                    "with --metrics-listen, with --access-log FILE)")
     ap.add_argument("--json-out", help="write codes, appcode_rps, startup_s, rss_mb here")
     ap.add_argument("--baseline", help="a --json-out of an earlier run (e.g. 10,000 codes): "
                     "prints codes_N_vs_M, the AppCode throughput ratio (codes_1m_vs_10k)")
@@ -73,6 +78,16 @@ class Bench:
         self.gh.wait_code(self.codes[-1], 120)  # the running gateway picked the import up
         # Restart: time until the gateway answers with every AppCode loaded from the store.
         self.gh.stop()
+        # Two more Gatehouses on copies of the stopped one's data, one with --metrics-listen, one
+        # with --access-log (metrics_on_vs_off, access_log_on_vs_off against this one).
+        self.obs_dirs = {}
+        for name in ("metrics", "access_log"):
+            d = os.path.join(work, "obs_" + name)
+            shutil.copytree(self.gh.dir, os.path.join(d, "gatehouse"))
+            for stale in ("listen.json", "snapshot.json"):
+                if os.path.exists(os.path.join(d, "gatehouse", stale)):
+                    os.unlink(os.path.join(d, "gatehouse", stale))
+            self.obs_dirs[name] = d
         restarted = time.time()
         self.gh = self.start_gatehouse()
         self.gh.wait_code(self.probe, 600)
@@ -80,8 +95,18 @@ class Bench:
         print(f"figure startup_s_{len(self.codes)}_codes {self.startup_s:.2f}", flush=True)
         print(f"figure rss_mb_{len(self.codes)}_codes_idle {rss_mb(self.gh.proc.pid):.1f}",
               flush=True)
+        self.gh_metrics = Gatehouse(self.obs_dirs["metrics"], self.cert, self.key,
+                                    extra_args=["--metrics-listen", "127.0.0.1:0"])
+        with open(os.path.join(self.gh_metrics.dir, "listen.json")) as f:
+            self.metrics_url = "http://" + json.load(f)["metrics"] + "/metrics"
+        self.access_log = os.path.join(work, "access.log")
+        self.gh_log = Gatehouse(self.obs_dirs["access_log"], self.cert, self.key,
+                                extra_args=["--access-log", self.access_log])
+        for g in (self.gh_metrics, self.gh_log):
+            g.wait_code(self.probe, 600)
         for pid in nginx_pids(os.path.join(work, "upstream")) + \
-                nginx_pids(self.anchor_prefix) + [self.gh.proc.pid]:
+                nginx_pids(self.anchor_prefix) + \
+                [self.gh.proc.pid, self.gh_metrics.proc.pid, self.gh_log.proc.pid]:
             pin(pid, SERVER_CPU)
         self.churn = CredentialChurn(self.gh.admin, self.gh.token, self.gh.base,
                                      self.gh.app_ids("bench_churn_"), rate=CHURN_RATE,
@@ -126,6 +151,28 @@ class Bench:
         def h2(url):
             return lambda: h2load(url, seconds, good)
 
+        def scraped(run):
+            """`run` while a Prometheus-like scraper reads /metrics every second."""
+            def go():
+                stop = threading.Event()
+
+                def scrape():
+                    while not stop.is_set():
+                        try:
+                            with urllib.request.urlopen(self.metrics_url, timeout=5) as r:
+                                r.read()
+                        except OSError:
+                            pass
+                        stop.wait(1.0)
+                t = threading.Thread(target=scrape, daemon=True)
+                t.start()
+                try:
+                    return run()
+                finally:
+                    stop.set()
+                    t.join()
+            return go
+
         # Runs compared by a ratio stand next to each other (see GROUPS).
         return {
             "nginx_appcode": http(anchor + "/", good),
@@ -140,6 +187,9 @@ class Bench:
             "gatehouse_tls": http(tls + "/", good),
             "nginx_h2": h2(anchor_tls + "/"),
             "gatehouse_h2": h2(tls + "/"),
+            "gatehouse_obs_off": http(gw + "/", good),
+            "gatehouse_metrics_on": scraped(http(self.gh_metrics.gateway + "/", good)),
+            "gatehouse_access_log_on": http(self.gh_log.gateway + "/", good),
         }
 
     def churn_run(self, url, headers, seconds):
@@ -202,7 +252,8 @@ class Bench:
 # cache or the host warming up after the previous group) does not always favour the same side.
 GROUPS = [("nginx_appcode", "gatehouse_appcode", "gatehouse_signature"), ("gatehouse_churn",),
           ("nginx_reject", "gatehouse_reject"), ("upstream_direct",),
-          ("nginx_tls", "gatehouse_tls"), ("nginx_h2", "gatehouse_h2")]
+          ("nginx_tls", "gatehouse_tls"), ("nginx_h2", "gatehouse_h2"),
+          ("gatehouse_obs_off", "gatehouse_metrics_on", "gatehouse_access_log_on")]
 
 
 def round_order(rnd):
@@ -264,15 +315,20 @@ def print_cpu_cost(bench, args):
     repetitions, and their spread (max - min) / min in percent, a check of determinism."""
     n = args.cg_requests or (400 if args.quick else 2000)
     n0 = min(n // 4, 100 if args.quick else 200)
-    cost = instructions_per_request(bench.gh.dir, bench.work, bench.probe, bench.bad, n=n,
-                                    n0=n0, reps=2)
-    for kind, suffix in (("proxied", ""), ("reject", "_reject")):
-        values = cost[kind]
-        print(f"figure instructions_per_request{suffix} {statistics.median(values):.0f}")
-        print(f"figure instructions_per_request{suffix}_spread_pct "
-              f"{100 * (max(values) - min(values)) / min(values):.2f}")
-    print(f"note instructions_per_request: n={n}, n0={n0}, 2 repetitions, "
-          f"callgrind took {cost['seconds']:.0f} s", flush=True)
+    modes = [("", ())]
+    if args.cg_observability:
+        modes += [("_metrics_on", ("--metrics-listen", "127.0.0.1:0")),
+                  ("_access_log_on", ("--access-log", os.path.join(bench.work, "cg-access.log")))]
+    for mode, extra in modes:
+        cost = instructions_per_request(bench.gh.dir, bench.work, bench.probe, bench.bad, n=n,
+                                        n0=n0, reps=2, extra_args=extra)
+        for kind, suffix in (("proxied", ""), ("reject", "_reject")):
+            values = cost[kind]
+            print(f"figure instructions_per_request{suffix}{mode} {statistics.median(values):.0f}")
+            print(f"figure instructions_per_request{suffix}{mode}_spread_pct "
+                  f"{100 * (max(values) - min(values)) / min(values):.2f}")
+        print(f"note instructions_per_request{mode}: n={n}, n0={n0}, 2 repetitions, "
+              f"callgrind took {cost['seconds']:.0f} s", flush=True)
 
 
 def main():
@@ -315,6 +371,10 @@ def main():
         rep.ratio("signature_vs_appcode", "gatehouse_signature", "gatehouse_appcode")
         rep.ratio("tls_vs_nginx", "gatehouse_tls", "nginx_tls")
         rep.ratio("h2_vs_nginx", "gatehouse_h2", "nginx_h2")
+        # The same AppCode proxy run on three Gatehouses of the same data: without metrics or
+        # access log, with --metrics-listen (and a scrape every second), with --access-log FILE.
+        rep.ratio("metrics_on_vs_off", "gatehouse_metrics_on", "gatehouse_obs_off")
+        rep.ratio("access_log_on_vs_off", "gatehouse_access_log_on", "gatehouse_obs_off")
         print_churn(results)
 
         rss = rss_mb(bench.gh.proc.pid)
@@ -334,6 +394,8 @@ def main():
 
         if not args.no_callgrind:
             bench.gh.stop()  # callgrind runs on copies of its data dir
+            bench.gh_metrics.stop()
+            bench.gh_log.stop()
             print_cpu_cost(bench, args)
         print(f"note dataplane_bench took {time.time() - started:.0f} s")
     finally:

@@ -6,25 +6,11 @@
 #include "admin/console_static.hpp"
 #include "admin/errors_view.hpp"
 #include "core/errors.hpp"
+#include "core/uri_text.hpp"
 #include "crypto/random.hpp"
 
 namespace gh::admin {
-namespace {
-std::vector<std::pair<std::string, std::string>> parse_query(std::string_view q) {
-  std::vector<std::pair<std::string, std::string>> out;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= q.size(); ++i) {
-    if (i != q.size() && q[i] != '&') continue;
-    auto part = q.substr(start, i - start);
-    start = i + 1;
-    if (part.empty()) continue;
-    auto eq = part.find('=');
-    out.emplace_back(percent_decode(part.substr(0, eq)),
-                     eq == part.npos ? std::string() : percent_decode(part.substr(eq + 1)));
-  }
-  return out;
-}
-}  // namespace
+using core::parse_query;
 
 AdminApi::AdminApi(AdminServices services) : s_(std::move(services)) {
   register_iam_v3(router_, s_);

@@ -1,19 +1,9 @@
 #include "admin/router.hpp"
 
+#include "core/uri_text.hpp"
+
 namespace gh::admin {
-namespace {
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> out;
-  if (path.empty() || path[0] != '/') return out;
-  std::size_t start = 1;
-  for (std::size_t i = 1; i <= path.size(); ++i)
-    if (i == path.size() || path[i] == '/') {
-      out.push_back(path.substr(start, i - start));
-      start = i + 1;
-    }
-  return out;
-}
-}  // namespace
+using core::split_path;
 
 std::optional<std::string> AdminRequest::query_value(std::string_view name) const {
   for (auto& [k, v] : query)

@@ -60,7 +60,7 @@ class Router {
   std::vector<Route> routes_;
 };
 
-using crypto::percent_decode;  // one decoder for routing and signature canonicalisation
+using core::percent_decode;  // one decoder for routing and signature canonicalisation
 // Which dialect owns a path, for rendering errors of unmatched requests.
 Dialect dialect_for_path(std::string_view raw_path);
 

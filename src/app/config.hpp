@@ -47,6 +47,9 @@ struct ServeConfig {
   std::string region = "default";
   std::string group_domain_suffix = "apig.gatehouse.local";  // sl_domain = {group_id}.{suffix}
   std::string log_level = "info";
+  std::string log_format = "text";  // server log: "text" or "json" (app/logging.hpp)
+  std::string metrics_listen;       // "" = no metrics listener; else HOST:PORT (app/metrics.hpp)
+  std::string access_log = "off";   // "off", "-" (stdout) or a path (gateway/access_log.hpp)
   int admin_threads = 4;
   // Scheduling of the management API and background threads, "idle" or a niceness "0".."19".
   // Niceness 10 (weight 110 against a loop's 1024): on a CPU the gateway loops saturate,

@@ -28,14 +28,25 @@ std::vector<std::string> settings_needing_restart(const ServeConfig& a, const Se
   note("--max-request-body", a.max_request_body != b.max_request_body);
   note("--token-lifetime", a.token_lifetime != b.token_lifetime);
   note("--drain-timeout-ms", a.drain_timeout_ms != b.drain_timeout_ms);
+  note("--log-format", a.log_format != b.log_format);
+  note("--metrics-listen", a.metrics_listen != b.metrics_listen);
   return out;
 }
 
 void apply_reload(ServeConfig& running, const ServeConfig& next, http::Server* tls_server,
-                  gateway::TrustedProxies* trusted) {
+                  gateway::AccessLog* access_log, gateway::TrustedProxies* trusted) {
   if (next.log_level != running.log_level) {
     spdlog::set_level(spdlog::level::from_str(next.log_level));
     spdlog::info("reload: log level {}", next.log_level);
+  }
+  if (access_log && next.access_log != running.access_log) {
+    try {
+      access_log->set_target(next.access_log);
+      spdlog::info("reload: access log {}", next.access_log);
+      running.access_log = next.access_log;
+    } catch (const std::exception& e) {
+      spdlog::error("reload: {}; the access log stays {}", e.what(), running.access_log);
+    }
   }
   if (trusted && next.trusted_proxies != running.trusted_proxies) {
     try {  // the option's check has parsed it already; a set is swapped whole or not at all

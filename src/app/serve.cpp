@@ -16,12 +16,16 @@
 #include "app/exit_codes.hpp"
 #include "app/health.hpp"
 #include "app/keys.hpp"
+#include "app/logging.hpp"
+#include "app/metrics.hpp"
 #include "app/reload.hpp"
 #include "app/service_manager.hpp"
 #include "app/tls_files.hpp"
 #include "crypto/keyed_digest.hpp"
 #include "crypto/random.hpp"
+#include "gateway/access_log.hpp"
 #include "gateway/gateway.hpp"
+#include "gateway/metrics.hpp"
 #include "gateway/snapshot_file.hpp"
 #include "http/loopback_client.hpp"
 #include "http/server.hpp"
@@ -121,6 +125,9 @@ void pause(const std::atomic<bool>& running, Millis d) {
 
 int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  set_log_format(cfg.log_format);
+  const double started_at =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   std::string master_key;
   try {
     std::filesystem::create_directories(cfg.data_dir);
@@ -136,6 +143,7 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGUSR1);  // reopen the access log (rotation)
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   const crypto::Sealer file_sealer(master_key);  // seals app secrets in the snapshot file
@@ -202,12 +210,26 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
     if (auto* cp = control.load()) return cp->api.protocol_error(e, target);
     return store_unavailable_reply(11);
   };
-  auto admin_handler = [&](http::Request& r, const http::RequestContext& c) {
+  // Observability (docs/operations.md#metrics, #access-log): counted only when the metrics
+  // listener is configured.
+  const bool metrics_on = !cfg.metrics_listen.empty();
+  ManagementMetrics management_metrics;
+  ProtocolErrorMetrics protocol_metrics;
+  auto admin_calls = [&](http::Request& r, const http::RequestContext& c) {
     if (auto probe = probe_reply(r, node, snapshots)) return std::move(*probe);
     if (auto doc = admin::openapi_reply(r)) return std::move(*doc);
     auto* cp = control.load();
     if (!cp) return store_unavailable_reply(r.version());
     return cp->api.handle(r, c);
+  };
+  auto admin_handler = [&](http::Request& r, const http::RequestContext& c) {
+    if (!metrics_on) return admin_calls(r, c);
+    auto t0 = Clock::now();
+    std::string target(r.target()), method(r.method_string());  // the handler may move `r`
+    auto res = admin_calls(r, c);
+    management_metrics.record(target, method, res.result_int(),
+                              std::chrono::nanoseconds(Clock::now() - t0).count());
+    return res;
   };
   auto admin_server = bind_listener("admin", cfg.admin_listen, "--admin-listen", [&] {
     return std::make_unique<http::Server>(admin_opts, http::Handler(admin_handler));
@@ -223,6 +245,16 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
   gw_settings.loops = 2 * gateway_loops;  // HTTP listener loops, then HTTPS listener loops
   gateway::TrustedProxies trusted_proxies(parse_trusted_proxies(cfg.trusted_proxies));
   gw_settings.trusted_proxies = &trusted_proxies;
+  std::unique_ptr<gateway::GatewayMetrics> gateway_metrics;
+  if (metrics_on) gateway_metrics = std::make_unique<gateway::GatewayMetrics>(gw_settings.loops);
+  gateway::AccessLog access_log(gw_settings.loops);  // exists when off: SIGHUP may switch it on
+  try {
+    access_log.set_target(cfg.access_log);
+  } catch (const std::exception& e) {
+    throw StartupError(kExitConfig, e.what());
+  }
+  gw_settings.metrics = gateway_metrics.get();
+  gw_settings.access_log = &access_log;
   gateway::IamCheck iam_check = [&control](
                                     const http::RequestView& r,
                                     std::string_view project) -> std::optional<gateway::Failure> {
@@ -239,6 +271,11 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
   apply_request_limits(cfg.request_limits, cfg.max_gateway_body, gw_opts);
   gw_opts.enable_h2 = true;  // ALPN h2 on HTTPS, prior knowledge on HTTP
   gw_opts.error_renderer = protocol_error;
+  if (metrics_on)
+    gw_opts.error_renderer = [&protocol_metrics](http::ProtocolError e) {
+      protocol_metrics.record(http::status_of(e));
+      return protocol_error(e);
+    };
   auto gateway_server = bind_listener("gateway", cfg.gateway_listen, "--gateway-listen", [&] {
     return std::make_unique<http::Server>(gw_opts, gateway_handler);
   });
@@ -277,8 +314,49 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
     gateway_target = {http::connect_host(gateway_hp.host), gateway_server->port(), false, {}};
   }
 
+  MetricsSources metric_sources;
+  metric_sources.gateway = gateway_metrics.get();
+  metric_sources.management = &management_metrics;
+  metric_sources.protocol = &protocol_metrics;
+  metric_sources.snapshots = &snapshots;
+  metric_sources.node = &node;
+  metric_sources.access_log = &access_log;
+  metric_sources.start_time_seconds = started_at;
+  metric_sources.store_change_seq = [&]() -> std::optional<std::int64_t> {
+    auto* cp = control.load();
+    if (!cp || !store_ok.load()) return std::nullopt;
+    auto r = cp->store->read(
+        [](store::Tx& tx) -> core::Result<std::int64_t> { return tx.last_change_seq(); });
+    if (!r) return std::nullopt;
+    return *r;
+  };
+  std::unique_ptr<http::Server> metrics_server;
+  std::string metrics_endpoint;
+  if (metrics_on) {
+    HostPort metrics_hp;
+    try {
+      metrics_hp = parse_host_port(cfg.metrics_listen);
+    } catch (const std::invalid_argument& e) {
+      throw StartupError(kExitConfig, std::string("--metrics-listen: ") + e.what());
+    }
+    http::ServerOptions metrics_opts;
+    metrics_opts.host = metrics_hp.host;
+    metrics_opts.port = metrics_hp.port;
+    metrics_opts.threads = 1;
+    metrics_opts.priority = background;
+    apply_request_limits(cfg.request_limits, cfg.max_request_body, metrics_opts);
+    metrics_server = bind_listener("metrics", cfg.metrics_listen, "--metrics-listen", [&] {
+      return std::make_unique<http::Server>(
+          metrics_opts, http::Handler([&](http::Request& r, const http::RequestContext&) {
+            return metrics_reply(r, metric_sources);
+          }));
+    });
+    metrics_endpoint = endpoint(metrics_hp, metrics_server->port());
+  }
+
   admin_server->start();
   gateway_server->start();
+  if (metrics_server) metrics_server->start();
   if (tls_server) tls_server->start();
   node.serving = true;
 
@@ -369,16 +447,24 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
   write_private_file(cfg.data_dir + "/listen.json",
                      "{\"admin\":\"" + endpoint(admin_hp, admin_server->port()) +
                          "\",\"gateway\":\"" + endpoint(gateway_hp, gateway_server->port()) +
-                         "\",\"gateway_tls\":\"" + tls_endpoint + "\"}\n");
+                         "\",\"gateway_tls\":\"" + tls_endpoint + "\",\"metrics\":\"" +
+                         metrics_endpoint + "\"}\n");
   spdlog::info(
       "admin API on {}, gateway on {} (HTTPS {})", endpoint(admin_hp, admin_server->port()),
       endpoint(gateway_hp, gateway_server->port()), tls_endpoint.empty() ? "off" : tls_endpoint);
+  if (metrics_server) spdlog::info("metrics on http://{}/metrics", metrics_endpoint);
 
   notify_ready("serving; admin API on " + endpoint(admin_hp, admin_server->port()));
   ServeConfig running_cfg = cfg;  // the settings in force (SIGHUP changes the live ones)
   int sig = 0;
   for (;;) {
     sigwait(&signals, &sig);
+    if (sig == SIGUSR1) {
+      if (!access_log.reopen())
+        spdlog::error("SIGUSR1: access log {} cannot be reopened; still writing to the old file",
+                      access_log.target());
+      continue;
+    }
     if (sig != SIGHUP) break;
     if (!reread) {
       spdlog::warn("SIGHUP: nothing to reload");
@@ -386,7 +472,7 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
     }
     notify_reloading();
     try {
-      apply_reload(running_cfg, reread(), tls_server.get(), &trusted_proxies);
+      apply_reload(running_cfg, reread(), tls_server.get(), &access_log, &trusted_proxies);
     } catch (const std::exception& e) {
       spdlog::error("SIGHUP: the settings were not reloaded: {}", e.what());
     }
@@ -413,6 +499,7 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
     spdlog::warn("management calls still in progress after {} ms: their answers may be lost",
                  grace.count());
   admin_server->stop();
+  if (metrics_server) metrics_server->stop();
   running = false;
   watcher.join();
   persister.join();

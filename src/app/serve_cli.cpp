@@ -71,6 +71,24 @@ void add_serve_options(CLI::App& serve, ServeConfig& cfg, std::string& config_fi
       ->envname("GATEHOUSE_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
+  serve.add_option("--log-format", cfg.log_format, "Server log: text|json (one object per line)")
+      ->envname("GATEHOUSE_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  serve
+      .add_option("--metrics-listen", cfg.metrics_listen,
+                  "Prometheus metrics HOST:PORT (GET /metrics, no authentication; empty: off)")
+      ->envname("GATEHOUSE_METRICS_LISTEN")
+      ->check([](const std::string& s) { return s.empty() ? std::string() : check_host_port(s); });
+  serve
+      .add_option("--access-log", cfg.access_log,
+                  "Gateway access log: a file PATH, - (stdout) or off; one JSON line per request "
+                  "(SIGUSR1 reopens the file, SIGHUP may switch it)")
+      ->envname("GATEHOUSE_ACCESS_LOG")
+      ->check([](const std::string& s) {
+        return s.empty() ? std::string("expected PATH, - or off") : std::string();
+      })
+      ->capture_default_str();
   serve
       .add_option("--management-priority", cfg.management_priority,
                   "Scheduling of management and background threads: a niceness 0-19 (default "
@@ -159,7 +177,9 @@ void add_serve_options(CLI::App& serve, ServeConfig& cfg, std::string& config_fi
       "Environment: GATEHOUSE_ADMIN_PASSWORD (bootstrap admin password), GATEHOUSE_MASTER_KEY\n"
       "(64 hex chars; else DATA_DIR/master.key is created), and GATEHOUSE_<FLAG> for each flag.\n"
       "Exit codes: 0 stopped by SIGTERM/SIGINT, 1 failure while running, 2 bad setting, 3 a\n"
-      "listener cannot bind, 4 store unavailable (docs/operations.md).");
+      "listener cannot bind, 4 store unavailable (docs/operations.md).\n"
+      "Signals: SIGTERM/SIGINT stop gracefully, SIGHUP reloads the settings, SIGUSR1 reopens\n"
+      "the access log (rotation).");
 }
 
 ServeConfig reread_serve_config(int argc, char** argv) {

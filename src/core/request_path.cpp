@@ -1,5 +1,7 @@
 #include "core/request_path.hpp"
 
+#include "core/ascii.hpp"
+
 namespace gh::core {
 namespace {
 
@@ -60,13 +62,6 @@ Shape shape_of(std::string_view path) {
     }
   }
   return Shape::kNormal;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // Appends the segment `raw` to `out` with unreserved encodings decoded and the others kept in

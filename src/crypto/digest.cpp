@@ -7,18 +7,13 @@
 #include <array>
 #include <stdexcept>
 
+#include "core/ascii.hpp"
+
 namespace gh::crypto {
 namespace {
 constexpr char kHex[] = "0123456789abcdef";
 constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr char kB64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-int hex_nibble(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // One process-wide EVP_MAC handle; contexts are created per call (thread-safe).
 EVP_MAC* hmac_algorithm() {
@@ -211,7 +206,7 @@ void append_hex(std::string& out, const Bytes32& raw) {
 }
 
 std::optional<Bytes32> hex_decode32(std::string_view hex) {
-  // A table rather than hex_nibble's branches: a start decodes a million AppCode digests.
+  // A table rather than core::hex_value's branches: a start decodes a million AppCode digests.
   static constexpr std::array<signed char, 256> kNibble = [] {
     std::array<signed char, 256> t{};
     t.fill(-1);
@@ -255,7 +250,7 @@ std::optional<std::string> hex_decode(std::string_view hex) {
   std::string out;
   out.reserve(hex.size() / 2);
   for (std::size_t i = 0; i < hex.size(); i += 2) {
-    int hi = hex_nibble(hex[i]), lo = hex_nibble(hex[i + 1]);
+    int hi = core::hex_value(hex[i]), lo = core::hex_value(hex[i + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     out += static_cast<char>(hi * 16 + lo);
   }

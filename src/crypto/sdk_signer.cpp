@@ -5,17 +5,11 @@
 #include <ctime>
 
 #include "core/ascii.hpp"
+#include "core/uri_text.hpp"
 #include "crypto/digest.hpp"
 
 namespace gh::crypto {
 namespace {
-
-int hex_nibble(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 using core::ascii_lower;
 using core::ascii_upper;
@@ -81,24 +75,6 @@ std::string join(const std::vector<std::string>& parts, char sep) {
 
 }  // namespace
 
-// Percent-decodes; malformed escapes ("%zz", a trailing "%") are kept literally.
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      int hi = hex_nibble(s[i + 1]), lo = hex_nibble(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += s[i];
-  }
-  return out;
-}
-
 std::string sdk_escape(std::string_view decoded) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
@@ -147,17 +123,7 @@ std::string canonical_uri(std::string_view raw_path) {
 }
 
 std::string canonical_query(std::string_view raw_query) {
-  std::vector<std::pair<std::string, std::string>> params;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= raw_query.size(); ++i) {
-    if (i != raw_query.size() && raw_query[i] != '&') continue;
-    auto part = raw_query.substr(start, i - start);
-    start = i + 1;
-    if (part.empty()) continue;
-    auto eq = part.find('=');
-    params.emplace_back(percent_decode(part.substr(0, eq)),
-                        eq == part.npos ? std::string() : percent_decode(part.substr(eq + 1)));
-  }
+  auto params = core::parse_query(raw_query);
   std::sort(params.begin(), params.end());
   std::string out;
   for (std::size_t i = 0; i < params.size(); ++i) {

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/uri_text.hpp"
+
 namespace gh::crypto {
 
 inline constexpr std::string_view kSdkAlgorithm = "SDK-HMAC-SHA256";
@@ -53,8 +55,8 @@ std::string canonical_uri(std::string_view raw_path);
 void append_canonical_uri(std::string& out, std::string_view raw_path);
 // Decode names and values ('+' is not a space), sort by name then value, re-encode, join with '&'.
 std::string canonical_query(std::string_view raw_query);
-// Percent-decodes ('+' stays '+'); malformed escapes ("%zz", a trailing "%") are kept literally.
-std::string percent_decode(std::string_view s);
+// One decoder for routing and signature canonicalisation (core/uri_text.hpp).
+using core::percent_decode;
 // Encode one component the SDK way (RFC 3986 unreserved kept, UTF-8 bytes %XX upper-case).
 std::string sdk_escape(std::string_view decoded);
 

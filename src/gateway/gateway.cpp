@@ -2,11 +2,14 @@
 
 #include <charconv>
 #include <chrono>
+#include <cstring>
 
 #include "core/clock.hpp"
 #include "core/request_path.hpp"
 #include "crypto/random.hpp"
+#include "gateway/access_log.hpp"
 #include "gateway/backend_request.hpp"
+#include "gateway/metrics.hpp"
 
 namespace gh::gateway {
 namespace dp = core::dataplane;
@@ -62,38 +65,53 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+}  // namespace
+
 // How every answer of the pipeline is sent: with X-Request-Id, and the latency headers when the
-// client asked for debug output (X-Apig-Mode: debug).
-struct Answer {
+// client asked for debug output (X-Apig-Mode: debug). send() is the pipeline's one completion
+// point: when the gateway observes (metrics, access log), it records the outcome there.
+struct Gateway::Answer {
   http::Exchange& exchange;
   std::string_view request_id;
   bool debug = false;
   bool roma = false;
-  Clock::time_point started{};
+  Clock::time_point started{};  // set when debug or observer
+  const Gateway* observer = nullptr;
+  const RouteTarget* target = nullptr;  // once routed
+  const AppEntry* app = nullptr;        // once authenticated
 
   void send(int status, std::span<const HeaderView> fields, std::string_view body,
-            std::optional<Clock::duration> upstream = std::nullopt) const {
+            std::optional<Clock::duration> upstream = std::nullopt,
+            std::string_view error_number = {}) const {
     thread_local std::vector<HeaderView> all;
     all.assign(fields.begin(), fields.end());
     all.push_back({"X-Request-Id", request_id});
     char total[32], up[32];
-    if (debug) {
-      all.push_back({"X-Apig-Latency", millis(Clock::now() - started, total)});
-      if (upstream) all.push_back({"X-Apig-Upstream-Latency", millis(*upstream, up)});
+    if (debug || observer) {
+      auto elapsed = Clock::now() - started;
+      if (debug) {
+        all.push_back({"X-Apig-Latency", millis(elapsed, total)});
+        if (upstream) all.push_back({"X-Apig-Upstream-Latency", millis(*upstream, up)});
+      }
+      if (observer)
+        observer->record(*this, status, body.size(), ns(elapsed), upstream ? ns(*upstream) : -1,
+                         error_number);
     }
     exchange.respond({status, all, body});
   }
 
-  void fail(const dp::Failure& f) const {
+  void fail(const dp::Failure& f, std::optional<Clock::duration> upstream = std::nullopt) const {
     thread_local std::string body;
     body.clear();
     append_error_body(body, dp::error_code(f, roma), f.message, request_id);
     HeaderView type{"Content-Type", "application/json"};
-    send(f.status, {&type, 1}, body);
+    send(f.status, {&type, 1}, body, upstream, f.number);
+  }
+
+  static std::int64_t ns(Clock::duration d) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
   }
 };
-
-}  // namespace
 
 void next_request_id(char (&out)[32]) {
   thread_local std::string prefix = crypto::random_hex(8);
@@ -146,18 +164,25 @@ struct Gateway::Call final : UpstreamHandler {
   char request_id[32];
   bool debug = false, roma = false;
   Clock::time_point started{}, upstream_started{};
-  std::shared_ptr<const Snapshot> keep_alive;  // the snapshot `target` points into
+  const Gateway* observer = nullptr;
+  const RouteTarget* target = nullptr;
+  const AppEntry* app = nullptr;
+  std::shared_ptr<const Snapshot> keep_alive;  // the snapshot `target` and `app` point into
   std::string backend_head;                    // capacity reused across requests
 
   Answer answer() {
-    return {*exchange, std::string_view(request_id, sizeof request_id), debug, roma, started};
+    return {*exchange, std::string_view(request_id, sizeof request_id),
+            debug,     roma,
+            started,   observer,
+            target,    app};
   }
+  bool timed() const { return debug || observer; }
   void on_upstream(UpstreamStatus status, const UpstreamResponse* response) override;
   void release();
 };
 
 struct Gateway::LoopState {
-  explicit LoopState(boost::asio::io_context& io) : pool(io) {}
+  LoopState(boost::asio::io_context& io, PoolGauges* gauges) : pool(io, 256, gauges) {}
   UpstreamPool pool;
   std::vector<std::unique_ptr<Call>> calls;  // every call state this loop made
   std::vector<Call*> free_calls;             // those not carrying a request now
@@ -165,10 +190,11 @@ struct Gateway::LoopState {
 
 void Gateway::Call::on_upstream(UpstreamStatus status, const UpstreamResponse* response) {
   auto a = answer();
+  auto upstream = timed() ? std::optional(Clock::now() - upstream_started) : std::nullopt;
   if (status == UpstreamStatus::kTimeout)
-    a.fail(dp::backend_timeout());
+    a.fail(dp::backend_timeout(), upstream);
   else if (status != UpstreamStatus::kOk)
-    a.fail(dp::backend_unavailable());
+    a.fail(dp::backend_unavailable(), upstream);
   else {
     thread_local std::vector<HeaderView> fields;
     thread_local std::vector<std::string_view> connection_options;
@@ -176,8 +202,7 @@ void Gateway::Call::on_upstream(UpstreamStatus status, const UpstreamResponse* r
     fields.clear();
     for (const auto& h : response->headers)
       if (forwards_to_client(h.name, connection_options)) fields.push_back(h);
-    a.send(response->status, fields, response->body,
-           debug ? std::optional(Clock::now() - upstream_started) : std::nullopt);
+    a.send(response->status, fields, response->body, upstream);
   }
   release();
 }
@@ -202,84 +227,141 @@ void Gateway::release_connections() {
 
 Gateway::LoopState& Gateway::loop_state(const http::RequestContext& ctx) {
   auto& slot = loops_.at(static_cast<std::size_t>(ctx.loop_index));
-  if (!slot) slot = std::make_unique<LoopState>(*ctx.loop);
+  if (!slot)
+    slot = std::make_unique<LoopState>(
+        *ctx.loop, settings_.metrics ? settings_.metrics->pool_gauges(ctx.loop_index) : nullptr);
   return *slot;
 }
 
-void Gateway::handle(http::Exchange& ex) {
-  const http::RequestView& r = ex.request();
-  const http::RequestContext& ctx = ex.context();
-  char request_id[32];
-  next_request_id(request_id);
-  Answer a{ex, std::string_view(request_id, sizeof request_id)};
-  if (const auto* mode = r.find("x-apig-mode"); mode && http::iequals_ascii(*mode, "debug")) {
-    a.debug = true;
-    a.started = Clock::now();
-  }
+bool Gateway::observing() const {
+  return settings_.metrics || (settings_.access_log && settings_.access_log->enabled());
+}
 
-  // 1. group by Host, 2. environment by X-Stage, 3. route.
-  const auto& snapshot = snapshots_.current();
-  const Snapshot& snap = *snapshot;
-  auto groups = snap.routes->groups_for_host(r.authority);
-  if (groups.empty()) return a.fail(dp::api_not_published());
-  a.roma = groups.front()->roma;
-  // The normal form is what is routed, authorized and sent to the backend (the route's params
-  // are views into it, used before this call returns).
-  thread_local std::string normal_scratch;
-  auto normal =
-      core::normalize_request_path(r.target.substr(0, r.target.find('?')), normal_scratch);
-  if (!normal) return a.fail(dp::invalid_request_path());
-  std::string_view path = *normal;
+void Gateway::record(const Answer& a, int status, std::size_t bytes_out, std::int64_t total_ns,
+                     std::int64_t upstream_ns, std::string_view error_number) const {
+  const http::RequestContext& ctx = a.exchange.context();
+  if (settings_.metrics)
+    settings_.metrics->record(
+        ctx.loop_index, Outcome{status, error_number, a.roma, a.target ? a.target->metric_slot : 0u,
+                                total_ns, upstream_ns});
+  if (settings_.access_log && settings_.access_log->enabled()) {
+    char code[16];
+    std::size_t code_len = 0;
+    if (!error_number.empty()) {
+      std::memcpy(code, a.roma ? "APIC." : "APIG.", 5);
+      code_len = 5 + std::min<std::size_t>(error_number.size(), sizeof code - 5);
+      std::memcpy(code + 5, error_number.data(), code_len - 5);
+    }
+    AccessRecord r;
+    r.request_id = a.request_id;
+    r.request = &a.exchange.request();
+    r.context = &ctx;
+    if (settings_.trusted_proxies)
+      r.client_ip = client_address(*r.request, ctx, settings_.trusted_proxies->current()).ip;
+    r.status = status;
+    r.error_code = std::string_view(code, code_len);
+    if (a.target) r.api_id = a.target->spec.id;
+    if (a.app) r.app_id = a.app->id;
+    r.bytes_out = bytes_out;
+    r.total_ns = total_ns;
+    r.upstream_ns = upstream_ns;
+    settings_.access_log->append(ctx.loop_index, r);
+  }
+}
+
+// The pipeline's stages, in the order handle() runs them (docs/compatibility.md#pipeline). Each
+// check returns the failure that ends the request, or nothing.
+
+// 1. Group: the groups the Host header names (its sl_domain, or the DEFAULT groups for an IP
+// address or localhost).
+static std::span<const GroupRoutes* const> resolve_groups(const RouteConfig& routes,
+                                                          const http::RequestView& r) {
+  return routes.groups_for_host(r.authority);
+}
+
+// 2. Environment: the route table of `group` in the environment X-Stage names (RELEASE without
+// it), or null when the group's instance has no such environment or nothing is published there.
+static const RouteTable* resolve_environment(const RouteConfig& routes, const GroupRoutes& group,
+                                             std::string_view stage) {
+  auto env = routes.env_id(group.instance_id, stage);
+  if (env.empty()) return nullptr;
+  auto table = group.by_env.find(env);
+  return table == group.by_env.end() ? nullptr : &table->second;
+}
+
+// 3. Route: the API of the first candidate group (and its environment) that publishes one for
+// the method and the path in normal form (docs/compatibility.md#g9). Sets `roma` to that group's.
+static std::optional<dp::Failure> resolve_route(const RouteConfig& routes,
+                                                std::span<const GroupRoutes* const> groups,
+                                                const http::RequestView& r, std::string_view path,
+                                                RouteMatch& found, bool& roma) {
   const auto* stage_header = r.find("x-stage");
   std::string_view stage = stage_header ? *stage_header : std::string_view(core::kReleaseEnvName);
   bool path_matched = false;
-  RouteMatch found;
   for (const auto* g : groups) {
-    auto env = snap.routes->env_id(g->instance_id, stage);
-    if (env.empty()) continue;
-    auto table = g->by_env.find(env);
-    if (table == g->by_env.end()) continue;
-    auto m = table->second.match(r.method, path);
+    const RouteTable* table = resolve_environment(routes, *g, stage);
+    if (!table) continue;
+    auto m = table->match(r.method, path);
     path_matched = path_matched || m.path_matched;
     if (m.target) {
       found = std::move(m);
-      a.roma = g->roma;
-      break;
+      roma = g->roma;
+      return std::nullopt;
     }
   }
-  if (!found.target)
-    return a.fail(path_matched ? dp::api_method_mismatch() : dp::api_not_published());
-  const RouteTarget& t = *found.target;
+  return path_matched ? dp::api_method_mismatch() : dp::api_not_published();
+}
 
-  // 4. protocol.
+// 4. Protocol: an HTTPS-only API refuses plain HTTP and the other way round.
+static std::optional<dp::Failure> check_protocol(const RouteTarget& t,
+                                                 const http::RequestContext& ctx) {
   const auto& proto = t.spec.req_protocol;
   if ((proto == "HTTPS" && !ctx.tls) || (proto == "HTTP" && ctx.tls))
-    return a.fail(dp::protocol_not_supported(proto));
+    return dp::protocol_not_supported(proto);
+  return std::nullopt;
+}
 
-  // 5. authentication and 6. authorization.
-  const AppEntry* app = nullptr;  // lives in the snapshot, which the call keeps
+// 5. Authentication by the API's auth_type: APP (signature or AppCode; `who` is set), IAM
+// (token or AK/SK, checked by the application's IamCheck), NONE.
+std::optional<dp::Failure> Gateway::authenticate(const http::RequestView& r, const RouteTarget& t,
+                                                 const Snapshot& snap,
+                                                 const http::RequestContext& ctx,
+                                                 AuthenticatedApp& who) const {
   if (t.spec.auth_type == "APP") {
     static const SecondsClock kClock = [] { return core::now_nanos() / 1'000'000'000; };
     auto outcome = authenticate_app(r, t, snap.credentials.instance(t.instance_id), ctx.tls,
                                     digest_, settings_.app_auth, kClock);
-    if (auto* f = std::get_if<dp::Failure>(&outcome)) return a.fail(*f);
-    const auto& authenticated = std::get<AuthenticatedApp>(outcome);
-    app = authenticated.app;
-    // By the app's ordinal: the check reads nothing of the app itself.
-    if (!t.authorized_apps.contains(authenticated.id_key)) return a.fail(dp::app_not_authorized());
+    if (auto* f = std::get_if<dp::Failure>(&outcome)) return std::move(*f);
+    who = std::get<AuthenticatedApp>(outcome);
   } else if (t.spec.auth_type == "IAM") {
-    if (!iam_) return a.fail(dp::iam_failure("IAM authentication is not available"));
-    if (auto f = iam_(r, t.project_id)) return a.fail(*f);
+    if (!iam_) return dp::iam_failure("IAM authentication is not available");
+    if (auto f = iam_(r, t.project_id)) return f;
   }
+  return std::nullopt;
+}
 
-  // 7. backend.
-  if (t.spec.backend_type == "MOCK") {
-    const auto& body = t.spec.mock_result;
-    bool json = !body.empty() && (body.front() == '{' || body.front() == '[');
-    HeaderView type{"Content-Type", json ? "application/json" : "text/plain"};
-    return a.send(200, {&type, 1}, body);
-  }
+// 6. Authorization: an authenticated app must be authorized for the API in this environment,
+// checked by the app's ordinal (the check reads nothing of the app itself). IAM callers were
+// authorized by their check.
+static std::optional<dp::Failure> authorize(const RouteTarget& t, const AuthenticatedApp& who) {
+  if (who.app && !t.authorized_apps.contains(who.id_key)) return dp::app_not_authorized();
+  return std::nullopt;
+}
 
+// 7a. A MOCK API's configured answer.
+static void answer_mock(const RouteTarget& t, const Gateway::Answer& a) {
+  const auto& body = t.spec.mock_result;
+  bool json = !body.empty() && (body.front() == '{' || body.front() == '[');
+  HeaderView type{"Content-Type", json ? "application/json" : "text/plain"};
+  a.send(200, {&type, 1}, body);
+}
+
+// 7b. The backend call, over the loop's kept-alive connections; answered in Call::on_upstream.
+void Gateway::proxy(http::Exchange& ex, const Answer& a,
+                    const std::shared_ptr<const Snapshot>& snapshot, const RouteTarget& t,
+                    std::string_view path, const PathParams& params, const AppEntry* app) {
+  const http::RequestView& r = ex.request();
+  const http::RequestContext& ctx = ex.context();
   LoopState& loop = loop_state(ctx);
   Call* call;
   if (loop.free_calls.empty()) {
@@ -290,14 +372,17 @@ void Gateway::handle(http::Exchange& ex) {
     loop.free_calls.pop_back();
   }
   call->exchange = &ex;
-  std::copy(request_id, request_id + sizeof request_id, call->request_id);
+  std::copy(a.request_id.begin(), a.request_id.end(), call->request_id);
   call->debug = a.debug;
   call->roma = a.roma;
   call->started = a.started;
+  call->observer = a.observer;
+  call->target = a.target;
+  call->app = a.app;
   call->keep_alive = snapshot;  // `t` points into it and must outlive the proxy call
   const core::IpSet* trusted =
       settings_.trusted_proxies ? &settings_.trusted_proxies->current() : nullptr;
-  BackendRequestInput in{r, path, t, found.params, ctx, a.request_id, app, trusted};
+  BackendRequestInput in{r, path, t, params, ctx, a.request_id, app, trusted};
   UpstreamCall up;
   auto method = build_backend_head(in, call->backend_head);
   up.head = call->backend_head;
@@ -306,8 +391,44 @@ void Gateway::handle(http::Exchange& ex) {
   up.timeout = std::chrono::milliseconds(std::max(1, t.spec.backend.timeout_ms));
   int retries = t.spec.backend.retry_count;
   up.retries = retries < 0 ? (idempotent(method) ? 1 : 0) : retries;
-  if (call->debug) call->upstream_started = Clock::now();
+  if (call->timed()) call->upstream_started = Clock::now();
   loop.pool.send(t.backend, up, *call);
+}
+
+void Gateway::handle(http::Exchange& ex) {
+  const http::RequestView& r = ex.request();
+  const http::RequestContext& ctx = ex.context();
+  char request_id[32];
+  next_request_id(request_id);
+  Answer a{ex, std::string_view(request_id, sizeof request_id)};
+  if (const auto* mode = r.find("x-apig-mode"); mode && http::iequals_ascii(*mode, "debug"))
+    a.debug = true;
+  if (observing()) a.observer = this;
+  if (a.debug || a.observer) a.started = Clock::now();
+
+  const auto& snapshot = snapshots_.current();
+  const Snapshot& snap = *snapshot;
+  const RouteConfig& routes = *snap.routes;
+  auto groups = resolve_groups(routes, r);
+  if (groups.empty()) return a.fail(dp::api_not_published());
+  a.roma = groups.front()->roma;
+  // The normal form is what is routed, authorized and sent to the backend (the route's params
+  // are views into it, used before this call returns).
+  thread_local std::string normal_scratch;
+  auto normal =
+      core::normalize_request_path(r.target.substr(0, r.target.find('?')), normal_scratch);
+  if (!normal) return a.fail(dp::invalid_request_path());
+  RouteMatch found;
+  if (auto f = resolve_route(routes, groups, r, *normal, found, a.roma)) return a.fail(*f);
+  const RouteTarget& t = *found.target;
+  a.target = &t;
+  if (auto f = check_protocol(t, ctx)) return a.fail(*f);
+  AuthenticatedApp who;  // its app lives in the snapshot, which the call keeps
+  if (auto f = authenticate(r, t, snap, ctx, who)) return a.fail(*f);
+  a.app = who.app;
+  if (auto f = authorize(t, who)) return a.fail(*f);
+  if (t.spec.backend_type == "MOCK") return answer_mock(t, a);
+  proxy(ex, a, snapshot, t, *normal, found.params, who.app);
 }
 
 }  // namespace gh::gateway

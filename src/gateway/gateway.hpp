@@ -19,12 +19,19 @@
 
 namespace gh::gateway {
 
+class GatewayMetrics;
+class AccessLog;
+
 struct GatewaySettings {
   AppAuthSettings app_auth;
   int loops = 1;  // event loops of all gateway servers together (one upstream pool each)
   // Whose X-Forwarded-For names the client (--trusted-proxies); null = nobody's. Outlives the
   // gateway.
   const TrustedProxies* trusted_proxies = nullptr;
+  // Where each answer's outcome goes (both optional; they must outlive the gateway). With
+  // neither, or the access log off, a request reads no clock for them.
+  GatewayMetrics* metrics = nullptr;
+  AccessLog* access_log = nullptr;
 };
 
 class Gateway {
@@ -41,9 +48,21 @@ class Gateway {
 
   struct Call;
   struct LoopState;
+  struct Answer;
 
  private:
   LoopState& loop_state(const http::RequestContext& ctx);
+  bool observing() const;
+  // The completion point: every answer's outcome, recorded into the metrics and the access log.
+  void record(const Answer& a, int status, std::size_t bytes_out, std::int64_t total_ns,
+              std::int64_t upstream_ns, std::string_view error_number) const;
+  // Pipeline stages that need the gateway's state (the others are local to gateway.cpp).
+  std::optional<Failure> authenticate(const http::RequestView& r, const RouteTarget& t,
+                                      const Snapshot& snap, const http::RequestContext& ctx,
+                                      AuthenticatedApp& who) const;
+  void proxy(http::Exchange& ex, const Answer& a, const std::shared_ptr<const Snapshot>& snapshot,
+             const RouteTarget& t, std::string_view path, const PathParams& params,
+             const AppEntry* app);
 
   const SnapshotHolder& snapshots_;
   const crypto::KeyedDigest& digest_;

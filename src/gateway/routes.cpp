@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "gateway/app_ordinals.hpp"
+#include "gateway/metrics.hpp"
 
 namespace gh::gateway {
 namespace {
@@ -61,18 +62,6 @@ bool match_segments(const RouteTarget& t, const std::vector<std::string_view>& p
 }
 
 }  // namespace
-
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> out;
-  if (path.empty() || path.front() != '/') return out;
-  std::size_t start = 1;
-  for (std::size_t i = 1; i <= path.size(); ++i)
-    if (i == path.size() || path[i] == '/') {
-      out.push_back(path.substr(start, i - start));
-      start = i + 1;
-    }
-  return out;
-}
 
 std::string substitute_variables(std::string_view text,
                                  const std::vector<std::pair<std::string, std::string>>& vars) {
@@ -265,6 +254,7 @@ std::shared_ptr<const RouteConfig> build_routes(const RouteInputs& in,
          }()
                       .id_by_name)
       if (id == p.env_id) t->env_name = name;
+    t->metric_slot = metric_slots::of(t->group_id, p.spec.id, t->env_name);
     for (auto seg : split_path(p.spec.req_uri)) {
       t->segments.emplace_back(seg);
       if (!is_param(seg)) ++t->literal_segments;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/api_model.hpp"
+#include "core/uri_text.hpp"
 
 namespace gh::gateway {
 
@@ -79,7 +80,8 @@ struct RouteTarget {
   int literal_segments = 0;
   bool prefix = false;  // match_mode SWA
   Backend backend;
-  AppIdSet authorized_apps;  // app ids authorized for (api, env)
+  AppIdSet authorized_apps;       // app ids authorized for (api, env)
+  std::uint32_t metric_slot = 0;  // gateway/metrics.hpp: its (group, api, env) counters
 
   bool method_matches(std::string_view method) const {
     return spec.req_method == "ANY" || spec.req_method == method;
@@ -167,8 +169,7 @@ using AuthSource = std::function<void(const AuthSink&)>;
 std::shared_ptr<const RouteConfig> build_routes(const RouteInputs& in,
                                                 const AuthSource& more_auths = {});
 
-// Splits "/a/b/" into {"a","b",""}; "/" into {""}.
-std::vector<std::string_view> split_path(std::string_view path);
+using core::split_path;  // "/a/b/" → {"a","b",""} (core/uri_text.hpp)
 // "#name#" → value for every variable given; unknown names are left as they are.
 std::string substitute_variables(std::string_view text,
                                  const std::vector<std::pair<std::string, std::string>>& vars);

@@ -4,6 +4,7 @@
 // the loader builds the next one off the request threads and publishes it.
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -68,6 +69,10 @@ class SnapshotHolder {
     {
       std::lock_guard lock(mutex_);
       snapshot_.swap(next);
+      published_ms_.store(std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count(),
+                          std::memory_order_relaxed);
       version_.fetch_add(1, std::memory_order_release);
     }
     core::yield_to_foreground();  // destroying retired snapshots is a step of its own
@@ -91,6 +96,8 @@ class SnapshotHolder {
 
   // How many snapshots were published: 0 while only the empty initial one is there.
   std::uint64_t published() const { return version_.load(std::memory_order_acquire); }
+  // When the current snapshot was published (Unix milliseconds; 0 before the first).
+  std::int64_t published_at_ms() const { return published_ms_.load(std::memory_order_relaxed); }
 
   // The calling thread's view: refreshed when the published version moved. The pointer stays
   // valid until this thread's next call; copy it to keep the snapshot longer.
@@ -122,6 +129,7 @@ class SnapshotHolder {
   mutable std::mutex mutex_;
   std::shared_ptr<const Snapshot> snapshot_;
   std::atomic<std::uint64_t> version_{0};
+  std::atomic<std::int64_t> published_ms_{0};
   std::mutex retired_mutex_;
   std::vector<std::shared_ptr<const Snapshot>> retired_;  // replaced, maybe still in use
 };

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "gateway/credentials.hpp"
+#include "store/json_fields.hpp"
 #include "store/spec_json.hpp"
 
 namespace gh::gateway {
@@ -44,19 +45,9 @@ std::string secret_aad(std::string_view app_id) {
   return "snapshot-app:" + std::string(app_id);
 }
 
-std::string str(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-std::int64_t num(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_int64() ? v->as_int64() : 0;
-}
-const json::array& arr(const json::object& o, std::string_view k) {
-  static const json::array empty;
-  auto* v = o.if_contains(k);
-  return v && v->is_array() ? v->as_array() : empty;
-}
+using store::json_fields::arr;
+using store::json_fields::num;
+using store::json_fields::str;
 
 json::object routes_to_json(const RouteInputs& in) {
   json::array instances, groups, envs, vars, published, auths;

@@ -11,6 +11,7 @@
 #include <optional>
 #include <vector>
 
+#include "gateway/metrics.hpp"
 #include "http/deadline_sweeper.hpp"
 #include "http/edge_read.hpp"
 #include "http/h1_parser.hpp"
@@ -37,12 +38,14 @@ struct UpstreamPool::Impl : std::enable_shared_from_this<UpstreamPool::Impl> {
   boost::unordered_flat_map<std::string, std::vector<ConnPtr>, TransparentHash, std::equal_to<>>
       idle;
   http::h1::HeadLimits limits;
+  PoolGauges* gauges;  // null: not counted
 
-  Impl(asio::io_context& i, std::size_t m)
+  Impl(asio::io_context& i, std::size_t m, PoolGauges* g)
       : io(i),
         max_idle(m),
         resolver(i),
-        sweeper(std::make_shared<http::DeadlineSweeper>(i, std::chrono::milliseconds(10))) {
+        sweeper(std::make_shared<http::DeadlineSweeper>(i, std::chrono::milliseconds(10))),
+        gauges(g) {
     tls_context.set_verify_mode(asio::ssl::verify_none);
     limits.headers_total = kMaxResponseHead;
   }
@@ -52,6 +55,7 @@ struct UpstreamPool::Impl : std::enable_shared_from_this<UpstreamPool::Impl> {
     if (it == idle.end() || it->second.empty()) return nullptr;
     auto c = std::move(it->second.back());
     it->second.pop_back();
+    if (gauges) gauges->idle.sub();
     return c;
   }
   void give(std::string_view key, ConnPtr c);
@@ -82,6 +86,13 @@ struct Conn : std::enable_shared_from_this<Conn> {
     }
     in.resize(16 * 1024);
     pool->sweeper->add(deadline);
+    if (pool->gauges) {
+      pool->gauges->open.add();
+      pool->gauges->opened.add();
+    }
+  }
+  ~Conn() {
+    if (pool->gauges) pool->gauges->open.sub();
   }
 
   tcp::socket& socket() { return tls ? tls->next_layer() : *plain; }
@@ -295,7 +306,10 @@ struct Conn : std::enable_shared_from_this<Conn> {
 void UpstreamPool::Impl::give(std::string_view key, ConnPtr c) {
   auto it = idle.find(key);
   if (it == idle.end()) it = idle.emplace(std::string(key), std::vector<ConnPtr>{}).first;
-  if (it->second.size() < max_idle) it->second.push_back(std::move(c));
+  if (it->second.size() < max_idle) {
+    it->second.push_back(std::move(c));
+    if (gauges) gauges->idle.add();
+  }
 }
 
 void UpstreamPool::Impl::attempt(const Backend& b, const UpstreamCall& call,
@@ -313,11 +327,12 @@ void UpstreamPool::Impl::attempt(const Backend& b, const UpstreamCall& call,
   c->connect();
 }
 
-UpstreamPool::UpstreamPool(asio::io_context& io, std::size_t max_idle)
-    : impl_(std::make_shared<Impl>(io, max_idle)) {}
+UpstreamPool::UpstreamPool(asio::io_context& io, std::size_t max_idle, PoolGauges* gauges)
+    : impl_(std::make_shared<Impl>(io, max_idle, gauges)) {}
 
 UpstreamPool::~UpstreamPool() {
-  impl_->idle.clear();  // idle connections refer to the pool: break the cycle
+  impl_->gauges = nullptr;  // the pool's connections may outlive the metrics
+  impl_->idle.clear();      // idle connections refer to the pool: break the cycle
   impl_->sweeper->stop();
 }
 

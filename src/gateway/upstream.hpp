@@ -26,6 +26,8 @@
 
 namespace gh::gateway {
 
+struct PoolGauges;
+
 enum class UpstreamStatus { kOk, kConnectFailed, kTimeout, kFailed };
 
 // A backend's answer, valid only during UpstreamHandler::on_upstream.
@@ -56,7 +58,10 @@ class UpstreamHandler {
 
 class UpstreamPool {
  public:
-  explicit UpstreamPool(boost::asio::io_context& io, std::size_t max_idle_per_backend = 256);
+  // `gauges` (optional, gateway/metrics.hpp) counts the pool's connections; it must outlive the
+  // pool.
+  explicit UpstreamPool(boost::asio::io_context& io, std::size_t max_idle_per_backend = 256,
+                        PoolGauges* gauges = nullptr);
   ~UpstreamPool();
   UpstreamPool(const UpstreamPool&) = delete;
   UpstreamPool& operator=(const UpstreamPool&) = delete;

@@ -2,19 +2,15 @@
 
 #include <boost/json.hpp>
 
+#include "store/json_fields.hpp"
+
 namespace gh::store {
 namespace json = boost::json;
 namespace {
 constexpr std::int64_t kFormatVersion = 1;
 
-std::string str(const json::object& o, std::string_view k, std::string fallback = {}) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->as_string()) : fallback;
-}
-std::int64_t num(const json::object& o, std::string_view k, std::int64_t fallback) {
-  auto* v = o.if_contains(k);
-  return v && v->is_int64() ? v->as_int64() : fallback;
-}
+using json_fields::num;
+using json_fields::str;
 }  // namespace
 
 std::string spec_to_json(const core::ApiSpec& s) {

@@ -42,7 +42,9 @@ def proxied(tmp_path):
     cfg.write_text('trusted-proxies = "127.0.0.2, 10.0.0.0/8"\n')
     gh = None
     try:
-        gh = Gatehouse(extra_args=["--config", str(cfg)])
+        gh = Gatehouse(extra_args=["--config", str(cfg), "--access-log",
+                                   str(tmp_path / "access.log")])
+        gh.access_log = tmp_path / "access.log"
         api = gh.create_api(gh.default_group()["id"], "whoami", "/whoami", auth_type="NONE",
                             backend_api={"url_domain": backend.address, "req_uri": "/echo"},
                             backend_params=[{"origin": "SYSTEM", "name": "X-Source",
@@ -80,6 +82,21 @@ def test_forwarded_for_believed_from_trusted_peers_only(proxied):
     assert got["x-forwarded-for"] == f"{CLIENT}, 10.1.2.3, 127.0.0.2"
     got = call(gh.gateway, "127.0.0.2", f"{CLIENT}, unknown, 10.1.2.3")
     assert got["x-source"] == "10.1.2.3"
+
+
+def test_access_log_records_the_client_address(proxied):
+    gh, _ = proxied
+
+    def client_ips():
+        try:
+            lines = gh.access_log.read_text().splitlines()
+        except OSError:
+            return []
+        return [json.loads(line)["client_ip"] for line in lines if '"path":"/whoami"' in line]
+    call(gh.gateway, "127.0.0.2", f"{FORGED}, {CLIENT}")
+    call(gh.gateway, "127.0.0.1", CLIENT)
+    assert wait_until(lambda: len(client_ips()) == 2), client_ips()
+    assert client_ips() == [CLIENT, "127.0.0.1"]
 
 
 def test_sighup_swaps_the_set_and_refuses_a_malformed_one(proxied):
