@@ -26,6 +26,14 @@ std::vector<std::string> settings_needing_restart(const ServeConfig& a, const Se
   note("--gateway-threads", a.gateway_threads != b.gateway_threads);
   note("--max-apps-per-instance", a.max_apps_per_instance != b.max_apps_per_instance);
   note("--max-request-body", a.max_request_body != b.max_request_body);
+  note("--max-gateway-body", a.max_gateway_body != b.max_gateway_body);
+  const auto &la = a.request_limits, &lb = b.request_limits;
+  note("--max-request-line", la.max_request_line != lb.max_request_line);
+  note("--max-header-line", la.max_header_line != lb.max_header_line);
+  note("--max-headers-size", la.max_headers_size != lb.max_headers_size);
+  note("--max-header-count", la.max_header_count != lb.max_header_count);
+  note("--request-timeout-ms", la.request_timeout_ms != lb.request_timeout_ms);
+  note("--idle-timeout-ms", la.idle_timeout_ms != lb.idle_timeout_ms);
   note("--token-lifetime", a.token_lifetime != b.token_lifetime);
   note("--drain-timeout-ms", a.drain_timeout_ms != b.drain_timeout_ms);
   note("--log-format", a.log_format != b.log_format);
