@@ -256,6 +256,8 @@ void Gateway::record(const Answer& a, int status, std::size_t bytes_out, std::in
     r.request_id = a.request_id;
     r.request = &a.exchange.request();
     r.context = &ctx;
+    if (settings_.trusted_proxies)
+      r.client_ip = client_address(*r.request, ctx, settings_.trusted_proxies->current()).ip;
     r.status = status;
     r.error_code = std::string_view(code, code_len);
     if (a.target) r.api_id = a.target->spec.id;
@@ -378,7 +380,9 @@ void Gateway::proxy(http::Exchange& ex, const Answer& a,
   call->target = a.target;
   call->app = a.app;
   call->keep_alive = snapshot;  // `t` points into it and must outlive the proxy call
-  BackendRequestInput in{r, path, t, params, ctx, a.request_id, app};
+  const core::IpSet* trusted =
+      settings_.trusted_proxies ? &settings_.trusted_proxies->current() : nullptr;
+  BackendRequestInput in{r, path, t, params, ctx, a.request_id, app, trusted};
   UpstreamCall up;
   auto method = build_backend_head(in, call->backend_head);
   up.head = call->backend_head;
