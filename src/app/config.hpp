@@ -66,6 +66,9 @@ struct ServeConfig {
   std::int64_t token_lifetime = 24 * 3600;  // seconds; IAM tokens (Huawei: 24 h)
   // Graceful stop (SIGTERM/SIGINT): how long requests in progress may take to finish.
   int drain_timeout_ms = 10000;
+  // Proxies whose X-Forwarded-For is believed: addresses, CIDRs and ranges a-b, comma-separated
+  // (core::IpSet::parse); "" = none. Changes on SIGHUP. docs/compatibility.md#g13.
+  std::string trusted_proxies;
 };
 
 }  // namespace gh::app

@@ -26,6 +26,14 @@ std::vector<std::string> settings_needing_restart(const ServeConfig& a, const Se
   note("--gateway-threads", a.gateway_threads != b.gateway_threads);
   note("--max-apps-per-instance", a.max_apps_per_instance != b.max_apps_per_instance);
   note("--max-request-body", a.max_request_body != b.max_request_body);
+  note("--max-gateway-body", a.max_gateway_body != b.max_gateway_body);
+  const auto &la = a.request_limits, &lb = b.request_limits;
+  note("--max-request-line", la.max_request_line != lb.max_request_line);
+  note("--max-header-line", la.max_header_line != lb.max_header_line);
+  note("--max-headers-size", la.max_headers_size != lb.max_headers_size);
+  note("--max-header-count", la.max_header_count != lb.max_header_count);
+  note("--request-timeout-ms", la.request_timeout_ms != lb.request_timeout_ms);
+  note("--idle-timeout-ms", la.idle_timeout_ms != lb.idle_timeout_ms);
   note("--token-lifetime", a.token_lifetime != b.token_lifetime);
   note("--drain-timeout-ms", a.drain_timeout_ms != b.drain_timeout_ms);
   note("--log-format", a.log_format != b.log_format);
@@ -34,7 +42,7 @@ std::vector<std::string> settings_needing_restart(const ServeConfig& a, const Se
 }
 
 void apply_reload(ServeConfig& running, const ServeConfig& next, http::Server* tls_server,
-                  gateway::AccessLog* access_log) {
+                  gateway::AccessLog* access_log, gateway::TrustedProxies* trusted) {
   if (next.log_level != running.log_level) {
     spdlog::set_level(spdlog::level::from_str(next.log_level));
     spdlog::info("reload: log level {}", next.log_level);
@@ -46,6 +54,15 @@ void apply_reload(ServeConfig& running, const ServeConfig& next, http::Server* t
       running.access_log = next.access_log;
     } catch (const std::exception& e) {
       spdlog::error("reload: {}; the access log stays {}", e.what(), running.access_log);
+    }
+  }
+  if (trusted && next.trusted_proxies != running.trusted_proxies) {
+    try {  // the option's check has parsed it already; a set is swapped whole or not at all
+      trusted->publish(core::IpSet::parse(next.trusted_proxies));
+      running.trusted_proxies = next.trusted_proxies;
+      spdlog::info("reload: --trusted-proxies '{}'", next.trusted_proxies);
+    } catch (const std::exception& e) {
+      spdlog::error("reload: --trusted-proxies not changed: {}", e.what());
     }
   }
   std::string tls = "no TLS listener";

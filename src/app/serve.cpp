@@ -106,6 +106,15 @@ std::unique_ptr<http::Server> bind_listener(std::string_view listener, const std
   }
 }
 
+// --trusted-proxies, checked by its option already; a StartupError (exit 2) naming it otherwise.
+core::IpSet parse_trusted_proxies(const std::string& list) {
+  try {
+    return core::IpSet::parse(list);
+  } catch (const core::IpListError& e) {
+    throw StartupError(kExitConfig, std::string("--trusted-proxies: ") + e.what());
+  }
+}
+
 // Pauses up to `d`, returning early once `running` turns false.
 void pause(const std::atomic<bool>& running, Millis d) {
   auto until = Clock::now() + d;
@@ -234,6 +243,8 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
   gateway::GatewaySettings gw_settings;
   gw_settings.app_auth.simple_auth_over_http = cfg.simple_auth_over_http;
   gw_settings.loops = 2 * gateway_loops;  // HTTP listener loops, then HTTPS listener loops
+  gateway::TrustedProxies trusted_proxies(parse_trusted_proxies(cfg.trusted_proxies));
+  gw_settings.trusted_proxies = &trusted_proxies;
   std::unique_ptr<gateway::GatewayMetrics> gateway_metrics;
   if (metrics_on) gateway_metrics = std::make_unique<gateway::GatewayMetrics>(gw_settings.loops);
   gateway::AccessLog access_log(gw_settings.loops);  // exists when off: SIGHUP may switch it on
@@ -461,16 +472,19 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
     }
     notify_reloading();
     try {
-      apply_reload(running_cfg, reread(), tls_server.get(), &access_log);
+      apply_reload(running_cfg, reread(), tls_server.get(), &access_log, &trusted_proxies);
     } catch (const std::exception& e) {
       spdlog::error("SIGHUP: the settings were not reloaded: {}", e.what());
     }
     notify_ready("serving; settings reloaded");
   }
   // Graceful stop: out of rotation (/ready answers 503), the gateway listeners stop accepting and
-  // finish the requests in progress (bounded), then management stops: every change this node
-  // committed has been applied to the snapshot by then, and the snapshot file gets it.
+  // finish the requests in progress, HTTP/1.1 and HTTP/2; then the admin listener (which answered
+  // /ready meanwhile) does the same for management calls, within what is left of the bound. Every
+  // change this node committed has been applied to the snapshot by then, and the snapshot file
+  // gets it.
   const Millis grace(cfg.drain_timeout_ms);
+  const auto drain_until = Clock::now() + grace;
   spdlog::info("signal {} received: draining requests in progress (at most {} ms)", sig,
                grace.count());
   node.serving = false;
@@ -480,6 +494,10 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
   bool drained = gateway_server->drain(grace);
   if (!tls_drained.get() || !drained)
     spdlog::warn("requests still in progress after {} ms are cut off", grace.count());
+  auto left = std::max(Millis(0), std::chrono::duration_cast<Millis>(drain_until - Clock::now()));
+  if (!admin_server->drain(left))
+    spdlog::warn("management calls still in progress after {} ms: their answers may be lost",
+                 grace.count());
   admin_server->stop();
   if (metrics_server) metrics_server->stop();
   running = false;

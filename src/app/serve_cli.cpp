@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "app/config_file.hpp"
+#include "core/ip_match.hpp"
 
 namespace gh::app {
 namespace {
@@ -159,6 +160,19 @@ void add_serve_options(CLI::App& serve, ServeConfig& cfg, std::string& config_fi
       ->envname("GATEHOUSE_DRAIN_TIMEOUT_MS")
       ->check(CLI::Range(0, 600000))
       ->capture_default_str();
+  serve
+      .add_option("--trusted-proxies", cfg.trusted_proxies,
+                  "Proxies whose X-Forwarded-For names the client: addresses, CIDRs and ranges "
+                  "a-b, comma-separated (default: none)")
+      ->envname("GATEHOUSE_TRUSTED_PROXIES")
+      ->check([](const std::string& s) {
+        try {
+          core::IpSet::parse(s);
+          return std::string();
+        } catch (const core::IpListError& e) {
+          return std::string(e.what());
+        }
+      });
   serve.footer(
       "Environment: GATEHOUSE_ADMIN_PASSWORD (bootstrap admin password), GATEHOUSE_MASTER_KEY\n"
       "(64 hex chars; else DATA_DIR/master.key is created), and GATEHOUSE_<FLAG> for each flag.\n"

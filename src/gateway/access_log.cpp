@@ -151,7 +151,9 @@ void write_all(int fd, const std::string& data) {
 
 void AccessLog::format(std::string& out, const AccessRecord& r, std::int64_t unix_ms) {
   const auto& req = *r.request;
-  std::string_view ip = r.context ? std::string_view(r.context->remote_ip) : std::string_view();
+  std::string_view ip = !r.client_ip.empty() ? r.client_ip
+                        : r.context          ? std::string_view(r.context->remote_ip)
+                                             : std::string_view();
   std::string_view path = req.target.substr(0, req.target.find('?'));
   std::size_t start = out.size();
   out.resize(start + bound(r, ip, path));

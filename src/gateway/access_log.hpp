@@ -29,6 +29,8 @@ struct AccessRecord {
   std::string_view request_id;
   const http::RequestView* request = nullptr;
   const http::RequestContext* context = nullptr;
+  // The client address (gateway/client_address.hpp); empty: the TCP peer, context->remote_ip.
+  std::string_view client_ip;
   int status = 0;
   std::string_view error_code;  // "APIG.0303"; empty for none
   std::string_view api_id;      // empty when no API matched

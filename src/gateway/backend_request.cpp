@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "crypto/sdk_signer.hpp"
+#include "gateway/client_address.hpp"
 
 namespace gh::gateway {
 namespace {
@@ -40,8 +41,9 @@ std::optional<std::string> request_param(const BackendRequestInput& in, std::str
   return std::nullopt;
 }
 
-std::string system_param(const BackendRequestInput& in, std::string_view name) {
-  if (name == "$context.sourceIp") return in.ctx.remote_ip;
+std::string system_param(const BackendRequestInput& in, const ClientAddress& client,
+                         std::string_view name) {
+  if (name == "$context.sourceIp") return std::string(client.ip);
   if (name == "$context.stage") return in.target.env_name;
   if (name == "$context.apiId") return in.target.spec.id;
   if (name == "$context.apiName") return in.target.spec.name;
@@ -92,6 +94,9 @@ bool method_has_body(std::string_view m) {
 std::string_view build_backend_head(const BackendRequestInput& in, std::string& out) {
   const auto& client = in.client;
   const auto& t = in.target;
+  static const core::IpSet kNobody;
+  const ClientAddress source =
+      client_address(client, in.ctx, in.trusted_proxies ? *in.trusted_proxies : kNobody);
   auto qmark = client.target.find('?');
   std::string_view path = in.path;
   std::string_view query =
@@ -129,7 +134,7 @@ std::string_view build_backend_head(const BackendRequestInput& in, std::string& 
     if (bp.origin == "CONSTANT")
       value = bp.value;
     else if (bp.origin == "SYSTEM")
-      value = system_param(in, bp.value);
+      value = system_param(in, source, bp.value);
     else
       value = request_param(in, bp.value, query);
     if (!value) continue;
@@ -170,24 +175,15 @@ std::string_view build_backend_head(const BackendRequestInput& in, std::string& 
   bool signed_by_app = false;
   if (const auto* a = client.find("authorization"))
     signed_by_app = in.app && a->rfind(crypto::kSdkAlgorithm, 0) == 0;
-  std::string_view forwarded_for;
   thread_local std::vector<std::string_view> connection_options;
   http::collect_connection_options(client.headers, connection_options);
   for (const auto& f : client.headers) {
-    if (dropped_client_field(f.name, signed_by_app, connection_options)) {
-      if (forwarded_for.empty() && iequals_ascii(f.name, "x-forwarded-for"))
-        forwarded_for = f.value;
-      continue;
-    }
+    if (dropped_client_field(f.name, signed_by_app, connection_options)) continue;
     if (!mapped.empty() && overridden(f.name)) continue;
     append_field(out, f.name, f.value);
   }
   out.append("X-Forwarded-For: ");
-  if (!forwarded_for.empty()) {
-    out.append(forwarded_for);
-    out.append(", ");
-  }
-  out.append(in.ctx.remote_ip);
+  append_forwarded_for(client, in.ctx, source, out);
   out.append("\r\n");
   append_field(out, "X-Forwarded-Proto", in.ctx.tls ? "https" : "http");
   if (!client.authority.empty()) append_field(out, "X-Forwarded-Host", client.authority);

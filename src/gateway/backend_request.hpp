@@ -3,10 +3,12 @@
 // (docs/compatibility.md#pipeline step 7): path parameters and #variables# substituted, backend
 // parameters mapped (REQUEST / CONSTANT / SYSTEM into PATH / QUERY / HEADER), query and body passed
 // through, hop-by-hop headers (and those the client's Connection field names) dropped,
-// X-Forwarded-For/-Proto/-Host added. The AppCode and an app's SDK-HMAC-SHA256 Authorization are
-// credentials for the gateway and never reach the backend.
+// X-Forwarded-For/-Proto/-Host added (X-Forwarded-For per docs/compatibility.md#g13). The AppCode
+// and an app's SDK-HMAC-SHA256 Authorization are credentials for the gateway and never reach the
+// backend.
 #include <string>
 
+#include "core/ip_match.hpp"
 #include "gateway/routes.hpp"
 #include "gateway/snapshot.hpp"
 #include "http/exchange.hpp"
@@ -21,6 +23,8 @@ struct BackendRequestInput {
   const http::RequestContext& ctx;
   std::string_view request_id;
   const AppEntry* app = nullptr;  // null when no app authenticated; read only when needed
+  // Whose X-Forwarded-For is believed (gateway/client_address.hpp); null = nobody's.
+  const core::IpSet* trusted_proxies = nullptr;
 };
 
 // Writes the backend request's head — request line, fields, Content-Length, blank line — into

@@ -292,6 +292,8 @@ void Gateway::record(const Answer& a, int status, std::size_t bytes_out, std::in
     r.request_id = a.request_id;
     r.request = &a.exchange.request();
     r.context = &ctx;
+    if (settings_.trusted_proxies)
+      r.client_ip = client_address(*r.request, ctx, settings_.trusted_proxies->current()).ip;
     r.status = status;
     r.error_code = std::string_view(code, code_len);
     if (a.target) r.api_id = a.target->spec.id;
@@ -404,7 +406,12 @@ bool Gateway::throttle(const Answer& a, const RouteTarget& t, const RouteConfig&
   ThrottleSubject subject;
   if (who.app) subject.app = who.id_key.ordinal;
   subject.account = account;
-  subject.client_ip = a.exchange.context().remote_ip;
+  // The client address behind trusted proxies (docs/compatibility.md#g13), else the peer.
+  const http::RequestContext& ctx = a.exchange.context();
+  subject.client_ip =
+      settings_.trusted_proxies
+          ? client_address(a.exchange.request(), ctx, settings_.trusted_proxies->current()).ip
+          : std::string_view(ctx.remote_ip);
   result = throttle_check(counters_, t.throttle, subject, now_ms);
   if (result.admitted) return true;
   if (quota) counters_.release(quota->key, quota->window, now_ms);
@@ -458,7 +465,9 @@ void Gateway::proxy(http::Exchange& ex, const Answer& a,
   call->throttled = a.throttle != nullptr;
   if (a.throttle) call->throttle = *a.throttle;
   call->keep_alive = snapshot;  // `t` points into it and must outlive the proxy call
-  BackendRequestInput in{r, path, t, params, ctx, a.request_id, app};
+  const core::IpSet* trusted =
+      settings_.trusted_proxies ? &settings_.trusted_proxies->current() : nullptr;
+  BackendRequestInput in{r, path, t, params, ctx, a.request_id, app, trusted};
   UpstreamCall up;
   auto method = build_backend_head(in, call->backend_head);
   up.head = call->backend_head;

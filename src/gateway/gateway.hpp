@@ -13,6 +13,7 @@
 
 #include "crypto/keyed_digest.hpp"
 #include "gateway/authenticate.hpp"
+#include "gateway/client_address.hpp"
 #include "gateway/rate_counter.hpp"
 #include "gateway/snapshot.hpp"
 #include "gateway/upstream.hpp"
@@ -26,6 +27,9 @@ class AccessLog;
 struct GatewaySettings {
   AppAuthSettings app_auth;
   int loops = 1;  // event loops of all gateway servers together (one upstream pool each)
+  // Whose X-Forwarded-For names the client (--trusted-proxies); null = nobody's. Outlives the
+  // gateway.
+  const TrustedProxies* trusted_proxies = nullptr;
   // Where each answer's outcome goes (both optional; they must outlive the gateway). With
   // neither, or the access log off, a request reads no clock for them.
   GatewayMetrics* metrics = nullptr;

@@ -8,6 +8,11 @@
 // a write that stays stuck for the whole timeout closes it. Server stop (`stopping`) is noticed on
 // the next read or timer tick and turns into a graceful GOAWAY: open streams are still answered.
 //
+// Graceful stop: each connection belongs to its listener's H2Registry, which counts the requests
+// in progress of all of them (Server::drain waits for those as for HTTP/1.1 ones) and sends every
+// connection its GOAWAY at once when the drain starts (H2Registry::go_away_all); a connection
+// whose streams are done then writes what is left and closes.
+//
 // Stream: boost::asio::ip::tcp::socket, or boost::asio::ssl::stream<tcp::socket> after a handshake
 // that negotiated "h2" (see negotiated_h2 in http/alpn.hpp).
 #include <array>
@@ -18,6 +23,7 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/intrusive/list.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -29,6 +35,31 @@
 #include "http/server.hpp"
 
 namespace gh::http {
+
+// The HTTP/2 connections of one listener (one event loop), for graceful stop. Used on that loop's
+// thread only. Connections hold it by shared_ptr, so it outlives every one of them.
+class H2Registry {
+ public:
+  class Member : public boost::intrusive::list_base_hook<
+                     boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
+   public:
+    virtual void go_away() = 0;  // graceful GOAWAY now; streams in progress are still answered
+
+   protected:
+    ~Member() = default;
+  };
+
+  void add(Member& m) { members_.push_back(m); }
+  void go_away_all() {
+    for (auto& m : members_) m.go_away();  // never destroys a member synchronously
+  }
+  // Requests in progress on the registered connections (H2Session::count_in_progress).
+  std::size_t streams_in_progress = 0;
+
+ private:
+  boost::intrusive::list<Member, boost::intrusive::constant_time_size<false>> members_;
+};
+
 namespace h2_detail {
 
 inline boost::asio::ip::tcp::socket& tcp_socket(boost::asio::ip::tcp::socket& s) {
@@ -40,16 +71,29 @@ boost::asio::ip::tcp::socket& tcp_socket(boost::asio::ssl::stream<Next>& s) {
 }
 
 template <class Stream>
-class H2Connection : public std::enable_shared_from_this<H2Connection<Stream>> {
+class H2Connection : public std::enable_shared_from_this<H2Connection<Stream>>,
+                     public H2Registry::Member {
  public:
   H2Connection(Stream stream, const ServerOptions& options, const ExchangeHandler& handler,
-               RequestContext ctx, std::atomic<bool>& stopping)
+               RequestContext ctx, std::atomic<bool>& stopping,
+               std::shared_ptr<H2Registry> registry)
       : stream_(std::move(stream)),
         options_(options),
         stopping_(stopping),
+        registry_(std::move(registry)),
         timer_(stream_.get_executor()),
         session_(options, handler, std::move(ctx), &H2Connection::on_output_ready, this) {
     wbuf_.reserve(64 * 1024);
+    if (registry_) {
+      registry_->add(*this);
+      session_.count_in_progress(&registry_->streams_in_progress);
+    }
+  }
+
+  void go_away() override {
+    if (closed_) return;
+    session_.shutdown();
+    flush();
   }
 
   void start(std::string_view already_read) {
@@ -191,6 +235,7 @@ class H2Connection : public std::enable_shared_from_this<H2Connection<Stream>> {
   Stream stream_;
   const ServerOptions& options_;
   std::atomic<bool>& stopping_;
+  std::shared_ptr<H2Registry> registry_;  // before session_: the session's counter lives in it
   boost::asio::steady_timer timer_;
   H2Session session_;
   Clock::time_point last_activity_;
@@ -206,15 +251,17 @@ class H2Connection : public std::enable_shared_from_this<H2Connection<Stream>> {
 // Serves HTTP/2 on an accepted (and, for TLS, handshaken) connection until it ends. `options`,
 // `handler` and `stopping` must outlive it (the server's). `already_read`: bytes the listener read
 // before deciding on HTTP/2 (e.g. the prior-knowledge preface "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
-// and whatever followed); they are consumed first. Never throws: on failure the socket is closed.
+// and whatever followed); they are consumed first. `registry`: the listener's (graceful stop), or
+// null. Never throws: on failure the socket is closed.
 template <class Stream>
 void start_h2_connection(Stream stream, const ServerOptions& options,
                          const ExchangeHandler& handler, RequestContext ctx,
-                         std::atomic<bool>& stopping, std::string_view already_read) {
+                         std::atomic<bool>& stopping, std::string_view already_read,
+                         std::shared_ptr<H2Registry> registry = nullptr) {
   std::shared_ptr<h2_detail::H2Connection<Stream>> connection;
   try {
     connection = std::make_shared<h2_detail::H2Connection<Stream>>(
-        std::move(stream), options, handler, std::move(ctx), stopping);
+        std::move(stream), options, handler, std::move(ctx), stopping, std::move(registry));
   } catch (...) {
     return;  // out of memory: the stream (moved or not) closes its socket when destroyed
   }

@@ -376,6 +376,7 @@ H2Session::~H2Session() {
   nghttp2_session_del(ng_);  // runs no callbacks
   for (H2Stream* s = live_; s;) {
     H2Stream* next = s->next_;
+    if (s->dispatched_ && in_progress_) --*in_progress_;  // nobody is left to answer to
     if (s->awaiting_) {  // the handler still holds it: respond() will free it
       s->session_ = nullptr;
       s->open_ = false;
@@ -489,6 +490,7 @@ void H2Session::release_stream(H2Stream* s) {
   if (s->next_) s->next_->prev_ = s->prev_;
   s->prev_ = s->next_ = nullptr;
   uncharge(*s);
+  if (s->dispatched_ && in_progress_) --*in_progress_;
   if (pool_.size() >= kPoolLimit) {
     delete s;
     return;
@@ -503,6 +505,7 @@ void H2Session::release_stream(H2Stream* s) {
 
 void H2Session::dispatch(H2Stream& s) {
   s.dispatched_ = true;
+  if (in_progress_) ++*in_progress_;
   s.views_.reserve(s.fields_.size());
   std::size_t cookies = 0;
   for (const auto& f : s.fields_) cookies += s.at(f.name) == "cookie" ? 1 : 0;

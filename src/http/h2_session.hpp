@@ -88,6 +88,12 @@ class H2Session {
 
   // Exchanges handed to the handler whose respond() has not been called yet.
   std::size_t awaiting_answers() const { return awaiting_; }
+  // Counts this session's requests in progress in `*counter` (the listener's, for graceful stop):
+  // a request from the moment it arrived whole and went to the handler until its stream is done
+  // (its answer's last frame handed out by drain_output(); or, reset by the client, answered by
+  // the handler), or the session is destroyed. Call before the first feed(); `*counter` must
+  // outlive the session.
+  void count_in_progress(std::size_t* counter) { in_progress_ = counter; }
   // Frames nghttp2 has queued and not yet given to drain_output().
   std::size_t queued_frames() const;
 
@@ -120,7 +126,8 @@ class H2Session {
   h2_detail::H2Stream* live_ = nullptr;     // every stream not in the pool (intrusive list)
   std::vector<h2_detail::H2Stream*> pool_;  // reset streams kept for reuse (their capacity)
   std::size_t awaiting_ = 0;
-  std::size_t buffered_ = 0;  // request body bytes charged by live streams
+  std::size_t* in_progress_ = nullptr;  // see count_in_progress()
+  std::size_t buffered_ = 0;            // request body bytes charged by live streams
   bool in_feed_ = false;
   bool shut_down_ = false;
   bool broken_ = false;  // a send callback failed (out of memory): the session is unusable

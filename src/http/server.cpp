@@ -198,17 +198,18 @@ class Listener : public std::enable_shared_from_this<Listener> {
         acceptor_(std::move(acceptor)),
         tls_(std::move(tls)),
         sweeper_(std::make_shared<DeadlineSweeper>(io, std::chrono::milliseconds(250))),
+        h2_(std::make_shared<H2Registry>()),
         h1_{options, handler, stopping, *sweeper_, head_limits(options), {}, {}} {
     // HTTP/2: by ALPN on the TLS listener, by prior knowledge (the connection preface) on the
     // plain one. The same ExchangeHandler serves both protocols.
     if (options.enable_h2) {
       const auto& o = options;
-      h1_.h2_plain = [&o, &handler, &stopping](detail::TcpSocket&& s, RequestContext ctx,
-                                               std::string_view already_read) {
-        start_h2_connection(std::move(s), o, handler, std::move(ctx), stopping, already_read);
+      h1_.h2_plain = [&o, &handler, &stopping, h2 = h2_](detail::TcpSocket&& s, RequestContext ctx,
+                                                         std::string_view already_read) {
+        start_h2_connection(std::move(s), o, handler, std::move(ctx), stopping, already_read, h2);
       };
-      h1_.h2_tls = [&o, &handler, &stopping](detail::TlsSocket&& s, RequestContext ctx) {
-        start_h2_connection(std::move(s), o, handler, std::move(ctx), stopping, {});
+      h1_.h2_tls = [&o, &handler, &stopping, h2 = h2_](detail::TlsSocket&& s, RequestContext ctx) {
+        start_h2_connection(std::move(s), o, handler, std::move(ctx), stopping, {}, h2);
       };
     }
   }
@@ -228,12 +229,24 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void use_tls(std::shared_ptr<asio::ssl::context> tls) {
     asio::post(io_, [self = shared_from_this(), tls = std::move(tls)] { self->tls_ = tls; });
   }
-  // Requests being handled on this listener's connections, counted on its loop (which must run).
-  std::size_t requests_in_progress() {
-    std::promise<std::size_t> count;
-    auto done = count.get_future();
-    asio::post(io_, [&count, sweeper = sweeper_] { count.set_value(sweeper->disarmed()); });
+  // Requests being handled on this listener's connections (HTTP/1.1 and HTTP/2), counted on its
+  // loop (which must run). A loop still busy at `until` (a management handler blocks its loop
+  // while it works) counts as one request in progress.
+  std::size_t requests_in_progress(std::chrono::steady_clock::time_point until) {
+    auto count = std::make_shared<std::promise<std::size_t>>();
+    auto done = count->get_future();
+    asio::post(io_, [count, sweeper = sweeper_, h2 = h2_] {
+      count->set_value(sweeper->disarmed() + h2->streams_in_progress);
+    });
+    // Past the deadline (or with none left) an idle loop still gets a moment to answer.
+    auto wait = std::max(until, std::chrono::steady_clock::now() + std::chrono::milliseconds(100));
+    if (done.wait_until(wait) != std::future_status::ready) return 1;
     return done.get();
+  }
+  // Graceful stop: every HTTP/2 connection gets its GOAWAY now (HTTP/1.1 connections close after
+  // their answer, seeing the server's `stopping`).
+  void go_away() {
+    asio::post(io_, [h2 = h2_] { h2->go_away_all(); });
   }
   void stop() {
     asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
@@ -292,6 +305,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   tcp::acceptor acceptor_;
   std::shared_ptr<asio::ssl::context> tls_;
   std::shared_ptr<DeadlineSweeper> sweeper_;
+  std::shared_ptr<H2Registry> h2_;  // before h1_, whose HTTP/2 hand-over captures it
   detail::H1Shared h1_;
 };
 
@@ -446,10 +460,11 @@ bool Server::drain(std::chrono::milliseconds grace) {
   impl_->stopping.store(true);
   for (auto& io : impl_->loops) impl_->drain_guards.emplace_back(io->get_executor());
   for (auto& l : impl_->listeners) l->stop();
+  for (auto& l : impl_->listeners) l->go_away();
   const auto until = std::chrono::steady_clock::now() + grace;
   for (;;) {
     std::size_t busy = 0;
-    for (auto& l : impl_->listeners) busy += l->requests_in_progress();
+    for (auto& l : impl_->listeners) busy += l->requests_in_progress(until);
     if (busy == 0) return true;
     if (std::chrono::steady_clock::now() >= until) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -124,10 +124,12 @@ class Server {
   std::uint16_t port() const;  // the bound port
   void start();                // starts the threads; returns at once
   void stop();                 // stops accepting, closes connections, joins threads; idempotent
-  // Graceful stop, first step: stops accepting, has every connection close after its current
-  // answer, and waits until no HTTP/1.1 request is being handled (from its last byte read to its
-  // answer being queued) or `grace` has passed; then returns whether it drained in time. Idle
-  // keep-alive connections do not hold it up. Call stop() afterwards.
+  // Graceful stop, first step: stops accepting, has every HTTP/1.1 connection close after its
+  // current answer and sends every HTTP/2 connection GOAWAY (streams already open are still
+  // served, new ones refused), and waits until no request is being handled — HTTP/1.1: from its
+  // last byte read to its answer being queued; HTTP/2: from its last byte read to its answer's
+  // last frame being queued — or `grace` has passed; then returns whether it drained in time.
+  // Idle connections do not hold it up. Call stop() afterwards.
   bool drain(std::chrono::milliseconds grace);
   // TLS servers: loads a new certificate chain and key (PEM files) for the handshakes that start
   // from now on; connections already open keep theirs. Throws (and keeps the current pair) when

@@ -7,6 +7,9 @@
 
 #include <stdexcept>
 #include <thread>
+#include <vector>
+
+#include "app/reload.hpp"
 
 namespace gh::app {
 namespace {
@@ -50,6 +53,20 @@ TEST(LowerThreadPriority, AppliesToTheCallingThreadOnly) {
   }).join();
   EXPECT_EQ(nice, 7);
   EXPECT_EQ(sched_getscheduler(0), SCHED_OTHER);
+}
+
+TEST(SettingsNeedingRestart, LiveSettingsAreNotListedTheOthersAre) {
+  ServeConfig a, b;
+  b.log_level = "debug";
+  b.trusted_proxies = "10.0.0.0/8";
+  b.access_log = "-";
+  b.tls_cert = "/elsewhere.crt";
+  EXPECT_TRUE(settings_needing_restart(a, b).empty());
+  b.max_gateway_body = 1;
+  b.request_limits.idle_timeout_ms = 5;
+  b.region = "other";
+  EXPECT_EQ(settings_needing_restart(a, b),
+            (std::vector<std::string>{"--region", "--max-gateway-body", "--idle-timeout-ms"}));
 }
 
 }  // namespace

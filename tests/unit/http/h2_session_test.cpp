@@ -508,6 +508,39 @@ TEST_F(H2SessionTest, GracefulShutdownLetsOpenStreamsFinish) {
   EXPECT_TRUE(session->done());
 }
 
+TEST_F(H2SessionTest, RequestsInProgressAreCountedUntilTheirStreamIsDone) {
+  defer = true;
+  make_session();
+  std::size_t in_progress = 0;
+  session->count_in_progress(&in_progress);
+  H2Client c;
+  auto slow = c.request("GET", "/slow");
+  auto reset = c.request("POST", "/reset", {}, std::string("x"));
+  auto orphan = c.request("GET", "/orphan");
+  c.request("POST", "/half", {}, std::string(100, 'b'), "example.com", true, /*stall_at=*/10);
+  pump(c);
+  ASSERT_EQ(deferred.size(), 3u);
+  EXPECT_EQ(in_progress, 3u);  // the request still arriving is not in progress yet
+  session->shutdown();
+  answer(deferred_for("/slow"));
+  EXPECT_EQ(in_progress, 3u);  // answered, not yet handed out
+  pump(c);
+  EXPECT_EQ(c.responses[slow].status, 200);
+  EXPECT_EQ(in_progress, 2u);
+  // The client gives up on one: it stays in progress while the handler holds it.
+  c.reset(reset);
+  pump(c);
+  EXPECT_EQ(in_progress, 2u);
+  answer(deferred_for("/reset"));
+  EXPECT_EQ(in_progress, 1u);
+  Exchange& orphan_exchange = deferred_for("/orphan");
+  session.reset();  // the connection is gone: nobody is left to answer to
+  EXPECT_EQ(in_progress, 0u);
+  answer(orphan_exchange);
+  EXPECT_EQ(in_progress, 0u);
+  (void)orphan;
+}
+
 TEST_F(H2SessionTest, PooledStreamsStartClean) {
   make_session();
   H2Client c;
