@@ -1,6 +1,6 @@
-// Request throttling policies, special limits and bindings (docs/compatibility.md#throttling)
-// under APIG's /apigw/ and ROMA Connect's /apic/ prefixes. Parse and render only; rules live in
-// services/governance_service.
+// Request throttling policies, special limits and bindings (docs/compatibility.md#throttling) and
+// app quotas (#app-quotas) under APIG's /apigw/ and ROMA Connect's /apic/ prefixes. Parse and
+// render only; rules live in services/governance_service.
 #include <limits>
 
 #include "admin/traffic_routes.hpp"
@@ -269,6 +269,121 @@ void register_throttles(Router& r, services::GovernanceService& lim, const std::
               });
         });
 }
+Result<services::AppQuotaInput> quota_input(const json::object& b) {
+  services::AppQuotaInput in;
+  for (auto [name, field] :
+       {std::pair{"name", &in.name}, std::pair{"time_unit", &in.time_unit},
+        std::pair{"remark", &in.remark}, std::pair{"reset_time", &in.reset_time}}) {
+    auto v = opt_string(b, name);
+    if (!v) return errors::invalid_param(name);
+    *field = std::move(*v);
+  }
+  for (auto [name, field] :
+       {std::pair{"call_limits", &in.call_limits}, std::pair{"time_interval", &in.time_interval}}) {
+    auto v = opt_int(b, name);
+    if (!v) return v.error();
+    *field = *v;
+  }
+  return in;
+}
+
+// AppQuotaInfo; reset_time as "YYYY-MM-DD HH:MM:SS" UTC, "" when unset
+// (docs/compatibility.md#q1).
+json::object quota_v2(const core::AppQuota& q) {
+  return {{"app_quota_id", q.id},
+          {"name", q.name},
+          {"call_limits", q.call_limits},
+          {"time_unit", q.time_unit},
+          {"time_interval", q.time_interval},
+          {"remark", q.remark},
+          {"reset_time", q.reset_time_set ? core::utc_datetime(q.reset_time) : ""},
+          {"create_time", ts(q.create_time)},
+          {"bound_app_num", q.bound_app_num}};
+}
+
+json::object quota_app_v2(const services::QuotaApp& a) {
+  json::object o{{"app_id", a.app.id},
+                 {"name", a.app.name},
+                 {"status", a.app.status},
+                 {"app_key", a.app.app_key},
+                 {"remark", a.app.remark},
+                 {"register_time", ts(a.app.register_time)},
+                 {"update_time", ts(a.app.update_time)}};
+  if (a.quota) {
+    o["app_quota_id"] = a.quota->id;
+    o["app_quota_name"] = a.quota->name;
+    o["bound_time"] = ts(a.bound_time);
+  }
+  return o;
+}
+
+void register_quotas(Router& r, services::GovernanceService& gov, const std::string& base,
+                     core::InstanceKind kind) {
+  r.add(V::post, base + "/app-quotas", D, true, [&gov, kind](AdminRequest& q) {
+    GH_TRY(body, body_object(q, false), q, D);
+    GH_TRY(in, quota_input(*body), q, D);
+    return respond(q, D, gov.create_quota(q.caller, instance_scope(q, kind), std::move(*in)), 201,
+                   quota_v2);
+  });
+  r.add(V::get, base + "/app-quotas", D, true, [&gov, kind](AdminRequest& q) {
+    GH_TRY(page, page_from_query(q), q, D);
+    return respond(
+        q, D, gov.list_quotas(q.caller, instance_scope(q, kind), qv(q, "name"), *page), 200,
+        [](const core::Paged<core::AppQuota>& p) { return paged_envelope(p, "quotas", quota_v2); });
+  });
+  const std::string one = base + "/app-quotas/{app_quota_id}";
+  r.add(V::get, one, D, true, [&gov, kind](AdminRequest& q) {
+    return respond(q, D, gov.get_quota(q.caller, instance_scope(q, kind), q.param("app_quota_id")),
+                   200, quota_v2);
+  });
+  r.add(V::put, one, D, true, [&gov, kind](AdminRequest& q) {
+    GH_TRY(body, body_object(q, false), q, D);
+    GH_TRY(in, quota_input(*body), q, D);
+    return respond(q, D,
+                   gov.update_quota(q.caller, instance_scope(q, kind), q.param("app_quota_id"),
+                                    std::move(*in)),
+                   200, quota_v2);
+  });
+  r.add(V::delete_, one, D, true, [&gov, kind](AdminRequest& q) {
+    return respond_empty(
+        q, D, gov.delete_quota(q.caller, instance_scope(q, kind), q.param("app_quota_id")), 204);
+  });
+  r.add(V::post, one + "/binding-apps", D, true, [&gov, kind](AdminRequest& q) {
+    GH_TRY(body, body_object(q, false), q, D);
+    GH_TRY(ids, traffic::string_list(*body, "app_ids"), q, D);
+    return respond(q, D,
+                   gov.bind_apps(q.caller, instance_scope(q, kind), q.param("app_quota_id"), *ids),
+                   201, [](const std::vector<core::AppQuotaBinding>& all) {
+                     json::array items;
+                     for (auto& b : all)
+                       items.push_back(json::object{{"app_id", b.app_id},
+                                                    {"app_quota_id", b.quota_id},
+                                                    {"bound_time", ts(b.bound_time)}});
+                     return json::object{{"applies", std::move(items)}};
+                   });
+  });
+  for (bool bound : {true, false})
+    r.add(V::get, one + (bound ? "/bound-apps" : "/bindable-apps"), D, true,
+          [&gov, kind, bound](AdminRequest& q) {
+            GH_TRY(page, page_from_query(q), q, D);
+            return respond(q, D,
+                           gov.quota_apps(q.caller, instance_scope(q, kind),
+                                          q.param("app_quota_id"), bound, qv(q, "app_name"), *page),
+                           200, [](const core::Paged<services::QuotaApp>& p) {
+                             return paged_envelope(p, "apps", quota_app_v2);
+                           });
+          });
+  r.add(V::delete_, one + "/bound-apps/{app_id}", D, true, [&gov, kind](AdminRequest& q) {
+    return respond_empty(q, D,
+                         gov.unbind_app(q.caller, instance_scope(q, kind), q.param("app_quota_id"),
+                                        q.param("app_id")),
+                         204);
+  });
+  r.add(V::get, base + "/apps/{app_id}/bound-quota", D, true, [&gov, kind](AdminRequest& q) {
+    return respond(q, D, gov.quota_of_app(q.caller, instance_scope(q, kind), q.param("app_id")),
+                   200, quota_v2);
+  });
+}
 }  // namespace
 
 void register_governance_v2(Router& r, AdminServices& s) {
@@ -277,6 +392,7 @@ void register_governance_v2(Router& r, AdminServices& s) {
                               std::pair{"apic", core::InstanceKind::kRoma}}) {
     const std::string base = std::string("/v2/{project_id}/") + prefix + "/instances/{instance_id}";
     register_throttles(r, *s.governance, base, kind);
+    register_quotas(r, *s.governance, base, kind);
   }
 }
 

@@ -291,6 +291,10 @@ Error api_already_throttled() {
   e.kind = ErrorKind::kConflict;
   return e;
 }
+Error app_has_no_quota(std::string_view app_id) {
+  return make(ErrorKind::kNotFound, 404, "APIG.3093",
+              fmt::format("App {} is not bound to an App quota", app_id));
+}
 Error app_already_has_quota() {
   auto e = forbidden_param_value("app_ids");
   e.kind = ErrorKind::kConflict;

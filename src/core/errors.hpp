@@ -76,6 +76,7 @@ Error throttle_special_exists();                        // 400 APIG.3308
 Error app_quota_name_exists();                          // 400 APIG.3325
 Error api_already_throttled();  // 400 APIG.2012 on publish_ids (docs/compatibility.md#t3)
 Error app_already_has_quota();  // 400 APIG.2012 on app_ids (docs/compatibility.md#q2)
+Error app_has_no_quota(std::string_view app_id);  // 404 APIG.3093 (docs/compatibility.md#q3)
 
 // ---- IAM (Keystone shape is rendered by the iam dialect from these)
 Error iam_bad_request(std::string_view message);   // 400

@@ -66,6 +66,18 @@ struct OnlineApi {
   std::string group_name, env_id, env_name, publish_id;
 };
 
+// An app quota body (POST and PUT take the same; docs/compatibility.md#app-quotas).
+struct AppQuotaInput {
+  std::optional<std::string> name, time_unit, remark, reset_time;
+  std::optional<std::int64_t> call_limits, time_interval;
+};
+// An app bound to a quota (bound-apps), or one that can be (bindable-apps: quota empty).
+struct QuotaApp {
+  core::App app;
+  std::optional<core::AppQuota> quota;
+  core::Nanos bound_time = 0;
+};
+
 class GovernanceService {
  public:
   GovernanceService(store::Store& store, GovernanceSettings settings = {})
@@ -115,6 +127,29 @@ class GovernanceService {
   core::Result<core::Paged<BoundThrottle>> bound_throttles(const Caller& c, const InstanceScope& s,
                                                            const ThrottleBindingQuery& q,
                                                            core::Page page);
+
+  // ---- app quotas (docs/compatibility.md#app-quotas, #q1–#q3)
+  core::Result<core::AppQuota> create_quota(const Caller& c, const InstanceScope& s,
+                                            AppQuotaInput in);
+  core::Result<core::Paged<core::AppQuota>> list_quotas(const Caller& c, const InstanceScope& s,
+                                                        const std::string& name, core::Page page);
+  core::Result<core::AppQuota> get_quota(const Caller& c, const InstanceScope& s,
+                                         const std::string& id);
+  core::Result<core::AppQuota> update_quota(const Caller& c, const InstanceScope& s,
+                                            const std::string& id, AppQuotaInput in);
+  core::Status delete_quota(const Caller& c, const InstanceScope& s, const std::string& id);
+  // Binds apps that have no quota yet (an app has at most one: the whole call fails otherwise).
+  core::Result<std::vector<core::AppQuotaBinding>> bind_apps(
+      const Caller& c, const InstanceScope& s, const std::string& quota_id,
+      const std::vector<std::string>& app_ids);
+  core::Status unbind_app(const Caller& c, const InstanceScope& s, const std::string& quota_id,
+                          const std::string& app_id);
+  // bound: the quota's apps; else the instance's apps without a quota. `app_name` fuzzy.
+  core::Result<core::Paged<QuotaApp>> quota_apps(const Caller& c, const InstanceScope& s,
+                                                 const std::string& quota_id, bool bound,
+                                                 const std::string& app_name, core::Page page);
+  core::Result<core::AppQuota> quota_of_app(const Caller& c, const InstanceScope& s,
+                                            const std::string& app_id);
 
   // Validates a policy body; the stored policy it makes (id, instance, time left to the caller).
   // Exposed for tests.
