@@ -352,6 +352,17 @@ struct Names {
   }
 };
 
+// The policy a binding query names (throttle_id required: docs/compatibility.md#t4), read with
+// the caller's read permission on the scope.
+Result<core::Throttle> queried_throttle(store::Tx& tx, const Caller& c, const InstanceScope& s,
+                                        const ThrottleBindingQuery& q) {
+  auto inst = load_scoped_instance(tx, c, s, false);
+  if (!inst) return inst.error();
+  if (q.throttle_id.empty() || !plausible_id(q.throttle_id))
+    return errors::forbidden_param_value("throttle_id");
+  return load_throttle(tx, s, q.throttle_id);
+}
+
 bool api_matches(const core::ApiSpec& api, const ThrottleBindingQuery& q) {
   if (!q.group_id.empty() && api.group_id != q.group_id) return false;
   if (!q.api_name.empty() && api.name.find(q.api_name) == std::string::npos) return false;
@@ -362,11 +373,7 @@ bool api_matches(const core::ApiSpec& api, const ThrottleBindingQuery& q) {
 Result<core::Paged<ThrottleBindingInfo>> GovernanceService::bound_apis(
     const Caller& c, const InstanceScope& s, const ThrottleBindingQuery& q, core::Page page) {
   return store_.read([&](store::Tx& tx) -> Result<core::Paged<ThrottleBindingInfo>> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
-    if (q.throttle_id.empty() || !plausible_id(q.throttle_id))
-      return errors::forbidden_param_value("throttle_id");
-    auto t = load_throttle(tx, s, q.throttle_id);
+    auto t = queried_throttle(tx, c, s, q);
     if (!t) return t.error();
     Names names{tx, s};
     std::vector<ThrottleBindingInfo> all;
@@ -385,11 +392,7 @@ Result<core::Paged<OnlineApi>> GovernanceService::unbound_apis(const Caller& c,
                                                                const ThrottleBindingQuery& q,
                                                                core::Page page) {
   return store_.read([&](store::Tx& tx) -> Result<core::Paged<OnlineApi>> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
-    if (q.throttle_id.empty() || !plausible_id(q.throttle_id))
-      return errors::forbidden_param_value("throttle_id");
-    auto t = load_throttle(tx, s, q.throttle_id);
+    auto t = queried_throttle(tx, c, s, q);
     if (!t) return t.error();
     Names names{tx, s};
     store::ApiFilter f;

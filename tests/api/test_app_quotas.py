@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from conftest import assert_apig_error, store_args, uniq
-from gateway_env import EchoBackend, Gatehouse
+from gateway_env import gateway_with_backend
 
 
 def quota(**kw):
@@ -138,17 +138,7 @@ def test_isolation_and_roma(admin):
 
 @pytest.fixture(scope="module")
 def gw():
-    backend = EchoBackend()
-    try:
-        gh = Gatehouse(extra_args=["--simple-auth-over-http"], store_args=store_args)
-    except BaseException:
-        backend.stop()
-        raise
-    try:
-        yield type("Env", (), {"gh": gh, "backend": backend})()
-    finally:
-        gh.stop()
-        backend.stop()
+    yield from gateway_with_backend(["--simple-auth-over-http"], store_args)
 
 
 def test_quota_used_up_answers_405_and_survives_changes(gw):

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from conftest import assert_apig_error, store_args, uniq
-from gateway_env import EchoBackend, Gatehouse
+from gateway_env import PASSWORD, gateway_with_backend
 
 RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID"
 
@@ -368,17 +368,7 @@ def test_cascades(admin, published):
 
 @pytest.fixture(scope="module")
 def gw():
-    backend = EchoBackend()
-    try:
-        gh = Gatehouse(extra_args=["--simple-auth-over-http"], store_args=store_args)
-    except BaseException:
-        backend.stop()
-        raise
-    try:
-        yield type("Env", (), {"gh": gh, "backend": backend})()
-    finally:
-        gh.stop()
-        backend.stop()
+    yield from gateway_with_backend(["--simple-auth-over-http"], store_args)
 
 
 def setup_api(gw, roma=False, auth_type="APP", **policy_fields):
@@ -544,3 +534,27 @@ def test_api_without_policy_is_not_limited(gw):
     r = call(gw, uri, headers={"X-Apig-Mode": "debug"})
     assert r.status_code == 200
     assert not [h for h in r.headers if h.lower().startswith("x-apig-ratelimit")]
+
+
+def test_user_limit_for_iam_callers_with_the_accounts_special_value(gw):
+    fresh_window()
+    gh = gw.gh
+    s = setup_api(gw, auth_type="IAM", api_call_limits=100, user_call_limits=3)
+    token = {"X-Auth-Token": gh.token}
+    statuses = [call(gw, s["uri"], headers=token).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    r = call(gw, s["uri"], headers=token)
+    assert r.json()["error_msg"].endswith("policy user over ratelimit,limit:3,time:1 minute")
+    # The account's special value replaces the user limit; this window's count (3) is kept.
+    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "domain": {"name": "default"}, "name": "admin", "password": PASSWORD}}},
+        "scope": {"project": {"name": "default"}}}}
+    login = requests.post(gh.admin + "/v3/auth/tokens", json=body, timeout=10)
+    assert login.status_code == 201, login.text
+    account = login.json()["token"]["user"]["domain"]["id"]
+    gh.call("POST", gh.base() + f"/throttles/{s['policy']['id']}/throttle-specials",
+            {"object_type": "USER", "object_id": account, "call_limits": 5}, expect=201)
+    statuses = [call(gw, s["uri"], headers=token).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    r = call(gw, s["uri"], headers=token)
+    assert r.json()["error_msg"].endswith("policy user over ratelimit,limit:5,time:1 minute")
