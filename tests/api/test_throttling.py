@@ -558,3 +558,21 @@ def test_user_limit_for_iam_callers_with_the_accounts_special_value(gw):
     assert statuses == [200, 200, 429]
     r = call(gw, s["uri"], headers=token)
     assert r.json()["error_msg"].endswith("policy user over ratelimit,limit:5,time:1 minute")
+
+
+def test_ip_limit_counts_the_client_behind_a_trusted_proxy():
+    """With --trusted-proxies, the ip limit counts the X-Forwarded-For client, not the proxy."""
+    env = gateway_with_backend(["--simple-auth-over-http", "--trusted-proxies", "127.0.0.1"],
+                               store_args)
+    gw = next(env)
+    try:
+        fresh_window()
+        s = setup_api(gw, auth_type="NONE", api_call_limits=100, ip_call_limits=2)
+        for client in ("203.0.113.7", "203.0.113.8"):
+            fwd = {"X-Forwarded-For": client}
+            assert [call(gw, s["uri"], headers=fwd).status_code for _ in range(3)] == \
+                [200, 200, 429]
+        r = call(gw, s["uri"], headers={"X-Forwarded-For": "203.0.113.7"})
+        assert r.json()["error_msg"].endswith("policy ip over ratelimit,limit:2,time:1 minute")
+    finally:
+        env.close()
