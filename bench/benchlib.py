@@ -194,6 +194,27 @@ def anchor_conf(port, upstream_port, codes, tls_port=None, cert=None, key=None):
 """
 
 
+def limit_conf(port, upstream_port):
+    """The throttling anchor (throttle_reject_vs_nginx): nginx `limit_req` keyed by the AppCode
+    header, one request per minute and no burst, refused with 429; what passes is proxied."""
+    return NGINX_COMMON + f"""http {{
+{NGINX_HTTP_COMMON}  limit_req_zone $http_x_apig_appcode zone=appcodes:10m rate=1r/m;
+  upstream backend {{ server 127.0.0.1:{upstream_port}; keepalive 64; }}
+  server {{
+    listen 127.0.0.1:{port};
+    default_type application/json;
+    location / {{
+      limit_req zone=appcodes;
+      limit_req_status 429;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_pass http://backend;
+    }}
+  }}
+}}
+"""
+
+
 # ---------------------------------------------------------------- Gatehouse
 
 class Gatehouse:

@@ -23,7 +23,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from benchlib import (BINARY, CHARSET, NGINX_COMMON, PASSWORD, PROCS, ROOT,  # noqa: E402,F401
                       SERVER_CPU, Gatehouse, anchor_conf, cpu_ns, free_port, h2load, make_cert,
                       nginx_pids, parse_h2load, parse_wrk, pin, random_code, rss_mb,
-                      start_nginx, stop_all, typical_code, upstream_conf, wait_http, wrk)
+                      start_nginx, stop_all, typical_code, upstream_conf, wait_http, wrk,
+                      limit_conf)
 from churn import CredentialChurn  # noqa: E402
 from cpu_cost import instructions_per_request  # noqa: E402
 from hw_signer import sign_app_request  # noqa: E402
@@ -92,6 +93,7 @@ class Bench:
         self.gh = self.start_gatehouse()
         self.gh.wait_code(self.probe, 600)
         self.startup_s = time.time() - restarted
+        self.setup_throttling()
         print(f"figure startup_s_{len(self.codes)}_codes {self.startup_s:.2f}", flush=True)
         print(f"figure rss_mb_{len(self.codes)}_codes_idle {rss_mb(self.gh.proc.pid):.1f}",
               flush=True)
@@ -105,7 +107,7 @@ class Bench:
         for g in (self.gh_metrics, self.gh_log):
             g.wait_code(self.probe, 600)
         for pid in nginx_pids(os.path.join(work, "upstream")) + \
-                nginx_pids(self.anchor_prefix) + \
+                nginx_pids(self.anchor_prefix) + nginx_pids(self.limit_prefix) + \
                 [self.gh.proc.pid, self.gh_metrics.proc.pid, self.gh_log.proc.pid]:
             pin(pid, SERVER_CPU)
         self.churn = CredentialChurn(self.gh.admin, self.gh.token, self.gh.base,
@@ -113,6 +115,43 @@ class Bench:
                                      writers=CHURN_APPS)
         if len(self.churn.app_ids) != CHURN_APPS:
             raise RuntimeError(f"expected {CHURN_APPS} churn apps, found {self.churn.app_ids}")
+
+    def setup_throttling(self):
+        """Two more APIs on the upstream, authorized for the probe's app: /throttled with a
+        policy whose limits are never reached (throttled_vs_appcode), /throttled_reject with an
+        API limit of one a day, used up here (throttle_reject_vs_nginx, against nginx limit_req
+        keyed by the AppCode on its own port)."""
+        gh, release = self.gh, "DEFAULT_ENVIRONMENT_RELEASE_ID"
+        name = f"bench_app_{self.codes.index(self.probe) // 5}"
+        app_id = gh.request("GET", gh.base + f"/apps?name={name}&precise_search=name")[1][
+            "apps"][0]["id"]
+        groups = gh.request("GET", gh.base + "/api-groups?limit=500")[1]["groups"]
+        group = next(g for g in groups if g.get("is_default") == 1)
+        for uri, limits in (("/throttled", {"api_call_limits": 2147483647, "time_unit": "SECOND",
+                                            "app_call_limits": 2147483647}),
+                            ("/throttled_reject", {"api_call_limits": 1, "time_unit": "DAY"})):
+            api = gh.request("POST", gh.base + "/apis", {
+                "group_id": group["id"], "name": "bench" + uri.replace("/", "_"), "type": 1,
+                "req_protocol": "BOTH", "req_method": "GET", "req_uri": uri, "auth_type": "APP",
+                "auth_opt": {"app_code_auth_type": "HEADER"}, "backend_type": "HTTP",
+                "backend_api": {"url_domain": f"127.0.0.1:{self.up_port}", "req_protocol": "HTTP",
+                                "req_method": "GET", "req_uri": "/", "timeout": 5000}})[1]
+            pub = gh.request("POST", gh.base + "/apis/action",
+                             {"action": "online", "env_id": release, "api_id": api["id"]})[1]
+            gh.request("POST", gh.base + "/app-auths",
+                       {"env_id": release, "app_ids": [app_id], "api_ids": [api["id"]]})
+            policy = gh.request("POST", gh.base + "/throttles", {
+                "name": "bench" + uri.replace("/", "_"), "time_interval": 1, **limits})[1]
+            gh.request("POST", gh.base + "/throttle-bindings",
+                       {"strategy_id": policy["id"], "publish_ids": [pub["publish_id"]]})
+        self.limit_port = free_port()
+        self.limit_prefix = os.path.join(self.work, "limit")
+        os.makedirs(self.limit_prefix)
+        start_nginx(self.limit_prefix, limit_conf(self.limit_port, self.up_port))
+        for url in (gh.gateway + "/throttled_reject", f"http://127.0.0.1:{self.limit_port}/"):
+            req = urllib.request.Request(url, headers={"X-Apig-AppCode": self.probe})
+            with urllib.request.urlopen(req, timeout=10):  # the one request admitted
+                pass
 
     def start_gatehouse(self):
         return Gatehouse(self.work, self.cert, self.key)
@@ -125,7 +164,7 @@ class Bench:
         good, bad = {"X-Apig-AppCode": self.probe}, {"X-Apig-AppCode": self.bad}
         signed = sign_app_request("GET", gw + "/", {}, b"", self.key_id, self.secret)
 
-        def http(url, headers, expect_2xx=True, server_pids=None):
+        def http(url, headers, expect_2xx=True, server_pids=None, allowed_2xx=0):
             """A wrk run; with `server_pids`, also the CPU those processes spent per request
             (cpu_us_per_req): what a request cost the server, whoever limited the rate."""
             def run():
@@ -138,7 +177,8 @@ class Bench:
                 if pids and r["requests"]:
                     r["cpu_us_per_req"] = (cpu_ns(pids) - before) / 1000 / r["requests"]
                 expected_non2xx = 0 if expect_2xx else r["requests"]
-                r["ok"] = r["socket_errors"] == 0 and r["non2xx"] == expected_non2xx
+                r["ok"] = r["socket_errors"] == 0 and \
+                    expected_non2xx - allowed_2xx <= r["non2xx"] <= expected_non2xx
                 return r
             return run
 
@@ -177,11 +217,18 @@ class Bench:
         return {
             "nginx_appcode": http(anchor + "/", good),
             "gatehouse_appcode": http(gw + "/", good),
+            "gatehouse_throttled": http(gw + "/throttled", good),
             "gatehouse_signature": http(gw + "/", signed),
             "gatehouse_churn": self.churn_run(gw + "/", good, seconds),
             "nginx_reject": http(anchor + "/", bad, expect_2xx=False, server_pids=anchor_pids),
             "gatehouse_reject": http(gw + "/", bad, expect_2xx=False,
                                      server_pids=gatehouse_pids),
+            # limit_req lets one request a minute through: a run may see one 2xx.
+            "nginx_throttle_reject": http(f"http://127.0.0.1:{self.limit_port}/", good,
+                                          expect_2xx=False, allowed_2xx=1,
+                                          server_pids=lambda: nginx_pids(self.limit_prefix)),
+            "gatehouse_throttle_reject": http(gw + "/throttled_reject", good, expect_2xx=False,
+                                              server_pids=gatehouse_pids),
             "upstream_direct": http(f"http://127.0.0.1:{self.up_port}/", {}),
             "nginx_tls": http(anchor_tls + "/", good),
             "gatehouse_tls": http(tls + "/", good),
@@ -250,8 +297,9 @@ class Bench:
 # runs are adjacent (seconds apart, so they see the shared host in the same state), and each group
 # runs in the opposite order in the next round, so that a systematic first-or-second effect (a
 # cache or the host warming up after the previous group) does not always favour the same side.
-GROUPS = [("nginx_appcode", "gatehouse_appcode", "gatehouse_signature"), ("gatehouse_churn",),
-          ("nginx_reject", "gatehouse_reject"), ("upstream_direct",),
+GROUPS = [("nginx_appcode", "gatehouse_appcode", "gatehouse_throttled", "gatehouse_signature"),
+          ("gatehouse_churn",), ("nginx_reject", "gatehouse_reject"),
+          ("nginx_throttle_reject", "gatehouse_throttle_reject"), ("upstream_direct",),
           ("nginx_tls", "gatehouse_tls"), ("nginx_h2", "gatehouse_h2"),
           ("gatehouse_obs_off", "gatehouse_metrics_on", "gatehouse_access_log_on")]
 
@@ -369,6 +417,9 @@ def main():
               f"{rep.med('gatehouse_reject', 'cpu_us_per_req'):.2f}")
         rep.ratio("reject_cpu_vs_nginx", "nginx_reject", "gatehouse_reject", "cpu_us_per_req")
         rep.ratio("signature_vs_appcode", "gatehouse_signature", "gatehouse_appcode")
+        # An app throttling policy bound (never reached) vs none; 429 refusals vs nginx limit_req.
+        rep.ratio("throttled_vs_appcode", "gatehouse_throttled", "gatehouse_appcode")
+        rep.ratio("throttle_reject_vs_nginx", "gatehouse_throttle_reject", "nginx_throttle_reject")
         rep.ratio("tls_vs_nginx", "gatehouse_tls", "nginx_tls")
         rep.ratio("h2_vs_nginx", "gatehouse_h2", "nginx_h2")
         # The same AppCode proxy run on three Gatehouses of the same data: without metrics or

@@ -18,6 +18,7 @@ AdminApi::AdminApi(AdminServices services) : s_(std::move(services)) {
   register_roma_v2(router_, s_);
   register_modelarts_v1(router_, s_);
   register_traffic_v2(router_, s_);
+  register_governance_v2(router_, s_);
   register_gatehouse(router_, s_);
   register_console_try(router_, s_);
 }

@@ -6,6 +6,7 @@
 #include "admin/router.hpp"
 #include "http/loopback_client.hpp"
 #include "services/app_service.hpp"
+#include "services/governance_service.hpp"
 #include "services/iam_service.hpp"
 #include "services/modelarts_service.hpp"
 #include "services/traffic_service.hpp"
@@ -22,6 +23,8 @@ struct AdminServices {
   std::function<std::string()> public_url;  // this admin listener, for the IAM catalogue
   // Where the console's "try it" reaches this node's gateway (admin/console_try.cpp).
   std::function<http::LoopbackTarget()> gateway_target;
+  // Throttling and app quotas (docs/compatibility.md#throttling); no routes when null.
+  services::GovernanceService* governance = nullptr;
 };
 
 class AdminApi {
@@ -50,6 +53,8 @@ void register_roma_v2(Router& r, AdminServices& s);  // ROMA instances and integ
 void register_modelarts_v1(Router& r, AdminServices& s);
 // API groups, environments, variables, APIs, publishing, app authorizations (/apigw/ and /apic/).
 void register_traffic_v2(Router& r, AdminServices& s);
+// Throttling policies, special limits, bindings, app quotas (/apigw/ and /apic/).
+void register_governance_v2(Router& r, AdminServices& s);
 void register_gatehouse(Router& r, AdminServices& s);    // audit trail
 void register_console_try(Router& r, AdminServices& s);  // the console's "try it" call
 

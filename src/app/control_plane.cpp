@@ -33,16 +33,18 @@ ControlPlane::ControlPlane(const ServeConfig& cfg, std::unique_ptr<store::Store>
       apps(*store, limits),
       modelarts(apps),
       traffic(*store, traffic_settings(cfg)),
+      governance(*store),
       // Route inputs are kept for the snapshot file, which only PostgreSQL nodes write.
       loader(*store, snapshots, cfg.group_domain_suffix,
              store::Store::is_postgres_location(cfg.store)),
       api({iam, apps, modelarts, traffic, *store, cfg.region, std::move(admin_url),
-           std::move(gateway_target)}),
+           std::move(gateway_target), &governance}),
       iam_check(make_iam_check(iam)) {
   // Every committed write on this node is applied before its call returns (a revocation is in
   // force at once); writes by other nodes arrive through the change watcher.
   apps.on_change([this] { loader.apply_changes(); });
   traffic.on_change([this] { loader.apply_changes(); });
+  governance.on_change([this] { loader.apply_changes(); });
 }
 
 void ControlPlane::start(const ServeConfig& cfg) {

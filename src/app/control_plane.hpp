@@ -10,6 +10,7 @@
 #include "gateway/snapshot.hpp"
 #include "http/loopback_client.hpp"
 #include "services/app_service.hpp"
+#include "services/governance_service.hpp"
 #include "services/iam_service.hpp"
 #include "services/limits.hpp"
 #include "services/modelarts_service.hpp"
@@ -37,6 +38,7 @@ struct ControlPlane {
   services::AppService apps;
   services::ModelArtsService modelarts;
   services::TrafficService traffic;
+  services::GovernanceService governance;
   gateway::SnapshotLoader loader;
   admin::AdminApi api;
   gateway::IamCheck iam_check;

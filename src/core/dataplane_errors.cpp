@@ -67,6 +67,17 @@ Failure iam_forbidden() {
   return {403, "0302", "The IAM user is not authorized to access the API."};
 }
 
+Failure throttled(std::string_view dimension, std::int64_t limit, std::string_view period) {
+  return {429, "0308",
+          fmt::format("The throttling threshold has been reached: policy {} over "
+                      "ratelimit,limit:{},time:{}",
+                      dimension, limit, period)};
+}
+Failure app_quota_used_up() {
+  static const Failure f{405, "0501", "The app quota has been used up."};
+  return f;
+}
+
 Failure backend_unavailable() {
   return {502, "0201", "Backend unavailable."};
 }

@@ -3,6 +3,7 @@
 // carries the number only ("0303"); the prefix is the gateway kind's: APIG for API Gateway
 // instances, APIC for ROMA Connect (docs/compatibility.md#roma). Change wording here and nowhere
 // else.
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,11 @@ Failure app_not_authorized();                                    // 403 0304
 
 Failure iam_failure(std::string_view detail);  // 401 0301
 Failure iam_forbidden();                       // 403 0302
+
+// docs/compatibility.md#throttling: `dimension` is api, user, app or ip; `period` e.g. "1 minute".
+Failure throttled(std::string_view dimension, std::int64_t limit,
+                  std::string_view period);  // 429 0308
+Failure app_quota_used_up();                 // 405 0501 (docs/compatibility.md#app-quotas)
 
 Failure backend_unavailable();  // 502 0201
 Failure backend_timeout();      // 504 0201

@@ -234,3 +234,70 @@ Error loopback_call_failed(std::string_view detail) {
 }
 
 }  // namespace gh::core::errors
+
+namespace gh::core::errors {
+namespace {
+constexpr std::string_view kTooSmall =
+    "The parameter value is too small,parameterName:{}. Please refer to the support documentation";
+constexpr std::string_view kTooLarge =
+    "The parameter value is too large,parameterName:{}. Please refer to the support documentation";
+}  // namespace
+
+Error param_too_small(std::string_view name) {
+  return make(ErrorKind::kBadRequest, 400, "APIG.2002", fmt::format(kTooSmall, name),
+              std::string(name));
+}
+Error param_too_large(std::string_view name) {
+  return make(ErrorKind::kBadRequest, 400, "APIG.2003", fmt::format(kTooLarge, name),
+              std::string(name));
+}
+Error action_must_be_delete() {
+  return make(ErrorKind::kBadRequest, 400, "APIG.2011", "parameter action should be \"delete\"",
+              "action");
+}
+Error throttle_not_found(std::string_view id) {
+  return make(ErrorKind::kNotFound, 404, "APIG.3005",
+              fmt::format("Request throttling policy {} does not exist", id));
+}
+Error throttle_binding_not_found() {
+  return make(ErrorKind::kNotFound, 404, "APIG.3012",
+              "The request throttling policy binding record does not exist");
+}
+Error throttle_special_not_found(std::string_view id) {
+  return make(ErrorKind::kNotFound, 404, "APIG.3013",
+              fmt::format("Excluded request throttling configuration {} does not exist", id));
+}
+Error app_quota_not_found(std::string_view id) {
+  return make(ErrorKind::kNotFound, 404, "APIG.3093",
+              fmt::format("The App quota {} does not exist", id));
+}
+Error too_many_throttles() {
+  return make(ErrorKind::kQuota, 403, "APIG.3107",
+              "The number of request throttling policies exceeds the maximum allowed limit.");
+}
+Error throttle_name_exists() {
+  return make(ErrorKind::kConflict, 400, "APIG.3204",
+              "The request throttling policy name already exists.", "name");
+}
+Error throttle_special_exists() {
+  return make(ErrorKind::kConflict, 400, "APIG.3308",
+              "The excluded request throttling configuration already exists.", "object_id");
+}
+Error app_quota_name_exists() {
+  return make(ErrorKind::kConflict, 400, "APIG.3325", "The API quota name already exists", "name");
+}
+Error api_already_throttled() {
+  auto e = forbidden_param_value("publish_ids");
+  e.kind = ErrorKind::kConflict;
+  return e;
+}
+Error app_has_no_quota(std::string_view app_id) {
+  return make(ErrorKind::kNotFound, 404, "APIG.3093",
+              fmt::format("App {} is not bound to an App quota", app_id));
+}
+Error app_already_has_quota() {
+  auto e = forbidden_param_value("app_ids");
+  e.kind = ErrorKind::kConflict;
+  return e;
+}
+}  // namespace gh::core::errors

@@ -62,6 +62,22 @@ Error group_has_apis();          // 403 APIG.3415
 Error api_is_published();        // 403 APIG.3416
 Error env_has_published_apis();  // 403 APIG.3418
 
+// ---- traffic governance (docs/compatibility.md#throttling, #app-quotas)
+Error param_too_small(std::string_view name);           // 400 APIG.2002
+Error param_too_large(std::string_view name);           // 400 APIG.2003
+Error action_must_be_delete();                          // 400 APIG.2011 (batch unbind)
+Error throttle_not_found(std::string_view id);          // 404 APIG.3005
+Error throttle_binding_not_found();                     // 404 APIG.3012
+Error throttle_special_not_found(std::string_view id);  // 404 APIG.3013
+Error app_quota_not_found(std::string_view id);         // 404 APIG.3093
+Error too_many_throttles();                             // 403 APIG.3107
+Error throttle_name_exists();                           // 400 APIG.3204
+Error throttle_special_exists();                        // 400 APIG.3308
+Error app_quota_name_exists();                          // 400 APIG.3325
+Error api_already_throttled();  // 400 APIG.2012 on publish_ids (docs/compatibility.md#t3)
+Error app_already_has_quota();  // 400 APIG.2012 on app_ids (docs/compatibility.md#q2)
+Error app_has_no_quota(std::string_view app_id);  // 404 APIG.3093 (docs/compatibility.md#q3)
+
 // ---- IAM (Keystone shape is rendered by the iam dialect from these)
 Error iam_bad_request(std::string_view message);   // 400
 Error iam_unauthorized(std::string_view message);  // 401

@@ -79,7 +79,7 @@ bool is_hex_id(std::string_view s) {
   return s.size() == 32 && all_of(s, is_hex);
 }
 
-bool is_app_name(std::string_view s) {
+bool is_app_name(std::string_view s, long max_chars) {
   std::size_t i = 0;
   long count = 0;
   while (i < s.size()) {
@@ -92,7 +92,7 @@ bool is_app_name(std::string_view s) {
     if (!ok) return false;
     ++count;
   }
-  return count >= 3 && count <= 64;
+  return count >= 3 && count <= max_chars;
 }
 
 bool is_clean_text(std::string_view s, bool line_breaks) {

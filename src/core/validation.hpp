@@ -10,8 +10,9 @@ namespace gh::core::rules {
 // 32 lowercase-or-uppercase hex characters (Huawei ids); lookups accept other shapes and just miss.
 bool is_hex_id(std::string_view s);
 // App name: 3–64 characters (counted as Unicode code points); letters, digits, '_' and CJK;
-// starts with a letter or a CJK character.
-bool is_app_name(std::string_view s);
+// starts with a letter or a CJK character. Throttling policy names follow the same rule, app quota
+// names too with at most 255 (docs/compatibility.md#throttle-rules, #app-quotas).
+bool is_app_name(std::string_view s, long max_chars = 64);
 // ModelArts app_name follows the same rule.
 // Remark: at most `max_chars` code points of valid UTF-8.
 bool is_remark(std::string_view s, std::size_t max_chars = 255);

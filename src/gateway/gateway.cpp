@@ -65,6 +65,25 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+// Huawei's debug headers of throttling: X-Apig-RateLimit-<dim>: remain:N,limit:N,time:T unit
+// for each dimension counted (docs/compatibility.md#throttling-dataplane).
+void append_rate_limit_headers(const ThrottleResult& r, std::string (&text)[4],
+                               std::vector<HeaderView>& out) {
+  static constexpr std::string_view kNames[4] = {"X-Apig-RateLimit-api", "X-Apig-RateLimit-user",
+                                                 "X-Apig-RateLimit-app", "X-Apig-RateLimit-ip"};
+  for (int i = 0; i < r.count; ++i) {
+    const auto& d = r.dims[i];
+    auto& t = text[i];
+    t.assign("remain:");
+    t.append(std::to_string(d.admission.remaining));
+    t.append(",limit:");
+    t.append(std::to_string(d.admission.limit));
+    t.append(",time:");
+    t.append(r.policy->period);
+    out.push_back({kNames[static_cast<int>(d.dim)], t});
+  }
+}
+
 }  // namespace
 
 // How every answer of the pipeline is sent: with X-Request-Id, and the latency headers when the
@@ -77,8 +96,9 @@ struct Gateway::Answer {
   bool roma = false;
   Clock::time_point started{};  // set when debug or observer
   const Gateway* observer = nullptr;
-  const RouteTarget* target = nullptr;  // once routed
-  const AppEntry* app = nullptr;        // once authenticated
+  const RouteTarget* target = nullptr;       // once routed
+  const AppEntry* app = nullptr;             // once authenticated
+  const ThrottleResult* throttle = nullptr;  // once throttled, in debug mode only
 
   void send(int status, std::span<const HeaderView> fields, std::string_view body,
             std::optional<Clock::duration> upstream = std::nullopt,
@@ -86,6 +106,8 @@ struct Gateway::Answer {
     thread_local std::vector<HeaderView> all;
     all.assign(fields.begin(), fields.end());
     all.push_back({"X-Request-Id", request_id});
+    thread_local std::string rate_text[4];
+    if (debug && throttle) append_rate_limit_headers(*throttle, rate_text, all);
     char total[32], up[32];
     if (debug || observer) {
       auto elapsed = Clock::now() - started;
@@ -101,11 +123,18 @@ struct Gateway::Answer {
   }
 
   void fail(const dp::Failure& f, std::optional<Clock::duration> upstream = std::nullopt) const {
+    fail(f, {}, upstream);
+  }
+  // The same with more header fields (a throttling refusal's Retry-After and X-RateLimit-*).
+  void fail(const dp::Failure& f, std::span<const HeaderView> extra,
+            std::optional<Clock::duration> upstream = std::nullopt) const {
     thread_local std::string body;
     body.clear();
     append_error_body(body, dp::error_code(f, roma), f.message, request_id);
-    HeaderView type{"Content-Type", "application/json"};
-    send(f.status, {&type, 1}, body, upstream, f.number);
+    thread_local std::vector<HeaderView> fields;
+    fields.assign(1, {"Content-Type", "application/json"});
+    fields.insert(fields.end(), extra.begin(), extra.end());
+    send(f.status, fields, body, upstream, f.number);
   }
 
   static std::int64_t ns(Clock::duration d) {
@@ -169,12 +198,19 @@ struct Gateway::Call final : UpstreamHandler {
   const AppEntry* app = nullptr;
   std::shared_ptr<const Snapshot> keep_alive;  // the snapshot `target` and `app` point into
   std::string backend_head;                    // capacity reused across requests
+  ThrottleResult throttle;                     // debug mode: for X-Apig-RateLimit-*
+  bool throttled = false;
 
   Answer answer() {
-    return {*exchange, std::string_view(request_id, sizeof request_id),
-            debug,     roma,
-            started,   observer,
-            target,    app};
+    return {*exchange,
+            std::string_view(request_id, sizeof request_id),
+            debug,
+            roma,
+            started,
+            observer,
+            target,
+            app,
+            throttled ? &throttle : nullptr};
   }
   bool timed() const { return debug || observer; }
   void on_upstream(UpstreamStatus status, const UpstreamResponse* response) override;
@@ -326,7 +362,8 @@ static std::optional<dp::Failure> check_protocol(const RouteTarget& t,
 std::optional<dp::Failure> Gateway::authenticate(const http::RequestView& r, const RouteTarget& t,
                                                  const Snapshot& snap,
                                                  const http::RequestContext& ctx,
-                                                 AuthenticatedApp& who) const {
+                                                 AuthenticatedApp& who,
+                                                 std::string& account) const {
   if (t.spec.auth_type == "APP") {
     static const SecondsClock kClock = [] { return core::now_nanos() / 1'000'000'000; };
     auto outcome = authenticate_app(r, t, snap.credentials.instance(t.instance_id), ctx.tls,
@@ -335,7 +372,7 @@ std::optional<dp::Failure> Gateway::authenticate(const http::RequestView& r, con
     who = std::get<AuthenticatedApp>(outcome);
   } else if (t.spec.auth_type == "IAM") {
     if (!iam_) return dp::iam_failure("IAM authentication is not available");
-    if (auto f = iam_(r, t.project_id)) return f;
+    if (auto f = iam_(r, t.project_id, t.throttle.policy ? &account : nullptr)) return f;
   }
   return std::nullopt;
 }
@@ -348,7 +385,53 @@ static std::optional<dp::Failure> authorize(const RouteTarget& t, const Authenti
   return std::nullopt;
 }
 
-// 7a. A MOCK API's configured answer.
+// 7. Throttle: the app's quota (405 0501), then the throttling policy bound to the API in this
+// environment (429 0308 with Retry-After and X-RateLimit-*), both counted in the node's counter
+// table (docs/compatibility.md#throttling-dataplane, #app-quotas). A request refused by the policy
+// gives its quota count back. Returns false when it answered (refused).
+bool Gateway::throttle(const Answer& a, const RouteTarget& t, const RouteConfig& routes,
+                       const AuthenticatedApp& who, std::string_view account,
+                       ThrottleResult& result) {
+  const QuotaLimits* quota = nullptr;
+  if (who.app && !routes.quota_by_app.empty())
+    if (auto it = routes.quota_by_app.find(who.id_key.ordinal); it != routes.quota_by_app.end())
+      quota = &it->second;
+  if (!quota && !t.throttle.policy) return true;
+  const std::int64_t now_ms = core::to_millis(core::now_nanos());
+  if (quota && !counters_.acquire(quota->key, quota->limit, quota->window, now_ms).admitted) {
+    a.fail(dp::app_quota_used_up());
+    return false;
+  }
+  if (!t.throttle.policy) return true;
+  ThrottleSubject subject;
+  if (who.app) subject.app = who.id_key.ordinal;
+  subject.account = account;
+  // The client address behind trusted proxies (docs/compatibility.md#g13), else the peer.
+  const http::RequestContext& ctx = a.exchange.context();
+  subject.client_ip =
+      settings_.trusted_proxies
+          ? client_address(a.exchange.request(), ctx, settings_.trusted_proxies->current()).ip
+          : std::string_view(ctx.remote_ip);
+  result = throttle_check(counters_, t.throttle, subject, now_ms);
+  if (result.admitted) return true;
+  if (quota) counters_.release(quota->key, quota->window, now_ms);
+  const auto& refused = result.dims[result.count - 1].admission;
+  char retry[24], limit[24];
+  auto seconds = (refused.retry_after_ms + 999) / 1000;
+  HeaderView extra[3] = {
+      {"Retry-After",
+       std::string_view(retry, std::to_chars(retry, retry + sizeof retry, seconds).ptr - retry)},
+      {"X-RateLimit-Limit",
+       std::string_view(limit,
+                        std::to_chars(limit, limit + sizeof limit, refused.limit).ptr - limit)},
+      {"X-RateLimit-Remaining", "0"}};
+  Answer refusal = a;
+  if (a.debug) refusal.throttle = &result;
+  refusal.fail(result.failure(), extra);
+  return false;
+}
+
+// 8a. A MOCK API's configured answer.
 static void answer_mock(const RouteTarget& t, const Gateway::Answer& a) {
   const auto& body = t.spec.mock_result;
   bool json = !body.empty() && (body.front() == '{' || body.front() == '[');
@@ -356,7 +439,7 @@ static void answer_mock(const RouteTarget& t, const Gateway::Answer& a) {
   a.send(200, {&type, 1}, body);
 }
 
-// 7b. The backend call, over the loop's kept-alive connections; answered in Call::on_upstream.
+// 8b. The backend call, over the loop's kept-alive connections; answered in Call::on_upstream.
 void Gateway::proxy(http::Exchange& ex, const Answer& a,
                     const std::shared_ptr<const Snapshot>& snapshot, const RouteTarget& t,
                     std::string_view path, const PathParams& params, const AppEntry* app) {
@@ -379,6 +462,8 @@ void Gateway::proxy(http::Exchange& ex, const Answer& a,
   call->observer = a.observer;
   call->target = a.target;
   call->app = a.app;
+  call->throttled = a.throttle != nullptr;
+  if (a.throttle) call->throttle = *a.throttle;
   call->keep_alive = snapshot;  // `t` points into it and must outlive the proxy call
   const core::IpSet* trusted =
       settings_.trusted_proxies ? &settings_.trusted_proxies->current() : nullptr;
@@ -424,9 +509,13 @@ void Gateway::handle(http::Exchange& ex) {
   a.target = &t;
   if (auto f = check_protocol(t, ctx)) return a.fail(*f);
   AuthenticatedApp who;  // its app lives in the snapshot, which the call keeps
-  if (auto f = authenticate(r, t, snap, ctx, who)) return a.fail(*f);
+  std::string account;   // an IAM caller's, when the API is throttled
+  if (auto f = authenticate(r, t, snap, ctx, who, account)) return a.fail(*f);
   a.app = who.app;
   if (auto f = authorize(t, who)) return a.fail(*f);
+  ThrottleResult throttled;
+  if (!throttle(a, t, routes, who, account, throttled)) return;
+  if (a.debug && throttled.count > 0) a.throttle = &throttled;
   if (t.spec.backend_type == "MOCK") return answer_mock(t, a);
   proxy(ex, a, snapshot, t, *normal, found.params, who.app);
 }

@@ -1,7 +1,8 @@
 #pragma once
 // The data plane's request pipeline (docs/compatibility.md#pipeline), as named stages:
 //   resolve group (Host) → environment (X-Stage) → route (docs/compatibility.md#g9) → protocol →
-//   authenticate → authorize → backend (MOCK answer or proxy) → response headers.
+//   authenticate → authorize → throttle (app quota, throttling policy) → backend (MOCK answer or
+//   proxy) → response headers.
 // Reads the current Snapshot only: no lock, no store call per request (IAM checks excepted, which
 // go through the IamCheck the application provides). Requests arrive as zero-copy views
 // (http/exchange.hpp) over HTTP/1.1 or HTTP/2; the per-request state of a proxied call comes from
@@ -13,6 +14,7 @@
 #include "crypto/keyed_digest.hpp"
 #include "gateway/authenticate.hpp"
 #include "gateway/client_address.hpp"
+#include "gateway/rate_counter.hpp"
 #include "gateway/snapshot.hpp"
 #include "gateway/upstream.hpp"
 #include "http/exchange.hpp"
@@ -59,7 +61,9 @@ class Gateway {
   // Pipeline stages that need the gateway's state (the others are local to gateway.cpp).
   std::optional<Failure> authenticate(const http::RequestView& r, const RouteTarget& t,
                                       const Snapshot& snap, const http::RequestContext& ctx,
-                                      AuthenticatedApp& who) const;
+                                      AuthenticatedApp& who, std::string& account) const;
+  bool throttle(const Answer& a, const RouteTarget& t, const RouteConfig& routes,
+                const AuthenticatedApp& who, std::string_view account, ThrottleResult& result);
   void proxy(http::Exchange& ex, const Answer& a, const std::shared_ptr<const Snapshot>& snapshot,
              const RouteTarget& t, std::string_view path, const PathParams& params,
              const AppEntry* app);
@@ -69,6 +73,11 @@ class Gateway {
   IamCheck iam_;
   GatewaySettings settings_;
   std::vector<std::unique_ptr<LoopState>> loops_;  // slot i is touched only by loop i
+  // Throttling and quota counters of every loop: outside the snapshot, so they survive its swaps.
+  CounterTable counters_;
+
+ public:
+  CounterTable& counters() { return counters_; }
 };
 
 // The data-plane error body {"error_code","error_msg","request_id"} (JSON).

@@ -16,6 +16,11 @@ void read_route_inputs(store::Tx& tx, RouteInputs& in, bool with_auths) {
       append(in.auths, tx.app_auths_unordered(inst.id));  // a set per route: order is moot
     for (auto& p : tx.published_apis(inst.id))
       in.published.push_back(PublishedRoute{std::move(p.spec), std::move(p.env_id)});
+    append(in.throttles, tx.all_throttles(inst.id));
+    append(in.throttle_specials, tx.all_throttle_specials(inst.id));
+    append(in.throttle_bindings, tx.all_throttle_bindings(inst.id));
+    append(in.app_quotas, tx.all_app_quotas(inst.id));
+    append(in.app_quota_bindings, tx.all_app_quota_bindings(inst.id));
   }
 }
 

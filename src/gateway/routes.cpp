@@ -195,6 +195,56 @@ struct ApiEnvHash {
   }
 };
 
+// Throttling policies onto the targets they are bound to, app quotas by app
+// (docs/compatibility.md#throttling-dataplane, #app-quotas).
+static void attach_policies(
+    const RouteInputs& in, RouteConfig& cfg,
+    const boost::unordered_flat_map<ApiEnv, RouteTarget*, ApiEnvHash>& target_by_api_env) {
+  boost::unordered_flat_map<std::string_view, ThrottleLimits*> by_id;
+  for (const auto& t : in.throttles) {
+    auto p = std::make_unique<ThrottleLimits>();
+    p->id = t.id;
+    p->api = t.api_call_limits;
+    p->user = t.user_call_limits;
+    p->app = t.app_call_limits;
+    p->ip = t.ip_call_limits;
+    p->window = {std::max<std::int64_t>(1, t.time_interval * unit_ms(t.time_unit)), 0, true};
+    p->period = period_text(t.time_interval, t.time_unit);
+    p->shared = t.type == 2;
+    p->key = hash_text(t.id.data(), t.id.size());
+    by_id[t.id] = p.get();
+    cfg.throttles.push_back(std::move(p));
+  }
+  for (const auto& s : in.throttle_specials) {
+    auto it = by_id.find(s.throttle_id);
+    if (it == by_id.end()) continue;
+    if (s.object_type == "APP")
+      it->second->app_specials[app_ordinals::of(s.object_id)] = s.call_limits;
+    else
+      it->second->user_specials[s.object_id] = s.call_limits;
+  }
+  for (const auto& b : in.throttle_bindings) {
+    auto p = by_id.find(b.throttle_id);
+    auto t = target_by_api_env.find(ApiEnv{b.api_id, b.env_id});
+    if (p == by_id.end() || t == target_by_api_env.end()) continue;
+    t->second->throttle = {p->second, throttle_base(*p->second, b.api_id, b.env_id)};
+  }
+  boost::unordered_flat_map<std::string_view, const core::AppQuota*> quotas;
+  for (const auto& q : in.app_quotas) quotas[q.id] = &q;
+  for (const auto& b : in.app_quota_bindings) {
+    auto it = quotas.find(b.quota_id);
+    if (it == quotas.end()) continue;
+    const auto& q = *it->second;
+    QuotaLimits l;
+    l.limit = q.call_limits;
+    l.window = {std::max<std::int64_t>(1, q.time_interval * unit_ms(q.time_unit)),
+                q.reset_time_set ? q.reset_time : q.create_time / 1'000'000, false};
+    l.key =
+        mix_key(hash_text(q.id.data(), q.id.size()), hash_text(b.app_id.data(), b.app_id.size()));
+    cfg.quota_by_app[app_ordinals::of(b.app_id)] = l;
+  }
+}
+
 std::shared_ptr<const RouteConfig> build_routes(const RouteInputs& in,
                                                 const AuthSource& more_auths) {
   auto cfg = std::make_shared<RouteConfig>();
@@ -280,6 +330,7 @@ std::shared_ptr<const RouteConfig> build_routes(const RouteInputs& in,
   for (const auto& a : in.auths) authorize(a.api_id, a.app_id, a.env_id);
   if (more_auths) more_auths(authorize);
   for (auto& t : cfg->targets) t->authorized_apps.seal();
+  attach_policies(in, *cfg, target_by_api_env);
   return cfg;
 }
 

@@ -17,7 +17,9 @@
 #include <vector>
 
 #include "core/api_model.hpp"
+#include "core/policy_model.hpp"
 #include "core/uri_text.hpp"
+#include "gateway/throttle.hpp"
 
 namespace gh::gateway {
 
@@ -82,6 +84,7 @@ struct RouteTarget {
   Backend backend;
   AppIdSet authorized_apps;       // app ids authorized for (api, env)
   std::uint32_t metric_slot = 0;  // gateway/metrics.hpp: its (group, api, env) counters
+  ThrottleBinding throttle;       // the policy bound in this environment (policy null: none)
 
   bool method_matches(std::string_view method) const {
     return spec.req_method == "ANY" || spec.req_method == method;
@@ -131,6 +134,9 @@ struct RouteConfig {
       by_host;                                     // lower-case sl_domain → group
   std::vector<const GroupRoutes*> default_groups;  // for requests by IP or localhost, in order
   std::vector<InstanceEnvs> instances;
+  std::vector<std::unique_ptr<ThrottleLimits>> throttles;  // RouteTarget::throttle points here
+  // App quotas by app ordinal (gateway/app_ordinals.hpp); the windows count in the node's table.
+  boost::unordered_flat_map<std::uint32_t, QuotaLimits> quota_by_app;
 
   // Host header (port stripped, any case) → candidate groups: the group whose sl_domain it is, or
   // the DEFAULT groups of every instance (oldest instance first) for an IP address or localhost.
@@ -156,6 +162,11 @@ struct RouteInputs {
   std::vector<core::EnvVariable> env_variables;
   std::vector<PublishedRoute> published;
   std::vector<core::AppAuth> auths;
+  std::vector<core::Throttle> throttles;
+  std::vector<core::ThrottleSpecial> throttle_specials;
+  std::vector<core::ThrottleBinding> throttle_bindings;
+  std::vector<core::AppQuota> app_quotas;
+  std::vector<core::AppQuotaBinding> app_quota_bindings;
   std::string group_domain_suffix;
 };
 

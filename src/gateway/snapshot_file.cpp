@@ -49,6 +49,103 @@ using store::json_fields::arr;
 using store::json_fields::num;
 using store::json_fields::str;
 
+// Throttling policies, specials, bindings, app quotas and their bindings: a node restarted while
+// the store is down keeps enforcing them.
+void policies_to_json(const RouteInputs& in, json::object& out) {
+  json::array throttles, specials, bindings, quotas, quota_bindings;
+  for (const auto& t : in.throttles)
+    throttles.push_back(json::object{{"id", t.id},
+                                     {"instance_id", t.instance_id},
+                                     {"name", t.name},
+                                     {"api", t.api_call_limits},
+                                     {"user", t.user_call_limits},
+                                     {"app", t.app_call_limits},
+                                     {"ip", t.ip_call_limits},
+                                     {"time_interval", t.time_interval},
+                                     {"time_unit", t.time_unit},
+                                     {"type", t.type}});
+  for (const auto& x : in.throttle_specials)
+    specials.push_back(json::object{{"id", x.id},
+                                    {"throttle_id", x.throttle_id},
+                                    {"object_type", x.object_type},
+                                    {"object_id", x.object_id},
+                                    {"call_limits", x.call_limits}});
+  for (const auto& b : in.throttle_bindings)
+    bindings.push_back(json::object{
+        {"id", b.id}, {"throttle_id", b.throttle_id}, {"api_id", b.api_id}, {"env_id", b.env_id}});
+  for (const auto& q : in.app_quotas)
+    quotas.push_back(json::object{{"id", q.id},
+                                  {"instance_id", q.instance_id},
+                                  {"call_limits", q.call_limits},
+                                  {"time_interval", q.time_interval},
+                                  {"time_unit", q.time_unit},
+                                  {"reset_time", q.reset_time},
+                                  {"reset_time_set", q.reset_time_set},
+                                  {"create_time", q.create_time}});
+  for (const auto& b : in.app_quota_bindings)
+    quota_bindings.push_back(json::object{{"app_id", b.app_id}, {"quota_id", b.quota_id}});
+  out["throttles"] = std::move(throttles);
+  out["throttle_specials"] = std::move(specials);
+  out["throttle_bindings"] = std::move(bindings);
+  out["app_quotas"] = std::move(quotas);
+  out["app_quota_bindings"] = std::move(quota_bindings);
+}
+
+void policies_from_json(const json::object& o, RouteInputs& in) {
+  for (const auto& v : arr(o, "throttles")) {
+    const auto& t = v.as_object();
+    core::Throttle x;
+    x.id = str(t, "id");
+    x.instance_id = str(t, "instance_id");
+    x.name = str(t, "name");
+    x.api_call_limits = num(t, "api");
+    x.user_call_limits = num(t, "user");
+    x.app_call_limits = num(t, "app");
+    x.ip_call_limits = num(t, "ip");
+    x.time_interval = num(t, "time_interval");
+    x.time_unit = str(t, "time_unit");
+    x.type = static_cast<int>(num(t, "type"));
+    in.throttles.push_back(std::move(x));
+  }
+  for (const auto& v : arr(o, "throttle_specials")) {
+    const auto& t = v.as_object();
+    core::ThrottleSpecial x;
+    x.id = str(t, "id");
+    x.throttle_id = str(t, "throttle_id");
+    x.object_type = str(t, "object_type");
+    x.object_id = str(t, "object_id");
+    x.call_limits = num(t, "call_limits");
+    in.throttle_specials.push_back(std::move(x));
+  }
+  for (const auto& v : arr(o, "throttle_bindings")) {
+    const auto& t = v.as_object();
+    core::ThrottleBinding x;
+    x.id = str(t, "id");
+    x.throttle_id = str(t, "throttle_id");
+    x.api_id = str(t, "api_id");
+    x.env_id = str(t, "env_id");
+    in.throttle_bindings.push_back(std::move(x));
+  }
+  for (const auto& v : arr(o, "app_quotas")) {
+    const auto& t = v.as_object();
+    core::AppQuota x;
+    x.id = str(t, "id");
+    x.instance_id = str(t, "instance_id");
+    x.call_limits = num(t, "call_limits");
+    x.time_interval = num(t, "time_interval");
+    x.time_unit = str(t, "time_unit");
+    x.reset_time = num(t, "reset_time");
+    auto* set = t.if_contains("reset_time_set");
+    x.reset_time_set = set && set->is_bool() && set->as_bool();
+    x.create_time = num(t, "create_time");
+    in.app_quotas.push_back(std::move(x));
+  }
+  for (const auto& v : arr(o, "app_quota_bindings")) {
+    const auto& t = v.as_object();
+    in.app_quota_bindings.push_back({str(t, "app_id"), str(t, "quota_id"), "", 0});
+  }
+}
+
 json::object routes_to_json(const RouteInputs& in) {
   json::array instances, groups, envs, vars, published, auths;
   for (const auto& i : in.instances)
@@ -83,15 +180,19 @@ json::object routes_to_json(const RouteInputs& in) {
                                  {"app_id", a.app_id},
                                  {"env_id", a.env_id},
                                  {"auth_time", a.auth_time}});
-  return json::object{{"instances", std::move(instances)}, {"groups", std::move(groups)},
-                      {"envs", std::move(envs)},           {"env_variables", std::move(vars)},
-                      {"published", std::move(published)}, {"auths", std::move(auths)}};
+  json::object out{{"instances", std::move(instances)}, {"groups", std::move(groups)},
+                   {"envs", std::move(envs)},           {"env_variables", std::move(vars)},
+                   {"published", std::move(published)}, {"auths", std::move(auths)}};
+  policies_to_json(in, out);
+  return out;
 }
 
 core::Result<RouteInputs> routes_from_json(const json::object& o) {
   // Every element read below is an object: anything else is a malformed file (refused, not
   // thrown by as_object()).
-  for (std::string_view k : {"instances", "groups", "envs", "env_variables", "published", "auths"})
+  for (std::string_view k :
+       {"instances", "groups", "envs", "env_variables", "published", "auths", "throttles",
+        "throttle_specials", "throttle_bindings", "app_quotas", "app_quota_bindings"})
     for (const auto& v : arr(o, k))
       if (!v.is_object()) return failure("snapshot file: malformed " + std::string(k));
   RouteInputs in;
@@ -146,6 +247,7 @@ core::Result<RouteInputs> routes_from_json(const json::object& o) {
     x.auth_time = num(a, "auth_time");
     in.auths.push_back(std::move(x));
   }
+  policies_from_json(o, in);
   return in;
 }
 

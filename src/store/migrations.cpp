@@ -84,6 +84,40 @@ namespace {
       "CREATE INDEX app_auths_by_app ON app_auths(app_id)",                                       \
       "CREATE INDEX app_auths_by_instance ON app_auths(instance_id, env_id)"
 
+// Version 3: traffic governance (docs/compatibility.md#throttling, #app-quotas): throttling
+// policies, their special limits (an APP special goes with its app: app_id is the cascade key,
+// NULL for USER) and bindings to (API, environment) — one per pair —, app quotas and their
+// bindings, one quota per app (the primary key, so concurrent binders cannot both win). Bindings
+// of an environment are deleted with it by TrafficTx::delete_env (env ids carry no foreign key).
+#define GH_LIMIT_TABLES                                                                           \
+  "CREATE TABLE throttles(id TEXT PRIMARY KEY, instance_id TEXT NOT NULL REFERENCES "             \
+  "instances(id), name TEXT NOT NULL, api_call_limits BIGINT NOT NULL, user_call_limits BIGINT "  \
+  "NOT NULL, app_call_limits BIGINT NOT NULL, ip_call_limits BIGINT NOT NULL, time_interval "     \
+  "BIGINT NOT NULL, time_unit TEXT NOT NULL, remark TEXT NOT NULL, type INTEGER NOT NULL, "       \
+  "enable_adaptive_control TEXT NOT NULL, create_time BIGINT NOT NULL, UNIQUE(instance_id, "      \
+  "name))",                                                                                       \
+      "CREATE INDEX throttles_by_instance ON throttles(instance_id, create_time)",                \
+      "CREATE TABLE throttle_specials(id TEXT PRIMARY KEY, throttle_id TEXT NOT NULL REFERENCES " \
+      "throttles(id) ON DELETE CASCADE, instance_id TEXT NOT NULL, object_type TEXT NOT NULL, "   \
+      "object_id TEXT NOT NULL, app_id TEXT REFERENCES apps(id) ON DELETE CASCADE, call_limits "  \
+      "BIGINT NOT NULL, apply_time BIGINT NOT NULL, UNIQUE(throttle_id, object_type, "            \
+      "object_id))",                                                                              \
+      "CREATE INDEX throttle_specials_by_app ON throttle_specials(app_id)",                       \
+      "CREATE TABLE throttle_bindings(id TEXT PRIMARY KEY, throttle_id TEXT NOT NULL REFERENCES " \
+      "throttles(id) ON DELETE CASCADE, instance_id TEXT NOT NULL, api_id TEXT NOT NULL "         \
+      "REFERENCES apis(id) ON DELETE CASCADE, env_id TEXT NOT NULL, publish_id TEXT NOT NULL, "   \
+      "apply_time BIGINT NOT NULL, UNIQUE(api_id, env_id))",                                      \
+      "CREATE INDEX throttle_bindings_by_throttle ON throttle_bindings(throttle_id)",             \
+      "CREATE INDEX throttle_bindings_by_instance ON throttle_bindings(instance_id, env_id)",     \
+      "CREATE TABLE app_quotas(id TEXT PRIMARY KEY, instance_id TEXT NOT NULL REFERENCES "        \
+      "instances(id), name TEXT NOT NULL, call_limits BIGINT NOT NULL, time_interval BIGINT NOT " \
+      "NULL, time_unit TEXT NOT NULL, reset_time BIGINT, remark TEXT NOT NULL, create_time "      \
+      "BIGINT NOT NULL, UNIQUE(instance_id, name))",                                              \
+      "CREATE TABLE app_quota_bindings(app_id TEXT PRIMARY KEY REFERENCES apps(id) ON DELETE "    \
+      "CASCADE, quota_id TEXT NOT NULL REFERENCES app_quotas(id) ON DELETE CASCADE, instance_id " \
+      "TEXT NOT NULL, bound_time BIGINT NOT NULL)",                                               \
+      "CREATE INDEX app_quota_bindings_by_quota ON app_quota_bindings(quota_id, bound_time)"
+
 const std::vector<Migration> kMigrations = {
     {1,
      "identity, instances, apps, AppCodes, audit trail, change log",
@@ -106,9 +140,14 @@ const std::vector<Migration> kMigrations = {
      "API groups, environments, variables, APIs, publications, app authorizations",
      {GH_TRAFFIC_TABLES},
      {GH_TRAFFIC_TABLES}},
+    {3,
+     "throttling policies, special limits, throttle bindings, app quotas and their bindings",
+     {GH_LIMIT_TABLES},
+     {GH_LIMIT_TABLES}},
 };
 #undef GH_COMMON_TABLES
 #undef GH_TRAFFIC_TABLES
+#undef GH_LIMIT_TABLES
 
 // pg_advisory_xact_lock key held while migrating ("GHMIGRAT" in ASCII).
 constexpr std::int64_t kMigrationLockKey = 0x47484d4947524154;

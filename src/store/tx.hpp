@@ -15,6 +15,7 @@
 #include "store/tx_apps.hpp"
 #include "store/tx_base.hpp"
 #include "store/tx_dataplane.hpp"
+#include "store/tx_governance.hpp"
 #include "store/tx_iam.hpp"
 #include "store/tx_journal.hpp"
 #include "store/tx_traffic.hpp"
@@ -25,6 +26,7 @@ class Tx final : public IamTx,
                  public AppsTx,
                  public TrafficTx,
                  public DataPlaneTx,
+                 public GovernanceTx,
                  public JournalTx {
  public:
   Tx(SqlSession& s, const crypto::Sealer& sealer)
@@ -33,6 +35,7 @@ class Tx final : public IamTx,
         AppsTx(s, sealer),
         TrafficTx(s, sealer),
         DataPlaneTx(s, sealer),
+        GovernanceTx(s, sealer),
         JournalTx(s, sealer) {}
 
   // An instance with its DEFAULT group (AppsTx::insert_instance_row, then

@@ -130,6 +130,9 @@ void TrafficTx::update_env(const core::Environment& e) {
 bool TrafficTx::delete_env(const std::string& instance_id, const std::string& id) {
   s_.execute("DELETE FROM env_variables WHERE instance_id = ? AND env_id = ?", {instance_id, id});
   s_.execute("DELETE FROM app_auths WHERE instance_id = ? AND env_id = ?", {instance_id, id});
+  // Throttle bindings go with their environment (docs/compatibility.md#t3).
+  s_.execute("DELETE FROM throttle_bindings WHERE instance_id = ? AND env_id = ?",
+             {instance_id, id});
   s_.execute("DELETE FROM api_online WHERE instance_id = ? AND env_id = ?", {instance_id, id});
   s_.execute("DELETE FROM publications WHERE instance_id = ? AND env_id = ?", {instance_id, id});
   return s_.execute("DELETE FROM environments WHERE id = ? AND instance_id = ?",
@@ -220,6 +223,7 @@ void TrafficTx::update_api(const core::ApiSpec& a, const std::string& route_key)
 }
 bool TrafficTx::delete_api(const std::string& id) {
   s_.execute("DELETE FROM app_auths WHERE api_id = ?", {id});
+  s_.execute("DELETE FROM throttle_bindings WHERE api_id = ?", {id});
   s_.execute("DELETE FROM api_online WHERE api_id = ?", {id});
   s_.execute("DELETE FROM publications WHERE api_id = ?", {id});
   return s_.execute("DELETE FROM apis WHERE id = ?", {id}) > 0;

@@ -65,7 +65,8 @@ class TrafficTx : public virtual TxBase {
   // ---- environments. RELEASE (id core::kReleaseEnvId) is built in: never stored, always listed.
   void insert_env(const core::Environment& e);  // throws SqlError kUnique on a duplicate name
   void update_env(const core::Environment& e);  // name, remark
-  // Deletes the environment with its variables, authorizations and publication history.
+  // Deletes the environment with its variables, authorizations, throttle bindings and publication
+  // history.
   bool delete_env(const std::string& instance_id, const std::string& id);
   std::optional<core::Environment> env(const std::string& instance_id, const std::string& id);
   core::Paged<core::Environment> envs(const std::string& instance_id, const NameFilter& f,

@@ -202,3 +202,19 @@ class Gatehouse:
     def log_text(self):
         with open(self.log.name, "rb") as f:
             return f.read().decode("utf-8", "replace")
+
+
+def gateway_with_backend(extra_args=(), store_args=None):
+    """A started Gatehouse (`extra_args`) and an EchoBackend, as one object with .gh and .backend;
+    a generator for module fixtures: both are stopped when it resumes."""
+    backend = EchoBackend()
+    try:
+        gh = Gatehouse(extra_args=extra_args, store_args=store_args)
+    except BaseException:
+        backend.stop()
+        raise
+    try:
+        yield type("Env", (), {"gh": gh, "backend": backend})()
+    finally:
+        gh.stop()
+        backend.stop()

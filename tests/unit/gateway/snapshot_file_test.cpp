@@ -90,6 +90,66 @@ TEST(SnapshotFileTest, RoundTripKeepsRoutesAppsAndSealsTheSecret) {
   std::filesystem::remove_all(dir);
 }
 
+// A node restarted from its snapshot file (PostgreSQL down) keeps enforcing throttling policies,
+// their special values and app quotas.
+TEST(SnapshotFileTest, RoundTripKeepsThrottlingPoliciesAndQuotas) {
+  crypto::Sealer sealer(std::string(32, 'k'));
+  crypto::KeyedDigest kd(sealer.index_key());
+  auto snap = sample(kd);
+  auto in = std::make_shared<RouteInputs>(*snap->route_inputs);
+  core::Throttle t;
+  t.id = "thr1";
+  t.instance_id = "inst";
+  t.api_call_limits = 10;
+  t.app_call_limits = 3;
+  t.time_interval = 5;
+  t.time_unit = "SECOND";
+  t.type = 2;
+  in->throttles.push_back(t);
+  core::ThrottleSpecial x;
+  x.id = "sp1";
+  x.throttle_id = "thr1";
+  x.object_type = "APP";
+  x.object_id = "app1";
+  x.call_limits = 7;
+  in->throttle_specials.push_back(x);
+  in->throttle_bindings.push_back({"b1", "thr1", "inst", "api1", core::kReleaseEnvId, "p1", 0});
+  core::AppQuota q;
+  q.id = "q1";
+  q.instance_id = "inst";
+  q.call_limits = 100;
+  q.time_interval = 1;
+  q.time_unit = "HOUR";
+  q.reset_time = 1'800'000'300'000;
+  q.reset_time_set = true;
+  in->app_quotas.push_back(q);
+  in->app_quota_bindings.push_back({"app1", "q1", "inst", 0});
+  snap->route_inputs = in;
+  auto dir = temp_dir();
+  auto path = dir + "/snapshot.json";
+  ASSERT_TRUE(write_snapshot_file(path, *snap, sealer).ok());
+  auto back = read_snapshot_file(path, sealer, "apig.example");
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  auto groups = (*back)->routes->groups_for_host("grp.apig.example");
+  auto m = groups[0]->by_env.at(core::kReleaseEnvId).match("GET", "/items/7");
+  ASSERT_TRUE(m.target && m.target->throttle.policy);
+  const auto& p = *m.target->throttle.policy;
+  EXPECT_EQ(p.api, 10);
+  EXPECT_EQ(p.app, 3);
+  EXPECT_TRUE(p.shared);
+  EXPECT_EQ(p.window.length_ms, 5000);
+  EXPECT_EQ(p.period, "5 second");
+  EXPECT_EQ(p.app_specials.at(AppIdSet::key_of("app1").ordinal), 7);
+  const auto& quotas = (*back)->routes->quota_by_app;
+  auto qit = quotas.find(AppIdSet::key_of("app1").ordinal);
+  ASSERT_NE(qit, quotas.end());
+  EXPECT_EQ(qit->second.limit, 100);
+  EXPECT_EQ(qit->second.window.origin_ms, 1'800'000'300'000);
+  EXPECT_EQ(qit->second.window.length_ms, 3'600'000);
+  EXPECT_FALSE(qit->second.window.sliding);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(SnapshotFileTest, AnotherKeyOrAMissingFileIsRefused) {
   crypto::Sealer sealer(std::string(32, 'k'));
   crypto::KeyedDigest kd(sealer.index_key());
