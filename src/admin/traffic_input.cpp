@@ -153,13 +153,13 @@ Result<core::ApiSpec> api_input(const json::object& b) {
           b, "req_params", a.req_params,
           [](const json::object& o) -> Result<core::ReqParam> {
             core::ReqParam p;
-            auto st = read_fields(o, "req_params.", Str{"name", "", &p.name},
-                                  Str{"type", "STRING", &p.type}, Str{"location", "", &p.location},
-                                  Str{"default_value", "", &p.default_value});
-            if (st)
-              st = read_fields(o, "req_params.",
-                               Int{"required", p.location == "PATH" ? 1 : 2, &p.required});
-            if (!st) return st.error();
+            auto read = read_fields(
+                o, "req_params.", Str{"name", "", &p.name}, Str{"type", "STRING", &p.type},
+                Str{"location", "", &p.location}, Str{"default_value", "", &p.default_value});
+            if (read)
+              read = read_fields(o, "req_params.",
+                                 Int{"required", p.location == "PATH" ? 1 : 2, &p.required});
+            if (!read) return read.error();
             return p;
           });
       !st)
@@ -167,11 +167,11 @@ Result<core::ApiSpec> api_input(const json::object& b) {
   if (auto st = read_list(b, "backend_params", a.backend_params,
                           [](const json::object& o) -> Result<core::BackendParam> {
                             core::BackendParam p;
-                            auto st = read_fields(
+                            auto read = read_fields(
                                 o, "backend_params.", Str{"origin", "", &p.origin},
                                 Str{"name", "", &p.name}, Str{"location", "", &p.location},
                                 Str{"value", "", &p.value});
-                            if (!st) return st.error();
+                            if (!read) return read.error();
                             return p;
                           });
       !st)
