@@ -195,6 +195,51 @@ struct ApiEnvHash {
   }
 };
 
+namespace {
+// The address set of stored entries; a set that no longer parses (a rule changed since it was
+// stored) keeps what parses, entry by entry, and is logged by nobody: the store refused it once.
+core::IpSet address_set(const std::vector<std::string>& entries) {
+  try {
+    return core::IpSet::from_entries(entries, entries.size() + 1);
+  } catch (const std::invalid_argument&) {
+    std::vector<std::string> good;
+    for (const auto& e : entries) try {
+        (void)core::parse_ip_entry(e);
+        good.push_back(e);
+      } catch (const std::invalid_argument&) {
+      }
+    return core::IpSet::from_entries(good, good.size() + 1);
+  }
+}
+
+// docs/compatibility.md#acl-dataplane: IP ACLs onto their (API, environment) targets, app ACLs
+// by app ordinal. DOMAIN / DOMAIN_ID ACLs are not checked by the data plane yet.
+template <class TargetMap>
+void attach_acls(const RouteInputs& in, RouteConfig& cfg, const TargetMap& target_by_api_env) {
+  boost::unordered_flat_map<std::string_view, const AddressAcl*> by_acl;
+  for (const auto& a : in.acls) {
+    if (a.entity_type != "IP") continue;
+    auto acl = std::make_unique<AddressAcl>();
+    acl->set = address_set(core::acl::split_value(a.acl_value));
+    acl->permit = a.acl_type == "PERMIT";
+    by_acl[a.id] = acl.get();
+    cfg.address_acls.push_back(std::move(acl));
+  }
+  for (const auto& b : in.acl_bindings) {
+    auto acl = by_acl.find(std::string_view(b.acl_id));
+    auto t = target_by_api_env.find(ApiEnv{b.api_id, b.env_id});
+    if (acl != by_acl.end() && t != target_by_api_env.end()) t->second->ip_acl = acl->second;
+  }
+  for (const auto& a : in.app_acls) {
+    auto acl = std::make_unique<AddressAcl>();
+    acl->set = address_set(a.values);
+    acl->permit = a.acl_type == "PERMIT";
+    cfg.app_acls[AppIdSet::key_of(a.app_id).ordinal] = acl.get();
+    cfg.address_acls.push_back(std::move(acl));
+  }
+}
+}  // namespace
+
 std::shared_ptr<const RouteConfig> build_routes(const RouteInputs& in,
                                                 const AuthSource& more_auths) {
   auto cfg = std::make_shared<RouteConfig>();
@@ -280,6 +325,7 @@ std::shared_ptr<const RouteConfig> build_routes(const RouteInputs& in,
   for (const auto& a : in.auths) authorize(a.api_id, a.app_id, a.env_id);
   if (more_auths) more_auths(authorize);
   for (auto& t : cfg->targets) t->authorized_apps.seal();
+  attach_acls(in, *cfg, target_by_api_env);
   return cfg;
 }
 

@@ -16,7 +16,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/acl_model.hpp"
 #include "core/api_model.hpp"
+#include "core/ip_match.hpp"
 #include "core/uri_text.hpp"
 
 namespace gh::gateway {
@@ -62,6 +64,15 @@ class AppIdSet {
   std::size_t size_ = 0;
 };
 
+// An address ACL as the data plane checks it (docs/compatibility.md#acl-dataplane): PERMIT lets
+// only the set in (an empty PERMIT set lets nobody in), DENY keeps the set out (an empty DENY set
+// keeps nobody out). Built with the route configuration; a check is a binary search.
+struct AddressAcl {
+  core::IpSet set;
+  bool permit = true;
+  bool allows(const core::IpAddress& a) const { return set.contains(a) == permit; }
+};
+
 struct Backend {
   std::string host;         // for connecting (no brackets around IPv6)
   std::uint16_t port = 80;  //
@@ -80,8 +91,9 @@ struct RouteTarget {
   int literal_segments = 0;
   bool prefix = false;  // match_mode SWA
   Backend backend;
-  AppIdSet authorized_apps;       // app ids authorized for (api, env)
-  std::uint32_t metric_slot = 0;  // gateway/metrics.hpp: its (group, api, env) counters
+  AppIdSet authorized_apps;            // app ids authorized for (api, env)
+  const AddressAcl* ip_acl = nullptr;  // the IP ACL bound in this environment (in RouteConfig)
+  std::uint32_t metric_slot = 0;       // gateway/metrics.hpp: its (group, api, env) counters
 
   bool method_matches(std::string_view method) const {
     return spec.req_method == "ANY" || spec.req_method == method;
@@ -131,6 +143,15 @@ struct RouteConfig {
       by_host;                                     // lower-case sl_domain → group
   std::vector<const GroupRoutes*> default_groups;  // for requests by IP or localhost, in order
   std::vector<InstanceEnvs> instances;
+  std::vector<std::unique_ptr<AddressAcl>> address_acls;  // what ip_acl and app_acls point to
+  // App ACLs by the app's ordinal (AppIdSet::Key); empty when no app has one, so a request of an
+  // app without one costs one test (docs/compatibility.md#acl-dataplane).
+  boost::unordered_flat_map<std::uint32_t, const AddressAcl*> app_acls;
+  const AddressAcl* app_acl(AppIdSet::Key key) const {
+    if (app_acls.empty()) return nullptr;
+    auto it = app_acls.find(key.ordinal);
+    return it == app_acls.end() ? nullptr : it->second;
+  }
 
   // Host header (port stripped, any case) → candidate groups: the group whose sl_domain it is, or
   // the DEFAULT groups of every instance (oldest instance first) for an IP address or localhost.
@@ -156,6 +177,9 @@ struct RouteInputs {
   std::vector<core::EnvVariable> env_variables;
   std::vector<PublishedRoute> published;
   std::vector<core::AppAuth> auths;
+  std::vector<core::AclPolicy> acls;  // docs/compatibility.md#acls
+  std::vector<core::AclBinding> acl_bindings;
+  std::vector<core::AppAcl> app_acls;
   std::string group_domain_suffix;
 };
 

@@ -154,6 +154,9 @@ core::Status AppService::delete_app(const Caller& c, const InstanceScope& s,
                                // with it, in this transaction.
                                for (auto& auth_id : w.tx.delete_app_auths_of_app(id))
                                  w.tx.record_change(s.instance_id, "app_auth", auth_id, "delete");
+                               // docs/compatibility.md#acl-cascades: and its app ACL.
+                               if (w.tx.delete_app_acl(id))
+                                 w.tx.record_change(s.instance_id, "app_acl", id, "delete");
                                w.tx.delete_app(id);
                                w.tx.record_change(s.instance_id, "app", id, "delete");
                                return core::ok_status();

@@ -221,6 +221,8 @@ core::Status TrafficService::delete_env(const Caller& c, const InstanceScope& s,
           w.tx.record_change(s.instance_id, "env_variable", v.id, "delete");
         for (auto& a : w.tx.app_auths_where(s.instance_id, {"", "", id}))
           w.tx.record_change(s.instance_id, "app_auth", a.id, "delete");
+        for (auto& bind_id : w.tx.delete_acl_bindings_of_env(s.instance_id, id))  // #acl-cascades
+          w.tx.record_change(s.instance_id, "acl_binding", bind_id, "delete");
         w.tx.delete_env(s.instance_id, id);
         w.tx.record_change(s.instance_id, "env", id, "delete");
         return core::ok_status();
