@@ -4,8 +4,8 @@ namespace gh::app {
 namespace dp = core::dataplane;
 
 gateway::IamCheck make_iam_check(services::IamService& iam) {
-  return [&iam](const http::RequestView& r,
-                std::string_view project_id) -> std::optional<dp::Failure> {
+  return [&iam](const http::RequestView& r, std::string_view project_id,
+                const gateway::AccountAcls& accounts) -> std::optional<dp::Failure> {
     auto authz = gateway::header_values(r, "authorization");
     std::optional<core::Result<services::Caller>> caller;
     if (authz.size() == 1 && authz[0].rfind("SDK-HMAC-SHA256", 0) == 0) {
@@ -21,8 +21,12 @@ gateway::IamCheck make_iam_check(services::IamService& iam) {
     }
     if (!*caller) return dp::iam_failure(caller->error().message);
     const auto& c = caller->value();
-    if (c.domain_admin) return std::nullopt;
-    if (c.project_id != project_id || c.roles.empty()) return dp::iam_forbidden();
+    if (!c.domain_admin && (c.project_id != project_id || c.roles.empty()))
+      return dp::iam_forbidden();
+    // docs/compatibility.md#acl-dataplane: the account ACLs, after authentication.
+    if ((accounts.by_name && !accounts.by_name->allows(c.domain_name)) ||
+        (accounts.by_id && !accounts.by_id->allows(c.domain_id)))
+      return dp::account_not_permitted();
     return std::nullopt;
   };
 }

@@ -60,6 +60,9 @@ Failure app_not_authorized() {
   return {403, "0304", "The app is not authorized to access the API."};
 }
 
+Failure account_not_permitted() {
+  return {403, "0306", "API access denied."};
+}
 Failure unknown_client_ip() {
   return {403, "0401", "Unknown client IP address."};
 }

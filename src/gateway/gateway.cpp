@@ -351,7 +351,7 @@ std::optional<dp::Failure> Gateway::authenticate(const http::RequestView& r, con
     who = std::get<AuthenticatedApp>(outcome);
   } else if (t.spec.auth_type == "IAM") {
     if (!iam_) return dp::iam_failure("IAM authentication is not available");
-    if (auto f = iam_(r, t.project_id)) return f;
+    if (auto f = iam_(r, t.project_id, t.account_acls)) return f;
   }
   return std::nullopt;
 }

@@ -213,12 +213,21 @@ core::IpSet address_set(const std::vector<std::string>& entries) {
 }
 
 // docs/compatibility.md#acl-dataplane: IP ACLs onto their (API, environment) targets, app ACLs
-// by app ordinal. DOMAIN / DOMAIN_ID ACLs are not checked by the data plane yet.
+// by app ordinal, and DOMAIN / DOMAIN_ID ACLs for the IAM check.
 template <class TargetMap>
 void attach_acls(const RouteInputs& in, RouteConfig& cfg, const TargetMap& target_by_api_env) {
   boost::unordered_flat_map<std::string_view, const AddressAcl*> by_acl;
+  boost::unordered_flat_map<std::string_view, const AccountAcl*> by_account_acl;
   for (const auto& a : in.acls) {
-    if (a.entity_type != "IP") continue;
+    if (a.entity_type != "IP") {
+      auto acl = std::make_unique<AccountAcl>();
+      acl->values = core::acl::split_value(a.acl_value);
+      std::sort(acl->values.begin(), acl->values.end());
+      acl->permit = a.acl_type == "PERMIT";
+      by_account_acl[a.id] = acl.get();
+      cfg.account_acls.push_back(std::move(acl));
+      continue;
+    }
     auto acl = std::make_unique<AddressAcl>();
     acl->set = address_set(core::acl::split_value(a.acl_value));
     acl->permit = a.acl_type == "PERMIT";
@@ -228,7 +237,12 @@ void attach_acls(const RouteInputs& in, RouteConfig& cfg, const TargetMap& targe
   for (const auto& b : in.acl_bindings) {
     auto acl = by_acl.find(std::string_view(b.acl_id));
     auto t = target_by_api_env.find(ApiEnv{b.api_id, b.env_id});
-    if (acl != by_acl.end() && t != target_by_api_env.end()) t->second->ip_acl = acl->second;
+    if (t == target_by_api_env.end()) continue;
+    if (acl != by_acl.end()) t->second->ip_acl = acl->second;
+    auto account = by_account_acl.find(std::string_view(b.acl_id));
+    if (account == by_account_acl.end()) continue;
+    (b.entity_type == "DOMAIN_ID" ? t->second->account_acls.by_id
+                                  : t->second->account_acls.by_name) = account->second;
   }
   for (const auto& a : in.app_acls) {
     auto acl = std::make_unique<AddressAcl>();

@@ -5,6 +5,7 @@
 //   wins; among parameterised routes the one with more literal segments wins; at equal rank a
 //   method-specific API wins over ANY.
 // Built once per configuration change (configurations are small); immutable afterwards.
+#include <algorithm>
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
 #include <cstdint>
@@ -73,6 +74,22 @@ struct AddressAcl {
   bool allows(const core::IpAddress& a) const { return set.contains(a) == permit; }
 };
 
+// An account ACL (entity_type DOMAIN: account names; DOMAIN_ID: account ids) as the data plane
+// checks it on IAM-authenticated callers (docs/compatibility.md#acl-dataplane): sorted values, a
+// binary search.
+struct AccountAcl {
+  std::vector<std::string> values;  // sorted
+  bool permit = true;
+  bool allows(std::string_view account) const {
+    return std::binary_search(values.begin(), values.end(), account, std::less<>{}) == permit;
+  }
+};
+// The account ACLs bound to one (API, environment): at most one of each entity type.
+struct AccountAcls {
+  const AccountAcl* by_name = nullptr;  // DOMAIN
+  const AccountAcl* by_id = nullptr;    // DOMAIN_ID
+};
+
 struct Backend {
   std::string host;         // for connecting (no brackets around IPv6)
   std::uint16_t port = 80;  //
@@ -93,6 +110,7 @@ struct RouteTarget {
   Backend backend;
   AppIdSet authorized_apps;            // app ids authorized for (api, env)
   const AddressAcl* ip_acl = nullptr;  // the IP ACL bound in this environment (in RouteConfig)
+  AccountAcls account_acls;            // DOMAIN / DOMAIN_ID ACLs bound here (in RouteConfig)
   std::uint32_t metric_slot = 0;       // gateway/metrics.hpp: its (group, api, env) counters
 
   bool method_matches(std::string_view method) const {
@@ -144,6 +162,7 @@ struct RouteConfig {
   std::vector<const GroupRoutes*> default_groups;  // for requests by IP or localhost, in order
   std::vector<InstanceEnvs> instances;
   std::vector<std::unique_ptr<AddressAcl>> address_acls;  // what ip_acl and app_acls point to
+  std::vector<std::unique_ptr<AccountAcl>> account_acls;  // what account_acls point to
   // App ACLs by the app's ordinal (AppIdSet::Key); empty when no app has one, so a request of an
   // app without one costs one test (docs/compatibility.md#acl-dataplane).
   boost::unordered_flat_map<std::uint32_t, const AddressAcl*> app_acls;

@@ -1,6 +1,7 @@
 """Access control (docs/compatibility.md#acls): API access-control policies, their bindings, app
 ACLs, and the data plane's refusals (403 APIG.0402 before authentication, 403 APIG.0405 after
-it), with the client address of docs/compatibility.md#g13 (a trusted proxy at 127.0.0.2)."""
+it), with the client address of docs/compatibility.md#g13 (a trusted proxy at 127.0.0.2), and the
+account (DOMAIN / DOMAIN_ID) policies on IAM callers (403 APIG.0306)."""
 import http.client
 import json
 import urllib.parse
@@ -10,7 +11,7 @@ import pytest
 import requests
 
 from conftest import store_args
-from gateway_env import EchoBackend, Gatehouse
+from gateway_env import PASSWORD, EchoBackend, Gatehouse
 
 RELEASE = "DEFAULT_ENVIRONMENT_RELEASE_ID"
 MSG_0402 = "The IP address is not authorized to access the API."
@@ -395,3 +396,33 @@ def test_roma_refusal_code(env):
     group = gh.default_group(True)["id"]
     status, body = gw(gh, uri, headers={"Host": f"{group}.apig.gatehouse.local"})
     assert status == 403 and body["error_code"] == "APIC.0402" and body["error_msg"] == MSG_0402
+
+
+def test_account_acls_refuse_iam_callers_after_authentication(env):
+    gh, backend = env
+    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "domain": {"name": "default"}, "name": "admin", "password": PASSWORD}}},
+        "scope": {"project": {"name": "default"}}}}
+    r = requests.post(gh.admin + "/v3/auth/tokens", json=body, timeout=10)
+    token, domain_id = r.headers["X-Subject-Token"], r.json()["token"]["user"]["domain"]["id"]
+    uri = "/" + name("iam")
+    api, pub = published_api(gh, backend, uri=uri, auth="IAM")
+    hdr = {"X-Auth-Token": token}
+    assert gw(gh, uri, headers=hdr)[0] == 200
+    deny = new_acl(gh, "default,other_tenant", acl_type="DENY", entity="DOMAIN")
+    assert bind(gh, deny["id"], [pub]).status_code == 201
+    status, body = gw(gh, uri, headers=hdr)
+    assert status == 403 and body["error_code"] == "APIG.0306"
+    assert body["error_msg"] == "API access denied."
+    # Without a credential authentication refuses first (the account is checked after it).
+    assert gw(gh, uri)[1]["error_code"] == "APIG.0301"
+    # The DOMAIN policy unbound, a DOMAIN_ID one admits the account by its id.
+    bound = gh.get(gh.base() + f"/acl-bindings/binded-acls?api_id={api['id']}").json()["acls"]
+    gh.call("DELETE", gh.base() + f"/acl-bindings/{bound[0]['bind_id']}", expect=204)
+    by_id = new_acl(gh, "0" * 32, entity="DOMAIN_ID")
+    assert bind(gh, by_id["id"], [pub]).status_code == 201
+    assert gw(gh, uri, headers=hdr)[1]["error_code"] == "APIG.0306"
+    gh.call("PUT", acls(gh) + "/" + by_id["id"],
+            {"acl_name": by_id["acl_name"], "acl_type": "PERMIT", "acl_value": domain_id,
+             "entity_type": "DOMAIN_ID"}, expect=200)
+    assert gw(gh, uri, headers=hdr)[0] == 200

@@ -118,6 +118,23 @@ TEST(AclRulesTest, ValuesAreNormalisedOrRefusedNamingTheField) {
   EXPECT_FALSE(core::acl::check_app_values(std::vector<std::string>(10000, "10.0.0.1")));
 }
 
+TEST(AclTest, AccountPoliciesAttachByEntityType) {
+  auto in = inputs();
+  in.acls.push_back({"n", "inst", "n", "DENY", "DOMAIN", "tenant_b,tenant_a", 0});
+  in.acls.push_back({"i", "inst", "i", "PERMIT", "DOMAIN_ID", "d1,d2", 0});
+  in.acl_bindings.push_back({"b1", "inst", "n", "api1", core::kReleaseEnvId, "DOMAIN", "p", 0});
+  in.acl_bindings.push_back({"b2", "inst", "i", "api1", core::kReleaseEnvId, "DOMAIN_ID", "p", 0});
+  auto cfg = build_routes(in);
+  const auto* t1 = target(*cfg, "api1");
+  ASSERT_TRUE(t1 && t1->account_acls.by_name && t1->account_acls.by_id);
+  EXPECT_EQ(t1->ip_acl, nullptr);
+  EXPECT_FALSE(t1->account_acls.by_name->allows("tenant_a"));
+  EXPECT_TRUE(t1->account_acls.by_name->allows("tenant_c"));
+  EXPECT_TRUE(t1->account_acls.by_id->allows("d2"));
+  EXPECT_FALSE(t1->account_acls.by_id->allows("d3"));
+  EXPECT_EQ(target(*cfg, "api2")->account_acls.by_name, nullptr);
+}
+
 // A node restarted during a store outage keeps enforcing what it enforced (the snapshot file).
 TEST(AclTest, TheSnapshotFileKeepsPoliciesBindingsAndAppAcls) {
   auto in = std::make_shared<RouteInputs>(inputs());
