@@ -127,18 +127,16 @@ Result<ModelArtsApp> ModelArtsService::show(const Caller& c, const std::string& 
 
 core::Status ModelArtsService::remove(const Caller& c, const std::string& project_id,
                                       const std::string& app_id) {
-  return apps_.writer().in_project(
-      c, project_id, {project_id, "app.delete", "app", app_id, "modelarts"},
-      [&](Write& w) -> core::Status {
-        auto app = own_app_locked(w, c, project_id, app_id);
-        if (!app) return app.error();
-        if (detail(w.tx, *app).bound_api_count > 0) return errors::modelarts_app_bound();
-        if (w.tx.delete_app_acl(app_id))  // #acl-cascades
-          w.tx.record_change(app->instance_id, "app_acl", app_id, "delete");
-        w.tx.delete_app(app_id);
-        w.tx.record_change(app->instance_id, "app", app_id, "delete");
-        return core::ok_status();
-      });
+  return apps_.writer().in_project(c, project_id,
+                                   {project_id, "app.delete", "app", app_id, "modelarts"},
+                                   [&](Write& w) -> core::Status {
+                                     auto app = own_app_locked(w, c, project_id, app_id);
+                                     if (!app) return app.error();
+                                     if (detail(w.tx, *app).bound_api_count > 0)
+                                       return errors::modelarts_app_bound();
+                                     delete_app_in(w.tx, app->instance_id, app_id);
+                                     return core::ok_status();
+                                   });
 }
 
 Result<ModelArtsApp> ModelArtsService::add_code(const Caller& c, const std::string& project_id,

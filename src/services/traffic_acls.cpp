@@ -15,16 +15,17 @@ using core::Result;
 
 namespace {
 Result<core::AclPolicy> load_acl(store::Tx& tx, const InstanceScope& s, const std::string& id) {
-  auto acl = plausible_id(id) ? tx.acl(s.instance_id, id) : std::nullopt;
-  if (!acl) return errors::acl_not_found(id);
-  return std::move(*acl);
+  return found(plausible_id(id) ? tx.acl(s.instance_id, id) : std::nullopt,
+               errors::acl_not_found(id));
 }
 
-Result<core::AclBinding> load_binding(store::Tx& tx, const InstanceScope& s,
-                                      const std::string& id) {
-  auto b = plausible_id(id) ? tx.acl_binding(s.instance_id, id) : std::nullopt;
-  if (!b) return errors::acl_binding_not_found();
-  return std::move(*b);
+// Unbinds one binding of the scope's instance (single and batch unbind): 404 APIG.3010 unknown.
+core::Status unbind_in(store::Tx& tx, const InstanceScope& s, const std::string& id) {
+  if (!plausible_id(id) || !tx.acl_binding(s.instance_id, id))
+    return errors::acl_binding_not_found();
+  tx.delete_acl_binding(id);
+  tx.record_change(s.instance_id, "acl_binding", id, "delete");
+  return core::ok_status();
 }
 
 // The policy `in` describes, checked field by field in the order of the API reference
@@ -185,13 +186,7 @@ Result<std::vector<core::AclBinding>> TrafficService::bind_acl(const Caller& c,
 core::Status TrafficService::unbind_acl(const Caller& c, const InstanceScope& s,
                                         const std::string& id) {
   return writer_.in_instance(c, s, {s.project_id, "acl_binding.delete", "acl_binding", id, ""},
-                             [&](Write& w) -> core::Status {
-                               auto b = load_binding(w.tx, s, id);
-                               if (!b) return b.error();
-                               w.tx.delete_acl_binding(id);
-                               w.tx.record_change(s.instance_id, "acl_binding", id, "delete");
-                               return core::ok_status();
-                             });
+                             [&](Write& w) { return unbind_in(w.tx, s, id); });
 }
 
 Result<BatchResult> TrafficService::unbind_acls(const Caller& c, const InstanceScope& s,
@@ -202,14 +197,10 @@ Result<BatchResult> TrafficService::unbind_acls(const Caller& c, const InstanceS
                                  return errors::invalid_param("acl_bindings");
                                BatchResult out;
                                for (auto& id : ids) {
-                                 auto b = load_binding(w.tx, s, id);
-                                 if (!b) {
-                                   out.failure.push_back({id, "", "", "", b.error()});
-                                   continue;
-                                 }
-                                 w.tx.delete_acl_binding(id);
-                                 w.tx.record_change(s.instance_id, "acl_binding", id, "delete");
-                                 ++out.success_count;
+                                 if (auto done = unbind_in(w.tx, s, id))
+                                   ++out.success_count;
+                                 else
+                                   out.failure.push_back({id, "", "", "", done.error()});
                                }
                                return out;
                              });

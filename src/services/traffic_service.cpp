@@ -22,15 +22,6 @@ void TrafficService::ensure_default_groups() {
   if (r.value() && listener_) listener_();
 }
 
-namespace {
-// `row` or `missing`: the end of every lookup by a plausible path id.
-template <class T>
-Result<T> found(std::optional<T> row, core::Error missing) {
-  if (!row) return missing;
-  return std::move(*row);
-}
-}  // namespace
-
 Result<core::ApiGroup> load_group(store::Tx& tx, const InstanceScope& s, const std::string& id) {
   if (!plausible_id(id)) return errors::forbidden_param_value("group_id");
   return found(tx.group(s.instance_id, id), errors::group_not_found());
