@@ -21,6 +21,7 @@ RegisterFn register_groups;     // api-groups
 RegisterFn register_envs;       // envs, env-variables
 RegisterFn register_apis;       // apis, apis/action, apis/publish
 RegisterFn register_app_auths;  // app-auths
+RegisterFn register_acls;       // acls, acl-bindings, apps/{app_id}/app-acl
 
 // A query parameter, "" when absent.
 inline std::string qv(const AdminRequest& q, std::string_view name) {

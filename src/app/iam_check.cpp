@@ -5,6 +5,7 @@ namespace dp = core::dataplane;
 
 gateway::IamCheck make_iam_check(services::IamService& iam) {
   return [&iam](const http::RequestView& r, std::string_view project_id,
+                const gateway::AccountAcls& accounts,
                 std::string* account) -> std::optional<dp::Failure> {
     auto authz = gateway::header_values(r, "authorization");
     std::optional<core::Result<services::Caller>> caller;
@@ -23,6 +24,10 @@ gateway::IamCheck make_iam_check(services::IamService& iam) {
     const auto& c = caller->value();
     if (!c.domain_admin && (c.project_id != project_id || c.roles.empty()))
       return dp::iam_forbidden();
+    // docs/compatibility.md#acl-dataplane: the account ACLs, after authentication.
+    if ((accounts.by_name && !accounts.by_name->allows(c.domain_name)) ||
+        (accounts.by_id && !accounts.by_id->allows(c.domain_id)))
+      return dp::account_not_permitted();
     if (account) *account = c.domain_id;
     return std::nullopt;
   };

@@ -257,8 +257,9 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
   gw_settings.access_log = &access_log;
   gateway::IamCheck iam_check = [&control](
                                     const http::RequestView& r, std::string_view project,
+                                    const gateway::AccountAcls& accounts,
                                     std::string* account) -> std::optional<gateway::Failure> {
-    if (auto* cp = control.load()) return cp->iam_check(r, project, account);
+    if (auto* cp = control.load()) return cp->iam_check(r, project, accounts, account);
     return core::dataplane::iam_failure("the identity store is unavailable");
   };
   gateway::Gateway gw(snapshots, code_digest, iam_check, gw_settings);

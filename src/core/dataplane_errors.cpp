@@ -60,6 +60,19 @@ Failure app_not_authorized() {
   return {403, "0304", "The app is not authorized to access the API."};
 }
 
+Failure account_not_permitted() {
+  return {403, "0306", "API access denied."};
+}
+Failure unknown_client_ip() {
+  return {403, "0401", "Unknown client IP address."};
+}
+Failure ip_not_permitted() {
+  return {403, "0402", "The IP address is not authorized to access the API."};
+}
+Failure app_ip_not_trusted() {
+  return {403, "0405", "The app is not accessed from a trusted IP address."};
+}
+
 Failure iam_failure(std::string_view detail) {
   return {401, "0301", fmt::format("Incorrect IAM authentication information: {}", detail)};
 }

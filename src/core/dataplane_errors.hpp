@@ -30,6 +30,11 @@ Failure app_key_not_found(std::string_view app_key);                            
 Failure signature_expired(std::string_view sdk_date, std::string_view server_time);  // 401 0303
 Failure signature_mismatch(std::string_view canonical_request);  // 401 0303 ("\n" shown as "|")
 Failure app_not_authorized();                                    // 403 0304
+// Access control (docs/compatibility.md#acl-dataplane)
+Failure account_not_permitted();  // 403 0306 an account (DOMAIN/DOMAIN_ID) ACL refuses the caller
+Failure unknown_client_ip();      // 403 0401 the client address does not parse
+Failure ip_not_permitted();       // 403 0402 the API's IP ACL refuses the client address
+Failure app_ip_not_trusted();     // 403 0405 the app's ACL refuses the client address
 
 Failure iam_failure(std::string_view detail);  // 401 0301
 Failure iam_forbidden();                       // 403 0302

@@ -169,6 +169,37 @@ Error env_has_published_apis() {
   return make(ErrorKind::kForbidden, 403, "APIG.3418", "The environment contains published APIs.");
 }
 
+Error action_not_delete() {
+  return make(ErrorKind::kBadRequest, 400, "APIG.2011",
+              "Invalid parameter value: parameter action should be \"delete\"", "action");
+}
+
+Error acl_not_found(std::string_view id) {
+  return make(ErrorKind::kNotFound, 404, "APIG.3006",
+              fmt::format("Access control policy {} does not exist", id));
+}
+Error acl_binding_not_found() {
+  return make(ErrorKind::kNotFound, 404, "APIG.3010",
+              "The access control policy binding record does not exist");
+}
+Error too_many_acls() {
+  return make(ErrorKind::kQuota, 403, "APIG.3112",
+              "The number of access control policies exceeds the maximum allowed limit.");
+}
+Error acl_name_exists() {
+  return make(ErrorKind::kConflict, 400, "APIG.3206",
+              "The access control policy name already exists.", "acl_name");
+}
+Error acl_is_bound() {
+  return make(ErrorKind::kForbidden, 403, "APIG.3447",
+              "The access control policy has been bound to APIs");
+}
+Error acl_binding_exists() {
+  Error e = forbidden_param_value("publish_ids");
+  e.kind = ErrorKind::kConflict;
+  return e;
+}
+
 Error iam_bad_request(std::string_view m) {
   return make(ErrorKind::kBadRequest, 400, "400", std::string(m));
 }

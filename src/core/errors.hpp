@@ -61,6 +61,18 @@ Error resource_unchangeable();   // 403 APIG.3400 (DEFAULT group, RELEASE env)
 Error group_has_apis();          // 403 APIG.3415
 Error api_is_published();        // 403 APIG.3416
 Error env_has_published_apis();  // 403 APIG.3418
+// "action" of PUT …?action=delete is not "delete"
+Error action_not_delete();  // 400 APIG.2011
+
+// ---- access control (docs/compatibility.md#acls)
+Error acl_not_found(std::string_view id);  // 404 APIG.3006
+Error acl_binding_not_found();             // 404 APIG.3010
+Error too_many_acls();                     // 403 APIG.3112
+Error acl_name_exists();                   // 400 APIG.3206
+Error acl_is_bound();                      // 403 APIG.3447 (docs/compatibility.md#acl-delete)
+// The API already has an ACL of that entity type in that environment
+// (docs/compatibility.md#acl-one-per-type): 400 APIG.2012 on publish_ids.
+Error acl_binding_exists();
 
 // ---- traffic governance (docs/compatibility.md#throttling, #app-quotas)
 Error param_too_small(std::string_view name);           // 400 APIG.2002

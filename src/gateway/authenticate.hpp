@@ -48,12 +48,14 @@ AppAuthResult authenticate_app(const http::RequestView& req, const RouteTarget& 
                                const crypto::KeyedDigest& digest, const AppAuthSettings& settings,
                                const SecondsClock& now_seconds);
 
-// Verifies an IAM credential on a request for an API of `project_id`. Returns nullopt when
-// accepted (and sets `account`, when given, to the caller's account (domain) id: the subject of
-// throttling's user limit), else the failure (0301 bad credential, 0302 not allowed in that
-// project).
-using IamCheck = std::function<std::optional<Failure>(
-    const http::RequestView& req, std::string_view project_id, std::string* account)>;
+// Verifies an IAM credential on a request for an API of `project_id`, then the caller's account
+// (domain name and id) against the API's account ACLs. Returns nullopt when accepted (and sets
+// `account`, when given, to the caller's account (domain) id: the subject of throttling's user
+// limit), else the failure (0301 bad credential, 0302 not allowed in that project, 0306 refused by
+// an account ACL: docs/compatibility.md#acl-dataplane).
+using IamCheck =
+    std::function<std::optional<Failure>(const http::RequestView& req, std::string_view project_id,
+                                         const AccountAcls& accounts, std::string* account)>;
 
 // All values of a header (case-insensitive name), in arrival order.
 crypto::HeaderValues header_values(const http::RequestView& req, std::string_view name);

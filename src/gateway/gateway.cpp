@@ -357,6 +357,22 @@ static std::optional<dp::Failure> check_protocol(const RouteTarget& t,
   return std::nullopt;
 }
 
+// 4b. Access control by address (docs/compatibility.md#acl-dataplane): the client address
+// (trusted-proxy aware, #g13) against the API's IP ACL in this environment, before
+// authentication, and against the authenticated app's ACL after it. Routes and apps without an
+// ACL pay one test.
+std::optional<dp::Failure> Gateway::check_address(const AddressAcl& acl, const http::RequestView& r,
+                                                  const http::RequestContext& ctx,
+                                                  dp::Failure (*refusal)()) const {
+  static const core::IpSet kNone;
+  const core::IpSet& trusted =
+      settings_.trusted_proxies ? settings_.trusted_proxies->current() : kNone;
+  auto ip = core::parse_ip(client_address(r, ctx, trusted).ip);
+  if (!ip) return dp::unknown_client_ip();
+  if (!acl.allows(*ip)) return refusal();
+  return std::nullopt;
+}
+
 // 5. Authentication by the API's auth_type: APP (signature or AppCode; `who` is set), IAM
 // (token or AK/SK, checked by the application's IamCheck), NONE.
 std::optional<dp::Failure> Gateway::authenticate(const http::RequestView& r, const RouteTarget& t,
@@ -372,7 +388,8 @@ std::optional<dp::Failure> Gateway::authenticate(const http::RequestView& r, con
     who = std::get<AuthenticatedApp>(outcome);
   } else if (t.spec.auth_type == "IAM") {
     if (!iam_) return dp::iam_failure("IAM authentication is not available");
-    if (auto f = iam_(r, t.project_id, t.throttle.policy ? &account : nullptr)) return f;
+    if (auto f = iam_(r, t.project_id, t.account_acls, t.throttle.policy ? &account : nullptr))
+      return f;
   }
   return std::nullopt;
 }
@@ -508,10 +525,15 @@ void Gateway::handle(http::Exchange& ex) {
   const RouteTarget& t = *found.target;
   a.target = &t;
   if (auto f = check_protocol(t, ctx)) return a.fail(*f);
+  if (t.ip_acl)
+    if (auto f = check_address(*t.ip_acl, r, ctx, dp::ip_not_permitted)) return a.fail(*f);
   AuthenticatedApp who;  // its app lives in the snapshot, which the call keeps
   std::string account;   // an IAM caller's, when the API is throttled
   if (auto f = authenticate(r, t, snap, ctx, who, account)) return a.fail(*f);
   a.app = who.app;
+  if (who.app)
+    if (const auto* acl = routes.app_acl(who.id_key))
+      if (auto f = check_address(*acl, r, ctx, dp::app_ip_not_trusted)) return a.fail(*f);
   if (auto f = authorize(t, who)) return a.fail(*f);
   ThrottleResult throttled;
   if (!throttle(a, t, routes, who, account, throttled)) return;

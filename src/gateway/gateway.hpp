@@ -59,6 +59,8 @@ class Gateway {
   void record(const Answer& a, int status, std::size_t bytes_out, std::int64_t total_ns,
               std::int64_t upstream_ns, std::string_view error_number) const;
   // Pipeline stages that need the gateway's state (the others are local to gateway.cpp).
+  std::optional<Failure> check_address(const AddressAcl& acl, const http::RequestView& r,
+                                       const http::RequestContext& ctx, Failure (*refusal)()) const;
   std::optional<Failure> authenticate(const http::RequestView& r, const RouteTarget& t,
                                       const Snapshot& snap, const http::RequestContext& ctx,
                                       AuthenticatedApp& who, std::string& account) const;

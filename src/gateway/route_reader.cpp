@@ -14,6 +14,9 @@ void read_route_inputs(store::Tx& tx, RouteInputs& in, bool with_auths) {
     append(in.env_variables, tx.env_variables(inst.id));
     if (with_auths)
       append(in.auths, tx.app_auths_unordered(inst.id));  // a set per route: order is moot
+    append(in.acls, tx.acls_of_instance(inst.id));
+    append(in.acl_bindings, tx.acl_bindings_of_instance(inst.id));
+    append(in.app_acls, tx.app_acls_of_instance(inst.id));
     for (auto& p : tx.published_apis(inst.id))
       in.published.push_back(PublishedRoute{std::move(p.spec), std::move(p.env_id)});
     append(in.throttles, tx.all_throttles(inst.id));

@@ -245,6 +245,65 @@ static void attach_policies(
   }
 }
 
+namespace {
+// The address set of stored entries; a set that no longer parses (a rule changed since it was
+// stored) keeps what parses, entry by entry, and is logged by nobody: the store refused it once.
+core::IpSet address_set(const std::vector<std::string>& entries) {
+  try {
+    return core::IpSet::from_entries(entries, entries.size() + 1);
+  } catch (const std::invalid_argument&) {
+    std::vector<std::string> good;
+    for (const auto& e : entries) try {
+        (void)core::parse_ip_entry(e);
+        good.push_back(e);
+      } catch (const std::invalid_argument&) {
+      }
+    return core::IpSet::from_entries(good, good.size() + 1);
+  }
+}
+
+// docs/compatibility.md#acl-dataplane: IP ACLs onto their (API, environment) targets, app ACLs
+// by app ordinal, and DOMAIN / DOMAIN_ID ACLs for the IAM check.
+template <class TargetMap>
+void attach_acls(const RouteInputs& in, RouteConfig& cfg, const TargetMap& target_by_api_env) {
+  boost::unordered_flat_map<std::string_view, const AddressAcl*> by_acl;
+  boost::unordered_flat_map<std::string_view, const AccountAcl*> by_account_acl;
+  for (const auto& a : in.acls) {
+    if (a.entity_type != "IP") {
+      auto acl = std::make_unique<AccountAcl>();
+      acl->values = core::acl::split_value(a.acl_value);
+      std::sort(acl->values.begin(), acl->values.end());
+      acl->permit = a.acl_type == "PERMIT";
+      by_account_acl[a.id] = acl.get();
+      cfg.account_acls.push_back(std::move(acl));
+      continue;
+    }
+    auto acl = std::make_unique<AddressAcl>();
+    acl->set = address_set(core::acl::split_value(a.acl_value));
+    acl->permit = a.acl_type == "PERMIT";
+    by_acl[a.id] = acl.get();
+    cfg.address_acls.push_back(std::move(acl));
+  }
+  for (const auto& b : in.acl_bindings) {
+    auto acl = by_acl.find(std::string_view(b.acl_id));
+    auto t = target_by_api_env.find(ApiEnv{b.api_id, b.env_id});
+    if (t == target_by_api_env.end()) continue;
+    if (acl != by_acl.end()) t->second->ip_acl = acl->second;
+    auto account = by_account_acl.find(std::string_view(b.acl_id));
+    if (account == by_account_acl.end()) continue;
+    (b.entity_type == "DOMAIN_ID" ? t->second->account_acls.by_id
+                                  : t->second->account_acls.by_name) = account->second;
+  }
+  for (const auto& a : in.app_acls) {
+    auto acl = std::make_unique<AddressAcl>();
+    acl->set = address_set(a.values);
+    acl->permit = a.acl_type == "PERMIT";
+    cfg.app_acls[AppIdSet::key_of(a.app_id).ordinal] = acl.get();
+    cfg.address_acls.push_back(std::move(acl));
+  }
+}
+}  // namespace
+
 std::shared_ptr<const RouteConfig> build_routes(const RouteInputs& in,
                                                 const AuthSource& more_auths) {
   auto cfg = std::make_shared<RouteConfig>();
@@ -331,6 +390,7 @@ std::shared_ptr<const RouteConfig> build_routes(const RouteInputs& in,
   if (more_auths) more_auths(authorize);
   for (auto& t : cfg->targets) t->authorized_apps.seal();
   attach_policies(in, *cfg, target_by_api_env);
+  attach_acls(in, *cfg, target_by_api_env);
   return cfg;
 }
 

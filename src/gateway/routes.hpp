@@ -5,6 +5,7 @@
 //   wins; among parameterised routes the one with more literal segments wins; at equal rank a
 //   method-specific API wins over ANY.
 // Built once per configuration change (configurations are small); immutable afterwards.
+#include <algorithm>
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
 #include <cstdint>
@@ -16,7 +17,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/acl_model.hpp"
 #include "core/api_model.hpp"
+#include "core/ip_match.hpp"
 #include "core/policy_model.hpp"
 #include "core/uri_text.hpp"
 #include "gateway/throttle.hpp"
@@ -64,6 +67,31 @@ class AppIdSet {
   std::size_t size_ = 0;
 };
 
+// An address ACL as the data plane checks it (docs/compatibility.md#acl-dataplane): PERMIT lets
+// only the set in (an empty PERMIT set lets nobody in), DENY keeps the set out (an empty DENY set
+// keeps nobody out). Built with the route configuration; a check is a binary search.
+struct AddressAcl {
+  core::IpSet set;
+  bool permit = true;
+  bool allows(const core::IpAddress& a) const { return set.contains(a) == permit; }
+};
+
+// An account ACL (entity_type DOMAIN: account names; DOMAIN_ID: account ids) as the data plane
+// checks it on IAM-authenticated callers (docs/compatibility.md#acl-dataplane): sorted values, a
+// binary search.
+struct AccountAcl {
+  std::vector<std::string> values;  // sorted
+  bool permit = true;
+  bool allows(std::string_view account) const {
+    return std::binary_search(values.begin(), values.end(), account, std::less<>{}) == permit;
+  }
+};
+// The account ACLs bound to one (API, environment): at most one of each entity type.
+struct AccountAcls {
+  const AccountAcl* by_name = nullptr;  // DOMAIN
+  const AccountAcl* by_id = nullptr;    // DOMAIN_ID
+};
+
 struct Backend {
   std::string host;         // for connecting (no brackets around IPv6)
   std::uint16_t port = 80;  //
@@ -82,9 +110,11 @@ struct RouteTarget {
   int literal_segments = 0;
   bool prefix = false;  // match_mode SWA
   Backend backend;
-  AppIdSet authorized_apps;       // app ids authorized for (api, env)
-  std::uint32_t metric_slot = 0;  // gateway/metrics.hpp: its (group, api, env) counters
-  ThrottleBinding throttle;       // the policy bound in this environment (policy null: none)
+  AppIdSet authorized_apps;            // app ids authorized for (api, env)
+  std::uint32_t metric_slot = 0;       // gateway/metrics.hpp: its (group, api, env) counters
+  ThrottleBinding throttle;            // the policy bound in this environment (policy null: none)
+  const AddressAcl* ip_acl = nullptr;  // the IP ACL bound in this environment (in RouteConfig)
+  AccountAcls account_acls;            // DOMAIN / DOMAIN_ID ACLs bound here (in RouteConfig)
 
   bool method_matches(std::string_view method) const {
     return spec.req_method == "ANY" || spec.req_method == method;
@@ -137,6 +167,16 @@ struct RouteConfig {
   std::vector<std::unique_ptr<ThrottleLimits>> throttles;  // RouteTarget::throttle points here
   // App quotas by app ordinal (gateway/app_ordinals.hpp); the windows count in the node's table.
   boost::unordered_flat_map<std::uint32_t, QuotaLimits> quota_by_app;
+  std::vector<std::unique_ptr<AddressAcl>> address_acls;  // what ip_acl and app_acls point to
+  std::vector<std::unique_ptr<AccountAcl>> account_acls;  // what account_acls point to
+  // App ACLs by the app's ordinal (AppIdSet::Key); empty when no app has one, so a request of an
+  // app without one costs one test (docs/compatibility.md#acl-dataplane).
+  boost::unordered_flat_map<std::uint32_t, const AddressAcl*> app_acls;
+  const AddressAcl* app_acl(AppIdSet::Key key) const {
+    if (app_acls.empty()) return nullptr;
+    auto it = app_acls.find(key.ordinal);
+    return it == app_acls.end() ? nullptr : it->second;
+  }
 
   // Host header (port stripped, any case) → candidate groups: the group whose sl_domain it is, or
   // the DEFAULT groups of every instance (oldest instance first) for an IP address or localhost.
@@ -167,6 +207,9 @@ struct RouteInputs {
   std::vector<core::ThrottleBinding> throttle_bindings;
   std::vector<core::AppQuota> app_quotas;
   std::vector<core::AppQuotaBinding> app_quota_bindings;
+  std::vector<core::AclPolicy> acls;  // docs/compatibility.md#acls
+  std::vector<core::AclBinding> acl_bindings;
+  std::vector<core::AppAcl> app_acls;
   std::string group_domain_suffix;
 };
 

@@ -180,9 +180,40 @@ json::object routes_to_json(const RouteInputs& in) {
                                  {"app_id", a.app_id},
                                  {"env_id", a.env_id},
                                  {"auth_time", a.auth_time}});
+  // Access control (docs/compatibility.md#acl-dataplane): a node restarted during a store
+  // outage keeps enforcing it.
+  json::array acls, acl_bindings, app_acls;
+  for (const auto& a : in.acls)
+    acls.push_back(json::object{{"id", a.id},
+                                {"instance_id", a.instance_id},
+                                {"name", a.name},
+                                {"acl_type", a.acl_type},
+                                {"entity_type", a.entity_type},
+                                {"acl_value", a.acl_value},
+                                {"update_time", a.update_time}});
+  for (const auto& b : in.acl_bindings)
+    acl_bindings.push_back(json::object{{"id", b.id},
+                                        {"instance_id", b.instance_id},
+                                        {"acl_id", b.acl_id},
+                                        {"api_id", b.api_id},
+                                        {"env_id", b.env_id},
+                                        {"entity_type", b.entity_type},
+                                        {"publish_id", b.publish_id},
+                                        {"create_time", b.create_time}});
+  for (const auto& a : in.app_acls) {
+    json::array values;
+    for (const auto& v : a.values) values.push_back(json::value(v));
+    app_acls.push_back(json::object{{"app_id", a.app_id},
+                                    {"instance_id", a.instance_id},
+                                    {"acl_type", a.acl_type},
+                                    {"values", std::move(values)},
+                                    {"update_time", a.update_time}});
+  }
   json::object out{{"instances", std::move(instances)}, {"groups", std::move(groups)},
                    {"envs", std::move(envs)},           {"env_variables", std::move(vars)},
-                   {"published", std::move(published)}, {"auths", std::move(auths)}};
+                   {"published", std::move(published)}, {"auths", std::move(auths)},
+                   {"acls", std::move(acls)},           {"acl_bindings", std::move(acl_bindings)},
+                   {"app_acls", std::move(app_acls)}};
   policies_to_json(in, out);
   return out;
 }
@@ -190,9 +221,9 @@ json::object routes_to_json(const RouteInputs& in) {
 core::Result<RouteInputs> routes_from_json(const json::object& o) {
   // Every element read below is an object: anything else is a malformed file (refused, not
   // thrown by as_object()).
-  for (std::string_view k :
-       {"instances", "groups", "envs", "env_variables", "published", "auths", "throttles",
-        "throttle_specials", "throttle_bindings", "app_quotas", "app_quota_bindings"})
+  for (std::string_view k : {"instances", "groups", "envs", "env_variables", "published", "auths",
+                             "throttles", "throttle_specials", "throttle_bindings", "app_quotas",
+                             "app_quota_bindings", "acls", "acl_bindings", "app_acls"})
     for (const auto& v : arr(o, k))
       if (!v.is_object()) return failure("snapshot file: malformed " + std::string(k));
   RouteInputs in;
@@ -248,6 +279,26 @@ core::Result<RouteInputs> routes_from_json(const json::object& o) {
     in.auths.push_back(std::move(x));
   }
   policies_from_json(o, in);
+  // Files written before access control have none of these: nothing to enforce.
+  for (const auto& v : arr(o, "acls")) {
+    const auto& a = v.as_object();
+    in.acls.push_back({str(a, "id"), str(a, "instance_id"), str(a, "name"), str(a, "acl_type"),
+                       str(a, "entity_type"), str(a, "acl_value"), num(a, "update_time")});
+  }
+  for (const auto& v : arr(o, "acl_bindings")) {
+    const auto& b = v.as_object();
+    in.acl_bindings.push_back({str(b, "id"), str(b, "instance_id"), str(b, "acl_id"),
+                               str(b, "api_id"), str(b, "env_id"), str(b, "entity_type"),
+                               str(b, "publish_id"), num(b, "create_time")});
+  }
+  for (const auto& v : arr(o, "app_acls")) {
+    const auto& a = v.as_object();
+    core::AppAcl x{
+        str(a, "app_id"), str(a, "instance_id"), str(a, "acl_type"), {}, num(a, "update_time")};
+    for (const auto& e : arr(a, "values"))
+      if (e.is_string()) x.values.emplace_back(e.as_string());
+    in.app_acls.push_back(std::move(x));
+  }
   return in;
 }
 

@@ -144,6 +144,12 @@ Result<core::App> AppService::update_app(const Caller& c, const InstanceScope& s
       errors::app_name_exists());
 }
 
+void delete_app_in(store::Tx& tx, const std::string& instance_id, const std::string& app_id) {
+  if (tx.delete_app_acl(app_id)) tx.record_change(instance_id, "app_acl", app_id, "delete");
+  tx.delete_app(app_id);
+  tx.record_change(instance_id, "app", app_id, "delete");
+}
+
 core::Status AppService::delete_app(const Caller& c, const InstanceScope& s,
                                     const std::string& id) {
   return writer_.in_instance(c, s, {s.project_id, "app.delete", "app", id, ""},
@@ -154,8 +160,7 @@ core::Status AppService::delete_app(const Caller& c, const InstanceScope& s,
                                // with it, in this transaction.
                                for (auto& auth_id : w.tx.delete_app_auths_of_app(id))
                                  w.tx.record_change(s.instance_id, "app_auth", auth_id, "delete");
-                               w.tx.delete_app(id);
-                               w.tx.record_change(s.instance_id, "app", id, "delete");
+                               delete_app_in(w.tx, s.instance_id, id);
                                return core::ok_status();
                              });
 }

@@ -36,6 +36,11 @@ struct AppOutline {
   std::int64_t authed = 0, unauthed = 0;
 };
 
+// Deletes an app inside the caller's write (its instance locked) with what goes with it in every
+// dialect: its app ACL (docs/compatibility.md#acl-cascades); its AppCodes go by the schema.
+// Records the changes.
+void delete_app_in(store::Tx& tx, const std::string& instance_id, const std::string& app_id);
+
 class AppService {
  public:
   AppService(store::Store& store, Limits limits)

@@ -134,8 +134,7 @@ core::Status ModelArtsService::remove(const Caller& c, const std::string& projec
                                      if (!app) return app.error();
                                      if (detail(w.tx, *app).bound_api_count > 0)
                                        return errors::modelarts_app_bound();
-                                     w.tx.delete_app(app_id);
-                                     w.tx.record_change(app->instance_id, "app", app_id, "delete");
+                                     delete_app_in(w.tx, app->instance_id, app_id);
                                      return core::ok_status();
                                    });
 }

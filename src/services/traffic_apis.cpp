@@ -214,17 +214,20 @@ Result<ApiView> TrafficService::get_api(const Caller& c, const InstanceScope& s,
 
 core::Status TrafficService::delete_api(const Caller& c, const InstanceScope& s,
                                         const std::string& id) {
-  return writer_.in_instance(c, s, {s.project_id, "api.delete", "api", id, ""},
-                             [&](Write& w) -> core::Status {
-                               auto api = load_api(w.tx, s, id);
-                               if (!api) return api.error();
-                               if (!w.tx.online_envs(id).empty()) return errors::api_is_published();
-                               for (auto& auth_id : w.tx.delete_app_auths_of_api(id))
-                                 w.tx.record_change(s.instance_id, "app_auth", auth_id, "delete");
-                               w.tx.delete_api(id);
-                               w.tx.record_change(s.instance_id, "api", id, "delete");
-                               return core::ok_status();
-                             });
+  return writer_.in_instance(
+      c, s, {s.project_id, "api.delete", "api", id, ""}, [&](Write& w) -> core::Status {
+        auto api = load_api(w.tx, s, id);
+        if (!api) return api.error();
+        if (!w.tx.online_envs(id).empty()) return errors::api_is_published();
+        for (auto& auth_id : w.tx.delete_app_auths_of_api(id))
+          w.tx.record_change(s.instance_id, "app_auth", auth_id, "delete");
+        // docs/compatibility.md#acl-cascades
+        for (auto& bind_id : w.tx.delete_acl_bindings_of_api(id))
+          w.tx.record_change(s.instance_id, "acl_binding", bind_id, "delete");
+        w.tx.delete_api(id);
+        w.tx.record_change(s.instance_id, "api", id, "delete");
+        return core::ok_status();
+      });
 }
 
 // ---------------------------------------------------------------- publishing

@@ -5,6 +5,13 @@
 
 namespace gh::services {
 
+// `row` or `missing`: the end of every lookup by a plausible path id.
+template <class T>
+core::Result<T> found(std::optional<T> row, core::Error missing) {
+  if (!row) return missing;
+  return std::move(*row);
+}
+
 // Garbage ids → 400 APIG.2012; unknown → 404 APIG.3001 / APIG.3003. The RELEASE environment is
 // always found.
 core::Result<core::ApiGroup> load_group(store::Tx& tx, const InstanceScope& s,

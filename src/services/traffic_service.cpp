@@ -22,15 +22,6 @@ void TrafficService::ensure_default_groups() {
   if (r.value() && listener_) listener_();
 }
 
-namespace {
-// `row` or `missing`: the end of every lookup by a plausible path id.
-template <class T>
-Result<T> found(std::optional<T> row, core::Error missing) {
-  if (!row) return missing;
-  return std::move(*row);
-}
-}  // namespace
-
 Result<core::ApiGroup> load_group(store::Tx& tx, const InstanceScope& s, const std::string& id) {
   if (!plausible_id(id)) return errors::forbidden_param_value("group_id");
   return found(tx.group(s.instance_id, id), errors::group_not_found());
@@ -221,6 +212,8 @@ core::Status TrafficService::delete_env(const Caller& c, const InstanceScope& s,
           w.tx.record_change(s.instance_id, "env_variable", v.id, "delete");
         for (auto& a : w.tx.app_auths_where(s.instance_id, {"", "", id}))
           w.tx.record_change(s.instance_id, "app_auth", a.id, "delete");
+        for (auto& bind_id : w.tx.delete_acl_bindings_of_env(s.instance_id, id))  // #acl-cascades
+          w.tx.record_change(s.instance_id, "acl_binding", bind_id, "delete");
         w.tx.delete_env(s.instance_id, id);
         w.tx.record_change(s.instance_id, "env", id, "delete");
         return core::ok_status();

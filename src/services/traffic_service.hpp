@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/acl_model.hpp"
 #include "core/api_model.hpp"
 #include "core/error.hpp"
 #include "services/app_service.hpp"
@@ -25,6 +26,7 @@ struct TrafficSettings {
   std::int64_t max_apis_per_group = 1000;                    // APIG.3102
   std::size_t max_params = 50;                               // per API (req and backend each)
   std::size_t publish_history = 10;                          // kept per (API, environment)
+  std::int64_t max_acls = 100;  // APIG.3112, per instance (docs/compatibility.md#acl-limits)
 };
 
 struct GroupInput {
@@ -103,6 +105,47 @@ core::Result<core::AppAuth> authorize_in(store::Tx& tx, const core::ApiSpec& api
                                          const core::App& app, const std::string& env_id,
                                          bool published, core::Nanos now);
 
+// ---- access control (docs/compatibility.md#acls; services/traffic_acls.cpp)
+struct AclInput {
+  std::optional<std::string> name, acl_type, acl_value, entity_type;
+};
+struct AclInfo {
+  core::AclPolicy acl;
+  std::int64_t bind_num = 0;  // bindings (APIs per environment)
+};
+// One item of a batch (PUT /acls?action=delete, PUT /acl-bindings?action=delete) that failed.
+struct BatchFailure {
+  std::string id, name, api_id, api_name;  // name: the ACL's (batch delete of ACLs)
+  core::Error error;
+};
+struct BatchResult {
+  std::int64_t success_count = 0;
+  std::vector<BatchFailure> failure;
+};
+struct AclBindInput {
+  std::string acl_id;
+  std::vector<std::string> publish_ids;
+};
+// A binding with everything AclBindApiInfo / ApiBindAclInfo show.
+struct AclBindingInfo {
+  core::AclBinding binding;
+  core::AclPolicy acl;
+  core::ApiSpec api;
+  std::string group_name, env_name;
+};
+struct AclBindingQuery {
+  std::string acl_id, api_id, env_id, group_id, api_name, acl_name, env_name;
+};
+// A published (API, environment) an ACL is not bound to (unbinded-apis).
+struct AclApiItem {
+  core::ApiSpec api;
+  std::string group_name, env_id, env_name, publish_id;
+};
+struct AppAclInput {
+  std::optional<std::string> acl_type;
+  std::optional<std::vector<std::string>> values;
+};
+
 class TrafficService {
  public:
   TrafficService(store::Store& store, TrafficSettings settings)
@@ -175,6 +218,39 @@ class TrafficService {
   // api_id, api_name).
   core::Result<core::Paged<ApiView>> unbound_apis(const Caller& c, const InstanceScope& s,
                                                   const AuthQuery& q, core::Page page);
+
+  // ---- access-control policies and their bindings (docs/compatibility.md#acls)
+  core::Result<AclInfo> create_acl(const Caller& c, const InstanceScope& s, AclInput in);
+  core::Result<core::Paged<AclInfo>> list_acls(const Caller& c, const InstanceScope& s,
+                                               const store::AclFilter& f, core::Page page);
+  core::Result<AclInfo> get_acl(const Caller& c, const InstanceScope& s, const std::string& id);
+  core::Result<AclInfo> update_acl(const Caller& c, const InstanceScope& s, const std::string& id,
+                                   AclInput in);
+  // A bound policy is refused (403 APIG.3447, docs/compatibility.md#acl-delete).
+  core::Status delete_acl(const Caller& c, const InstanceScope& s, const std::string& id);
+  core::Result<BatchResult> delete_acls(const Caller& c, const InstanceScope& s,
+                                        const std::vector<std::string>& ids);
+  // All or nothing: any unknown publication or a second ACL of the same entity type for an (API,
+  // environment) refuses the whole request (docs/compatibility.md#acl-one-per-type).
+  core::Result<std::vector<core::AclBinding>> bind_acl(const Caller& c, const InstanceScope& s,
+                                                       AclBindInput in);
+  core::Status unbind_acl(const Caller& c, const InstanceScope& s, const std::string& id);
+  core::Result<BatchResult> unbind_acls(const Caller& c, const InstanceScope& s,
+                                        const std::vector<std::string>& ids);
+  // Bindings matching q (binded-apis: q.acl_id; binded-acls: q.api_id), newest first.
+  core::Result<core::Paged<AclBindingInfo>> acl_bindings(const Caller& c, const InstanceScope& s,
+                                                         const AclBindingQuery& q, core::Page page);
+  // (API, environment) pairs online that q.acl_id is not bound to (filters env_id, group_id,
+  // api_id, api_name).
+  core::Result<core::Paged<AclApiItem>> acl_unbound_apis(const Caller& c, const InstanceScope& s,
+                                                         const AclBindingQuery& q, core::Page page);
+
+  // ---- app ACLs (docs/compatibility.md#app-acl): one per app, PUT replaces it
+  core::Result<core::AppAcl> set_app_acl(const Caller& c, const InstanceScope& s,
+                                         const std::string& app_id, AppAclInput in);
+  core::Result<core::AppAcl> get_app_acl(const Caller& c, const InstanceScope& s,
+                                         const std::string& app_id);
+  core::Status delete_app_acl(const Caller& c, const InstanceScope& s, const std::string& app_id);
 
   // Validates a definition (values, limits, references between parameters). Exposed for tests.
   core::Status check_spec(const core::ApiSpec& spec) const;

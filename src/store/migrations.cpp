@@ -118,6 +118,26 @@ namespace {
       "TEXT NOT NULL, bound_time BIGINT NOT NULL)",                                               \
       "CREATE INDEX app_quota_bindings_by_quota ON app_quota_bindings(quota_id, bound_time)"
 
+// Version 4: access control (docs/compatibility.md#acls): API access-control policies, their
+// bindings per (API, environment, entity type) — docs/compatibility.md#acl-one-per-type — and one
+// ACL per app. A binding goes with its API (and its environment, TrafficTx::delete_env); an app's
+// ACL with its app; a policy with bindings is refused by the service (APIG.3447), which the
+// foreign key backs. (Version 3 is the throttling policies'.)
+#define GH_ACL_TABLES                                                                              \
+  "CREATE TABLE acls(id TEXT PRIMARY KEY, instance_id TEXT NOT NULL REFERENCES instances(id), "    \
+  "name TEXT NOT NULL, acl_type TEXT NOT NULL, entity_type TEXT NOT NULL, acl_value TEXT NOT "     \
+  "NULL, create_time BIGINT NOT NULL, update_time BIGINT NOT NULL, UNIQUE(instance_id, name))",    \
+      "CREATE TABLE acl_bindings(id TEXT PRIMARY KEY, instance_id TEXT NOT NULL, acl_id TEXT NOT " \
+      "NULL REFERENCES acls(id), api_id TEXT NOT NULL REFERENCES apis(id) ON DELETE CASCADE, "     \
+      "env_id TEXT NOT NULL, entity_type TEXT NOT NULL, publish_id TEXT NOT NULL, create_time "    \
+      "BIGINT NOT NULL, UNIQUE(api_id, env_id, entity_type))",                                     \
+      "CREATE INDEX acl_bindings_by_acl ON acl_bindings(acl_id)",                                  \
+      "CREATE INDEX acl_bindings_by_instance ON acl_bindings(instance_id, env_id)",                \
+      "CREATE TABLE app_acls(app_id TEXT PRIMARY KEY REFERENCES apps(id) ON DELETE CASCADE, "      \
+      "instance_id TEXT NOT NULL, acl_type TEXT NOT NULL, acl_values TEXT NOT NULL, update_time "  \
+      "BIGINT NOT NULL)",                                                                          \
+      "CREATE INDEX app_acls_by_instance ON app_acls(instance_id)"
+
 const std::vector<Migration> kMigrations = {
     {1,
      "identity, instances, apps, AppCodes, audit trail, change log",
@@ -144,10 +164,12 @@ const std::vector<Migration> kMigrations = {
      "throttling policies, special limits, throttle bindings, app quotas and their bindings",
      {GH_LIMIT_TABLES},
      {GH_LIMIT_TABLES}},
+    {4, "access-control policies, their bindings, app ACLs", {GH_ACL_TABLES}, {GH_ACL_TABLES}},
 };
 #undef GH_COMMON_TABLES
 #undef GH_TRAFFIC_TABLES
 #undef GH_LIMIT_TABLES
+#undef GH_ACL_TABLES
 
 // pg_advisory_xact_lock key held while migrating ("GHMIGRAT" in ASCII).
 constexpr std::int64_t kMigrationLockKey = 0x47484d4947524154;

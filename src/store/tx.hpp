@@ -7,11 +7,13 @@
 //                authorizations, and their part of the data plane's snapshot  (tx_traffic.cpp)
 //   DataPlaneTx  whole-store reads that load the gateway                     (tx_dataplane.cpp)
 //   JournalTx    audit trail and change log                                  (tx_journal.cpp)
+//   AclsTx       access-control policies, their bindings, app ACLs            (tx_acls.cpp)
 // Tx is all of them, plus the few operations that span two (tx.cpp). Code that needs one
 // aggregate may take its interface (e.g. `store::AppsTx&`). Secrets are sealed on the way in and
 // opened on the way out (aad binds each sealed value to its row); secret values are found by keyed
 // digest only. A Tx never outlives the Store::read/write call that created it. Write locks and
 // their order: store/tx_base.hpp.
+#include "store/tx_acls.hpp"
 #include "store/tx_apps.hpp"
 #include "store/tx_base.hpp"
 #include "store/tx_dataplane.hpp"
@@ -27,7 +29,8 @@ class Tx final : public IamTx,
                  public TrafficTx,
                  public DataPlaneTx,
                  public GovernanceTx,
-                 public JournalTx {
+                 public JournalTx,
+                 public AclsTx {
  public:
   Tx(SqlSession& s, const crypto::Sealer& sealer)
       : TxBase(s, sealer),
@@ -36,7 +39,8 @@ class Tx final : public IamTx,
         TrafficTx(s, sealer),
         DataPlaneTx(s, sealer),
         GovernanceTx(s, sealer),
-        JournalTx(s, sealer) {}
+        JournalTx(s, sealer),
+        AclsTx(s, sealer) {}
 
   // An instance with its DEFAULT group (AppsTx::insert_instance_row, then
   // TrafficTx::ensure_default_group).
