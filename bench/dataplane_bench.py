@@ -297,7 +297,9 @@ class Bench:
 # runs are adjacent (seconds apart, so they see the shared host in the same state), and each group
 # runs in the opposite order in the next round, so that a systematic first-or-second effect (a
 # cache or the host warming up after the previous group) does not always favour the same side.
-GROUPS = [("nginx_appcode", "gatehouse_appcode", "gatehouse_throttled", "gatehouse_signature"),
+# gatehouse_appcode is compared with three runs; nginx and the signature run stand next to it, the
+# throttled run one further (seconds apart, in the same round).
+GROUPS = [("nginx_appcode", "gatehouse_appcode", "gatehouse_signature", "gatehouse_throttled"),
           ("gatehouse_churn",), ("nginx_reject", "gatehouse_reject"),
           ("nginx_throttle_reject", "gatehouse_throttle_reject"), ("upstream_direct",),
           ("nginx_tls", "gatehouse_tls"), ("nginx_h2", "gatehouse_h2"),

@@ -126,8 +126,11 @@ def test_round_order_runs_every_run_once_with_compared_runs_adjacent():
         for a, b in (("nginx_appcode", "gatehouse_appcode"),
                      ("gatehouse_appcode", "gatehouse_signature"),
                      ("nginx_reject", "gatehouse_reject"), ("nginx_tls", "gatehouse_tls"),
-                     ("nginx_h2", "gatehouse_h2")):
+                     ("nginx_h2", "gatehouse_h2"),
+                     ("nginx_throttle_reject", "gatehouse_throttle_reject")):
             assert abs(order.index(a) - order.index(b)) == 1, (rnd, a, b)
+        # throttled_vs_appcode: in the same round, one run between them at most.
+        assert abs(order.index("gatehouse_throttled") - order.index("gatehouse_appcode")) <= 2
     # Alternating rounds: whichever side went first goes second in the next round.
     assert db.round_order(0).index("nginx_reject") < db.round_order(0).index("gatehouse_reject")
     assert db.round_order(1).index("nginx_reject") > db.round_order(1).index("gatehouse_reject")
