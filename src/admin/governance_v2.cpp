@@ -208,7 +208,7 @@ void register_throttles(Router& r, services::GovernanceService& lim, const std::
                    });
   });
   r.add(V::put, base + "/throttle-bindings", D, true, [&lim, kind](AdminRequest& q) {
-    if (qv(q, "action") != "delete") return error_response(q, D, errors::action_must_be_delete());
+    if (!is_delete_action(q)) return error_response(q, D, errors::action_must_be_delete());
     GH_TRY(body, body_object(q, true), q, D);
     GH_TRY(ids, traffic::string_list(*body, "throttle_bindings"), q, D);
     return respond(

@@ -23,6 +23,13 @@ inline http::Response respond_empty(AdminRequest& req, Dialect d, const core::St
 }
 
 // The instance a /v2/{project_id}/…/instances/{instance_id}/… path addresses, as a `kind` path.
+// Huawei's batch calls are `PUT …?action=delete`: anything else is refused before the body is
+// read, with the wording of that resource's page (errors::action_not_delete for ACLs,
+// errors::action_must_be_delete for throttle bindings).
+inline bool is_delete_action(const AdminRequest& req) {
+  return req.query_value("action").value_or("") == "delete";
+}
+
 inline services::InstanceScope instance_scope(const AdminRequest& req, core::InstanceKind kind) {
   return {req.param("project_id"), req.param("instance_id"), kind};
 }

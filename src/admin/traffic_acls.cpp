@@ -90,11 +90,6 @@ core::Result<services::AclInput> acl_input(const json::object& b) {
   }
   return in;
 }
-
-// PUT …?action=delete: anything but "delete" is refused before the body is read.
-bool is_delete_action(const AdminRequest& q) {
-  return q.query_value("action").value_or("") == "delete";
-}
 }  // namespace
 
 void register_acls(Router& r, services::TrafficService& tr, const std::string& base,
