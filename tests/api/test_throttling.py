@@ -284,6 +284,10 @@ def test_bind_query_and_unbind(admin, published):
     assert admin.delete(admin.apig(f"/throttle-bindings/{applys[0]['id']}")).status_code == 204
     assert_apig_error(admin.delete(admin.apig(f"/throttle-bindings/{applys[0]['id']}")), 404,
                       "APIG.3012", "The request throttling policy binding record does not exist")
+    # Anything but ?action=delete is refused before the body is read, nothing unbound.
+    assert_apig_error(admin.put(admin.apig("/throttle-bindings?action=remove"),
+                                {"throttle_bindings": [applys[1]["id"]]}),
+                      400, "APIG.2011", 'parameter action should be "delete"')
     r = admin.put(admin.apig("/throttle-bindings?action=delete"),
                   {"throttle_bindings": [applys[1]["id"], "0" * 32]})
     assert r.status_code == 200, r.text
