@@ -55,6 +55,7 @@ describe('console traffic governance', () => {
     await dlg().getByLabel('Call limit').fill('5');
     await dlg().getByRole('button', { name: 'Add' }).click();
     await page.locator('main tr', { hasText: 'gov_app' }).filter({ hasText: '5' }).waitFor();
+    assert.equal(await page.locator('#special-count').textContent(), 'apps 1 of 30, accounts 0 of 30');
 
     await page.locator('#bind-apis').click();
     await dlg().locator('label', { hasText: 'gov_api' }).locator('input').check();

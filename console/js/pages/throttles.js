@@ -19,6 +19,8 @@ const fields = () => [
   { key: 'type', label: t('policyType'), kind: 'select', int: true, options: [[1, t('typeExclusive')], [2, t('typeShared')]], value: 1 },
   { key: 'remark', label: t('remark'), kind: 'textarea' },
 ];
+// Huawei's quota, which the server enforces (403 APIG.3100): 30 apps and 30 accounts per policy.
+const SPECIALS_PER_TYPE = 30;
 const limit = (n) => (n ? String(n) : '—');
 const period = (x) => `${x.time_interval} ${x.time_unit}`;
 
@@ -67,7 +69,9 @@ export async function throttlePage(ctx, id) {
   async function loadSpecials() {
     const res = await attempt(() => call('GET', p.specials(id, { limit: 100 })));
     if (!res) return;
-    clear(specialsBox, card('specials-h', t('specials'),
+    const count = (type) => res.throttle_specials.filter((x) => x.object_type === type).length;
+    clear(specialsBox, card('specials-h', [t('specials'), ' ', h('span.badge', { id: 'special-count' },
+      t('specialCount', count('APP'), count('USER'), SPECIALS_PER_TYPE))],
       h('button.primary', { type: 'button', id: 'add-special', onclick: addSpecial }, t('addSpecial')),
       table([t('objectType'), t('object'), t('callLimits'), t('created'), t('actions')], res.throttle_specials.map((x) => [
         x.object_type, x.object_name, String(x.call_limits), fmtTime(x.apply_time),
