@@ -94,6 +94,21 @@ export function inst(kind, id) {
     auth: (authId) => `${base}/app-auths/${enc(authId)}`,
     bindedApis: (params) => `${base}/app-auths/binded-apis${q(params)}`,
     unbindedApis: (params) => `${base}/app-auths/unbinded-apis${q(params)}`,
+    // Traffic governance (docs/compatibility.md#throttling, #app-quotas, #acls).
+    throttles: (params = {}) => `${base}/throttles${q(params)}`,
+    throttle: (id) => `${base}/throttles/${enc(id)}`,
+    specials: (id, params = {}) => `${base}/throttles/${enc(id)}/throttle-specials${q(params)}`,
+    special: (id, sid) => `${base}/throttles/${enc(id)}/throttle-specials/${enc(sid)}`,
+    throttleBindings: (view, params = {}) => `${base}/throttle-bindings${view ? `/${view}` : ''}${q(params)}`,
+    throttleBinding: (id) => `${base}/throttle-bindings/${enc(id)}`,
+    quotas: (params = {}) => `${base}/app-quotas${q(params)}`,
+    quota: (id, sub = '', params = {}) => `${base}/app-quotas/${enc(id)}${sub ? `/${sub}` : ''}${q(params)}`,
+    boundQuota: (appId) => `${base}/apps/${enc(appId)}/bound-quota`,
+    acls: (params = {}) => `${base}/acls${q(params)}`,
+    acl: (id) => `${base}/acls/${enc(id)}`,
+    aclBindings: (view, params = {}) => `${base}/acl-bindings${view ? `/${view}` : ''}${q(params)}`,
+    aclBinding: (id) => `${base}/acl-bindings/${enc(id)}`,
+    appAcl: (appId) => `${base}/apps/${enc(appId)}/app-acl`,
   };
 }
 

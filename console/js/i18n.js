@@ -1,5 +1,7 @@
 // English and Chinese strings. The language comes from the user's choice (localStorage, not a
 // secret) or else navigator.language; t(key, ...args) fills {0}, {1}, … placeholders.
+import { GOV_STRINGS } from './i18n_gov.js';
+
 const STRINGS = {
   en: {
     title: 'Gatehouse console', language: 'Language', navigation: 'Main navigation', dismiss: 'Dismiss',
@@ -90,6 +92,8 @@ const STRINGS = {
     time: '时间', action: '操作', target: '对象', result: '结果', detail: '详情',
   },
 };
+
+for (const code of Object.keys(STRINGS)) Object.assign(STRINGS[code], GOV_STRINGS[code]);
 
 export const languages = [['en', 'English'], ['zh', '中文']];
 let current = localStorage.getItem('gatehouse.lang') ||

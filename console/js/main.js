@@ -1,6 +1,7 @@
 // Entry point: the header (navigation, language, sign-out) and a hash router. Routes:
 //   #/signin  #/instances  #/i/<kind>/<instance>/apps[/<app>]  #/i/<kind>/<instance>/groups
 //   #/i/<kind>/<instance>/envs  #/i/<kind>/<instance>/apis  #/audit  #/modelarts
+//   #/i/<kind>/<instance>/throttles[/<id>]  …/quotas[/<id>]  …/acls[/<id>]
 import { h, clear, clearAlerts, notify } from './dom.js';
 import { t, lang, setLang, languages } from './i18n.js';
 import { session, endSession, whenExpired } from './session.js';
@@ -12,6 +13,9 @@ import { appPage } from './pages/app.js';
 import { groupsPage, envsPage } from './pages/groups.js';
 import { apisPage } from './pages/apis.js';
 import { auditPage } from './pages/audit.js';
+import { throttlesPage, throttlePage } from './pages/throttles.js';
+import { quotasPage, quotaPage } from './pages/quotas.js';
+import { aclsPage, aclPage } from './pages/acls.js';
 
 const main = document.getElementById('main');
 
@@ -45,6 +49,9 @@ function header() {
       base && link(`${base}/groups`, t('groups')),
       base && link(`${base}/envs`, t('envs')),
       base && link(`${base}/apis`, t('apis')),
+      base && link(`${base}/throttles`, t('throttles')),
+      base && link(`${base}/quotas`, t('quotas')),
+      base && link(`${base}/acls`, t('acls')),
       link('#/modelarts', t('modelarts')),
       link('#/audit', t('audit'))) : h('span'),
     h('div.who', {},
@@ -90,6 +97,9 @@ async function render() {
     if (page === 'groups') return groupsPage(ctx);
     if (page === 'envs') return envsPage(ctx);
     if (page === 'apis') return apisPage(ctx);
+    if (page === 'throttles') return sub ? throttlePage(ctx, sub) : throttlesPage(ctx);
+    if (page === 'quotas') return sub ? quotaPage(ctx, sub) : quotasPage(ctx);
+    if (page === 'acls') return sub ? aclPage(ctx, sub) : aclsPage(ctx);
   }
   return notFound();
 }

@@ -128,6 +128,21 @@ void ProtocolErrorMetrics::render(cm::Exposition& out) const {
                  v);
 }
 
+// What the snapshot enforces, by kind: a deleted app's special limits, quota or ACL must not
+// linger in it (docs/operations.md#metrics).
+static void render_snapshot_entries(cm::Exposition& out, const gateway::Snapshot& snap) {
+  const auto& r = *snap.routes;
+  std::size_t specials = 0;
+  for (const auto& t : r.throttles) specials += t->app_specials.size() + t->user_specials.size();
+  out.family("gatehouse_snapshot_entries", "gauge",
+             "Entries of the gateway's snapshot, by kind: routes (APIs published per environment), "
+             "throttle_specials, app_quotas (apps with a quota), app_acls (apps with an ACL).");
+  for (auto [kind, n] :
+       {std::pair{"routes", r.targets.size()}, std::pair{"throttle_specials", specials},
+        std::pair{"app_quotas", r.quota_by_app.size()}, std::pair{"app_acls", r.app_acls.size()}})
+    out.sample("gatehouse_snapshot_entries", {{"kind", kind}}, static_cast<double>(n));
+}
+
 std::string render_metrics(const MetricsSources& s) {
   cm::Exposition out;
   if (s.gateway) s.gateway->render(out);
@@ -146,6 +161,7 @@ std::string render_metrics(const MetricsSources& s) {
     auto at = s.snapshots->published_at_ms();
     out.sample("gatehouse_snapshot_age_seconds", {},
                at > 0 ? std::max(0.0, now_seconds() - static_cast<double>(at) / 1000) : 0.0);
+    render_snapshot_entries(out, *snap);
   }
   std::optional<std::int64_t> head;
   if (s.store_change_seq) head = s.store_change_seq();

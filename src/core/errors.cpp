@@ -306,6 +306,11 @@ Error too_many_throttles() {
   return make(ErrorKind::kQuota, 403, "APIG.3107",
               "The number of request throttling policies exceeds the maximum allowed limit.");
 }
+// Huawei's catalogue has no code of its own for this quota: its generic one.
+Error too_many_throttle_specials() {
+  return make(ErrorKind::kQuota, 403, "APIG.3100",
+              "The number of resources exceeds the maximum allowed limit.");
+}
 Error throttle_name_exists() {
   return make(ErrorKind::kConflict, 400, "APIG.3204",
               "The request throttling policy name already exists.", "name");

@@ -83,6 +83,7 @@ Error throttle_binding_not_found();                     // 404 APIG.3012
 Error throttle_special_not_found(std::string_view id);  // 404 APIG.3013
 Error app_quota_not_found(std::string_view id);         // 404 APIG.3093
 Error too_many_throttles();                             // 403 APIG.3107
+Error too_many_throttle_specials();                     // 403 APIG.3100 (per policy and type)
 Error throttle_name_exists();                           // 400 APIG.3204
 Error throttle_special_exists();                        // 400 APIG.3308
 Error app_quota_name_exists();                          // 400 APIG.3325

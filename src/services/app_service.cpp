@@ -143,6 +143,14 @@ Result<core::App> AppService::update_app(const Caller& c, const InstanceScope& s
 }
 
 void delete_app_in(store::Tx& tx, const std::string& instance_id, const std::string& app_id) {
+  // What names the app goes with it, each with its change record: the gateway rebuilds its routes
+  // without the app's special limits, quota and ACL (docs/compatibility.md#g7).
+  for (const auto& x : tx.all_throttle_specials(instance_id))
+    if (x.object_type == "APP" && x.object_id == app_id && tx.delete_throttle_special(x.id))
+      tx.record_change(instance_id, "throttle_special", x.id, "delete");
+  if (auto b = tx.app_quota_binding_of(app_id);
+      b && tx.delete_app_quota_binding(b->quota_id, app_id))
+    tx.record_change(instance_id, "app_quota_binding", app_id, "delete");
   if (tx.delete_app_acl(app_id)) tx.record_change(instance_id, "app_acl", app_id, "delete");
   tx.delete_app(app_id);
   tx.record_change(instance_id, "app", app_id, "delete");

@@ -37,8 +37,8 @@ struct AppOutline {
 };
 
 // Deletes an app inside the caller's write (its instance locked) with what goes with it in every
-// dialect: its app ACL (docs/compatibility.md#acl-cascades); its AppCodes go by the schema.
-// Records the changes.
+// dialect: its special throttling limits, its quota binding and its app ACL
+// (docs/compatibility.md#g7, #acl-cascades); its AppCodes go by the schema. Records the changes.
 void delete_app_in(store::Tx& tx, const std::string& instance_id, const std::string& app_id);
 
 class AppService {

@@ -20,6 +20,9 @@ namespace gh::services {
 
 struct GovernanceSettings {
   std::int64_t max_throttles = 300;  // per instance, APIG.3107 (Huawei's dedicated-gateway quota)
+  // Special limits per policy, for each object_type (Huawei: 30 excluded apps and 30 excluded
+  // tenants per policy); APIG.3100.
+  std::int64_t max_specials_per_type = 30;
 };
 
 // A policy body (POST and PUT take the same). Integers are as sent (the dialect refuses

@@ -186,6 +186,11 @@ Result<core::ThrottleSpecial> GovernanceService::create_special(const Caller& c,
         }
         if (w.tx.throttle_special_exists(throttle_id, *in.object_type, *in.object_id))
           return errors::throttle_special_exists();
+        std::int64_t same_type = 0;
+        for (const auto& other : w.tx.throttle_specials(throttle_id))
+          same_type += other.object_type == *in.object_type;
+        if (same_type >= settings_.max_specials_per_type)
+          return errors::too_many_throttle_specials();
         x.id = crypto::new_id();
         x.throttle_id = throttle_id;
         x.instance_id = s.instance_id;

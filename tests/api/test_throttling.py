@@ -215,6 +215,33 @@ def test_special_validation(admin):
                       "APIG.3005")
 
 
+def test_at_most_30_specials_of_each_type_per_policy(admin):
+    # Huawei's quota: 30 excluded tenants and 30 excluded apps per policy
+    # (docs/compatibility.md#throttle-specials); the 31st of a type → 403 APIG.3100.
+    t = make_policy(admin, api_call_limits=100)
+    base = admin.apig(f"/throttles/{t['id']}/throttle-specials")
+    ids = []
+    for i in range(30):
+        r = admin.post(base, {"object_type": "USER", "object_id": f"acct{i:02d}",
+                              "call_limits": 5})
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["id"])
+    assert_apig_error(admin.post(base, {"object_type": "USER", "object_id": "acct30",
+                                        "call_limits": 5}),
+                      403, "APIG.3100", "The number of resources exceeds the maximum allowed limit.")
+    assert admin.get(base, params={"limit": 100}).json()["total"] == 30
+    # The other type has its own 30.
+    app = admin.create_app()
+    r = admin.post(base, {"object_type": "APP", "object_id": app["id"], "call_limits": 5})
+    assert r.status_code == 201, r.text
+    # Deleting one makes room for one.
+    assert admin.delete(base + f"/{ids[0]}").status_code == 204
+    assert admin.post(base, {"object_type": "USER", "object_id": "acct30",
+                             "call_limits": 5}).status_code == 201
+    assert_apig_error(admin.post(base, {"object_type": "USER", "object_id": "acct31",
+                                        "call_limits": 5}), 403, "APIG.3100")
+
+
 # ---------------------------------------------------------------- management: bindings
 
 @pytest.fixture(scope="module")

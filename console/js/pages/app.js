@@ -1,6 +1,7 @@
 // One app: AppKey, AppSecret (hidden until revealed, copy, reset), its AppCodes (generate, add a
 // custom one with live validation, copy, delete; "n of 5"), and the APIs it is authorized for
-// (authorize / cancel per environment, "try it" through the gateway with one of its AppCodes).
+// (authorize / cancel per environment, "try it" through the gateway with one of its AppCodes), its
+// app ACL and its quota (app_governance.js).
 import { h, clear, table, attempt, modal, field, confirmAction, notify, copyText, fmtTime } from '../dom.js';
 import { t } from '../i18n.js';
 import { inst } from '../api.js';
@@ -9,6 +10,7 @@ import { kindLabel } from './instances.js';
 import { appForm } from './apps.js';
 import { appCodeProblems, APP_CODE_LIMIT } from '../appcode_rules.js';
 import { tryDialog } from './try.js';
+import { appGovernance } from './app_governance.js';
 
 function addCodeDialog() {
   return modal(t('addCustomCode'), (close) => {
@@ -48,6 +50,7 @@ export async function appPage(ctx, appId) {
 
   const codesBox = h('section.card', { 'aria-labelledby': 'codes-h' });
   const authBox = h('section.card', { 'aria-labelledby': 'auth-h' });
+  const governance = appGovernance(ctx, paths, appId);
   let codes = [];
 
   async function loadCodes() {
@@ -159,7 +162,8 @@ export async function appPage(ctx, appId) {
           writable ? h('button.danger', { type: 'button', id: 'reset-secret', onclick: resetSecret }, t('resetSecret')) : ''),
         h('dt', {}, t('created')), h('dd', {}, fmtTime(app.register_time))),
       writable ? h('div.toolbar', {}, h('button', { type: 'button', onclick: edit }, t('edit'))) : ''),
-    codesBox, authBox);
+    codesBox, authBox, governance.boxes);
   await loadCodes();
   await loadAuths();
+  await governance.load();
 }
