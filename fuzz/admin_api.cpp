@@ -155,8 +155,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   http::Response res = cp.api.handle(req, ctx);
 
   // The console's files and its plain-text 404/405 (admin/console_static.cpp) are not JSON by
-  // design; every management answer is.
-  bool console = target == "/console" || target.rfind("/console/", 0) == 0;
+  // design; every management answer is. The console is known by the path, whatever the query.
+  std::string_view path = std::string_view(target).substr(0, target.find('?'));
+  bool console = path == "/console" || path.rfind("/console/", 0) == 0;
   boost::system::error_code ec;
   if (!console && !res.body().empty()) boost::json::parse(res.body(), ec);
   if (res.result_int() == 500 || ec) {
