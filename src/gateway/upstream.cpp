@@ -1,5 +1,6 @@
 #include "gateway/upstream.hpp"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -156,7 +157,17 @@ struct Conn : std::enable_shared_from_this<Conn> {
   }
 
   void write() {
-    std::array<asio::const_buffer, 2> out{asio::buffer(call.head), asio::buffer(call.body)};
+    std::string_view head = call.head, body = call.body;
+    if (!tls) {  // see http::send_now (http/edge_read.hpp)
+      error_code ec;
+      std::size_t n = http::send_now(*plain, head, body, ec);
+      if (ec) return transport_error();
+      if (n == head.size() + body.size()) return read();
+      std::size_t from_head = std::min(n, head.size());
+      head.remove_prefix(from_head);
+      body.remove_prefix(n - from_head);
+    }
+    std::array<asio::const_buffer, 2> out{asio::buffer(head), asio::buffer(body)};
     with_stream([&](auto& s) {
       asio::async_write(s, out, [self = shared_from_this()](const error_code& ec, std::size_t) {
         if (ec) return self->transport_error();

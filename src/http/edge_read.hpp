@@ -32,6 +32,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -41,6 +42,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 namespace gh::http {
 namespace edge_detail {
@@ -159,6 +161,26 @@ void start(Socket& socket, boost::asio::mutable_buffer buffer, Handler&& handler
 inline bool enable_edge_reads(edge_detail::Socket& socket) {
   int on = 1;
   return ::setsockopt(socket.native_handle(), SOL_TCP, TCP_INQ, &on, sizeof on) == 0;
+}
+
+// Writes as much of `a`, then `b`, as the socket takes now, in one sendmsg without waiting
+// (MSG_DONTWAIT): the bytes written, 0 with `ec` clear when it takes nothing now, `ec` set on an
+// error. Where the kernel takes the whole answer, as it almost always does on a kept-alive
+// connection, the write is done without an asio operation, whose speculative send posts its
+// completion and costs a handler round per write. Never while an asio write is pending.
+inline std::size_t send_now(edge_detail::Socket& socket, std::string_view a, std::string_view b,
+                            boost::system::error_code& ec) {
+  iovec iov[2] = {{const_cast<char*>(a.data()), a.size()}, {const_cast<char*>(b.data()), b.size()}};
+  msghdr msg{};
+  msg.msg_iov = iov;
+  msg.msg_iovlen = b.empty() ? 1 : 2;
+  ssize_t n;
+  do n = ::sendmsg(socket.native_handle(), &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  if (n >= 0) return static_cast<std::size_t>(n);
+  if (errno != EAGAIN && errno != EWOULDBLOCK)
+    ec = boost::system::error_code(errno, boost::asio::error::get_system_category());
+  return 0;
 }
 
 template <class Stream, class Handler>
