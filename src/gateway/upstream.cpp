@@ -183,13 +183,15 @@ struct Conn : std::enable_shared_from_this<Conn> {
       in.resize(in.size() * 2);
     }
     with_stream([&](auto& s) {
-      http::async_read_edge(s, asio::buffer(in.data() + end, in.size() - end),
-                            [self = shared_from_this()](const error_code& ec, std::size_t n) {
-                              self->end += n;
-                              if (n > 0) self->got_bytes = true;
-                              if (ec) return self->read_error(ec);
-                              self->on_data();
-                            });
+      http::async_read_edge(
+          s, asio::buffer(in.data() + end, in.size() - end),
+          [self = shared_from_this()](const error_code& ec, std::size_t n) {
+            self->end += n;
+            if (n > 0) self->got_bytes = true;
+            if (ec) return self->read_error(ec);
+            self->on_data();
+          },
+          &reactor);
     });
   }
 
@@ -299,6 +301,7 @@ struct Conn : std::enable_shared_from_this<Conn> {
   std::optional<tcp::socket> plain;
   std::optional<asio::ssl::stream<tcp::socket>> tls;
   http::Deadline deadline;
+  http::ReactorCache reactor = nullptr;  // for async_read_edge
   std::vector<char> in;
   std::size_t end = 0;
   http::h1::ResponseHead head;

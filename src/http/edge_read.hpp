@@ -130,14 +130,22 @@ class EdgeRecvOp : public ad::reactor_op {
 };
 
 template <class Handler>
-void start(Socket& socket, boost::asio::mutable_buffer buffer, Handler&& handler) {
+void start(Socket& socket, boost::asio::mutable_buffer buffer, Handler&& handler,
+           ad::reactor** cache) {
   using H = std::decay_t<Handler>;
   using Executor = Socket::executor_type;
   using Op = EdgeRecvOp<H, Executor>;
   auto& io = SocketImplAccess::of(socket);
   auto& impl = io.get_implementation();
-  auto& reactor = boost::asio::use_service<ad::reactor>(
-      boost::asio::query(socket.get_executor(), boost::asio::execution::context));
+  // use_service looks the reactor up under a mutex, comparing type names (~250 instructions per
+  // read): a caller that reads again and again keeps it in `cache` (its socket's context's).
+  ad::reactor* found = cache ? *cache : nullptr;
+  if (!found) {
+    found = &boost::asio::use_service<ad::reactor>(
+        boost::asio::query(socket.get_executor(), boost::asio::execution::context));
+    if (cache) *cache = found;
+  }
+  auto& reactor = *found;
   H h(std::forward<Handler>(handler));
   bool is_continuation = boost_asio_handler_cont_helpers::is_continuation(h);
   typename Op::ptr p = {std::addressof(h), Op::ptr::allocate(h), nullptr};
@@ -183,10 +191,14 @@ inline std::size_t send_now(edge_detail::Socket& socket, std::string_view a, std
   return 0;
 }
 
+// The reactor of a socket's context, kept by a connection for its reads (null until the first).
+using ReactorCache = boost::asio::detail::reactor*;
+
 template <class Stream, class Handler>
-void async_read_edge(Stream& stream, boost::asio::mutable_buffer buffer, Handler&& handler) {
+void async_read_edge(Stream& stream, boost::asio::mutable_buffer buffer, Handler&& handler,
+                     ReactorCache* cache = nullptr) {
   if constexpr (std::is_same_v<Stream, edge_detail::Socket>)
-    edge_detail::start(stream, buffer, std::forward<Handler>(handler));
+    edge_detail::start(stream, buffer, std::forward<Handler>(handler), cache);
   else
     stream.async_read_some(buffer, std::forward<Handler>(handler));
 }

@@ -300,7 +300,8 @@ class H1Connection final : public Exchange,
           if (ec) return self->close();
           self->end_ += n;
           self->process();
-        });
+        },
+        &reactor_);
   }
 
   // Writes the answers gathered in out_; then closes or goes on with the next request.
@@ -377,6 +378,7 @@ class H1Connection final : public Exchange,
   H1Shared& shared_;
   RequestContext ctx_;
   Deadline deadline_;
+  ReactorCache reactor_ = nullptr;  // for async_read_edge
   std::vector<char> in_;
   std::size_t begin_ = 0, end_ = 0;  // unread bytes: in_[begin_, end_)
   h1::RequestHead head_;
