@@ -26,6 +26,7 @@ class FailureText {
     return t;
   }
   std::string_view view() const { return is_fixed_ ? fixed_ : std::string_view(owned_); }
+  bool is_fixed() const { return is_fixed_; }  // static storage: its address names its content
   operator std::string_view() const { return view(); }  // NOLINT
   std::string str() const { return std::string(view()); }
 
