@@ -408,9 +408,18 @@ def wrk(url, seconds, headers, script=None, connections=16):
     for k, v in headers.items():
         cmd += ["-H", f"{k}: {v}"]
     cmd.append(url)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
     run = subprocess.run(on_client_cpu(cmd), capture_output=True, text=True,
                          timeout=seconds + 30)
-    return parse_wrk(run.stdout + run.stderr)
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    r = parse_wrk(run.stdout + run.stderr)
+    # The client's own CPU (user + kernel of wrk, waited for): beside the servers' CPU, it says
+    # whether wrk limited the rate (busy ≈ 1: its CPU was saturated).
+    r["client_cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    r["client_busy"] = r["client_cpu_s"] / wall if wall > 0 else 0.0
+    return r
 
 
 def parse_h2load(out):

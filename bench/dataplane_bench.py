@@ -176,6 +176,7 @@ class Bench:
                     return {"rps": 0.0, "p99_ms": None, "ok": False, "reason": str(e)}
                 if pids and r["requests"]:
                     r["cpu_us_per_req"] = (cpu_ns(pids) - before) / 1000 / r["requests"]
+                    r["client_cpu_us_per_req"] = r["client_cpu_s"] * 1e6 / r["requests"]
                 expected_non2xx = 0 if expect_2xx else r["requests"]
                 r["ok"] = r["socket_errors"] == 0 and \
                     expected_non2xx - allowed_2xx <= r["non2xx"] <= expected_non2xx
@@ -418,6 +419,12 @@ def main():
         print(f"figure gatehouse_reject_cpu_us_per_req "
               f"{rep.med('gatehouse_reject', 'cpu_us_per_req'):.2f}")
         rep.ratio("reject_cpu_vs_nginx", "nginx_reject", "gatehouse_reject", "cpu_us_per_req")
+        # The load generator's side of the same runs: wrk's CPU per request and the share of its
+        # CPU it used (≈ 1: wrk, not the server, set the rate).
+        for run in ("nginx_reject", "gatehouse_reject"):
+            print(f"figure {run}_client_cpu_us_per_req "
+                  f"{rep.med(run, 'client_cpu_us_per_req'):.2f}")
+            print(f"figure {run}_client_busy {rep.med(run, 'client_busy'):.2f}")
         rep.ratio("signature_vs_appcode", "gatehouse_signature", "gatehouse_appcode")
         # An app throttling policy bound (never reached) vs none; 429 refusals vs nginx limit_req.
         rep.ratio("throttled_vs_appcode", "gatehouse_throttled", "gatehouse_appcode")

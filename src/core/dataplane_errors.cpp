@@ -8,6 +8,10 @@ constexpr std::string_view kAppAuth = "Incorrect app authentication information:
 Failure app_auth(std::string_view detail) {
   return {401, "0303", fmt::format("{}{}", kAppAuth, detail)};
 }
+// A fixed AppCode failure, its text built once (copies of it then allocate nothing).
+Failure fixed_app_auth(const std::string& text) {
+  return {401, "0303", FailureText::fixed(text)};
+}
 }  // namespace
 
 Failure api_not_published() {
@@ -25,20 +29,21 @@ Failure protocol_not_supported(std::string_view protocols) {
 
 // The fixed failures are built once: rejecting a request is on the hot path.
 Failure app_auth_missing() {
-  static const Failure f = app_auth("authorization not found");
-  return f;
+  static const std::string text = fmt::format("{}{}", kAppAuth, "authorization not found");
+  return fixed_app_auth(text);
 }
 Failure app_code_not_found() {
-  static const Failure f = app_auth("app code not found");
-  return f;
+  static const std::string text = fmt::format("{}{}", kAppAuth, "app code not found");
+  return fixed_app_auth(text);
 }
 Failure app_code_duplicated() {
-  static const Failure f = app_auth("more than one app code");
-  return f;
+  static const std::string text = fmt::format("{}{}", kAppAuth, "more than one app code");
+  return fixed_app_auth(text);
 }
 Failure app_code_needs_https() {
-  static const Failure f = app_auth("simple authentication requires HTTPS");
-  return f;
+  static const std::string text =
+      fmt::format("{}{}", kAppAuth, "simple authentication requires HTTPS");
+  return fixed_app_auth(text);
 }
 Failure signature_malformed(std::string_view detail) {
   return app_auth(detail);

@@ -3,16 +3,43 @@
 // carries the number only ("0303"); the prefix is the gateway kind's: APIG for API Gateway
 // instances, APIC for ROMA Connect (docs/compatibility.md#roma). Change wording here and nowhere
 // else.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace gh::core::dataplane {
 
+// A failure's message: a fixed text of the catalogue (a view of static storage: copying a
+// failure then allocates nothing, which keeps refusals cheap) or one built with details (owned).
+class FailureText {
+ public:
+  FailureText() = default;
+  FailureText(std::string built) : owned_(std::move(built)) {}  // NOLINT: implicit by design
+  template <std::size_t N>
+  FailureText(const char (&literal)[N]) : fixed_(literal, N - 1), is_fixed_(true) {}  // NOLINT
+  // `text` must outlive every copy (static storage).
+  static FailureText fixed(std::string_view text) {
+    FailureText t;
+    t.fixed_ = text;
+    t.is_fixed_ = true;
+    return t;
+  }
+  std::string_view view() const { return is_fixed_ ? fixed_ : std::string_view(owned_); }
+  bool is_fixed() const { return is_fixed_; }  // static storage: its address names its content
+  operator std::string_view() const { return view(); }  // NOLINT
+  std::string str() const { return std::string(view()); }
+
+ private:
+  std::string owned_;
+  std::string_view fixed_;
+  bool is_fixed_ = false;
+};
+
 struct Failure {
   int status = 500;
   std::string_view number;  // "0101"
-  std::string message;
+  FailureText message;
 };
 
 Failure api_not_published();     // 404 0101 (no API for this path in this group/environment)

@@ -7,6 +7,7 @@
 #include "gateway/client_address.hpp"
 
 namespace gh::gateway {
+using namespace std::literals;
 namespace {
 
 using http::iequals_ascii;
@@ -70,19 +71,32 @@ namespace {
 
 void append_field(std::string& out, std::string_view name, std::string_view value) {
   out.append(name);
-  out.append(": ");
+  out.append(": "sv);
   out.append(value);
-  out.append("\r\n");
+  out.append("\r\n"sv);
 }
 
-// Client fields that never reach the backend as they are.
+// Client fields that never reach the backend as they are (one comparison at most by length, as
+// is_hop_by_hop does).
 bool dropped_client_field(std::string_view n, bool signed_by_app,
                           const std::vector<std::string_view>& connection_options) {
-  return is_hop_by_hop(n, connection_options) || iequals_ascii(n, "host") ||
-         iequals_ascii(n, "x-apig-appcode") || iequals_ascii(n, "content-length") ||
-         iequals_ascii(n, "x-forwarded-for") || iequals_ascii(n, "x-forwarded-proto") ||
-         iequals_ascii(n, "x-forwarded-host") ||
-         (signed_by_app && iequals_ascii(n, "authorization"));
+  if (is_hop_by_hop(n, connection_options)) return true;
+  switch (n.size()) {
+    case 4:
+      return iequals_ascii(n, "host");
+    case 13:
+      return signed_by_app && iequals_ascii(n, "authorization");
+    case 14:
+      return iequals_ascii(n, "x-apig-appcode") || iequals_ascii(n, "content-length");
+    case 15:
+      return iequals_ascii(n, "x-forwarded-for");
+    case 16:
+      return iequals_ascii(n, "x-forwarded-host");
+    case 17:
+      return iequals_ascii(n, "x-forwarded-proto");
+    default:
+      return false;
+  }
 }
 
 bool method_has_body(std::string_view m) {
@@ -169,7 +183,7 @@ std::string_view build_backend_head(const BackendRequestInput& in, std::string& 
     out.push_back('=');
     out.append(m.value);
   }
-  out.append(" HTTP/1.1\r\n");
+  out.append(" HTTP/1.1\r\n"sv);
   append_field(out, "Host", t.backend.host_header);
 
   bool signed_by_app = false;
@@ -182,20 +196,20 @@ std::string_view build_backend_head(const BackendRequestInput& in, std::string& 
     if (!mapped.empty() && overridden(f.name)) continue;
     append_field(out, f.name, f.value);
   }
-  out.append("X-Forwarded-For: ");
+  out.append("X-Forwarded-For: "sv);
   append_forwarded_for(client, in.ctx, source, out);
-  out.append("\r\n");
+  out.append("\r\n"sv);
   append_field(out, "X-Forwarded-Proto", in.ctx.tls ? "https" : "http");
   if (!client.authority.empty()) append_field(out, "X-Forwarded-Host", client.authority);
   for (const auto& m : mapped)
     if (m.param->location == "HEADER") append_field(out, m.param->name, m.value);
   if (!client.body.empty() || method_has_body(method)) {
     char digits[24];
-    out.append("Content-Length: ");
+    out.append("Content-Length: "sv);
     out.append(digits, std::to_chars(digits, digits + sizeof digits, client.body.size()).ptr);
-    out.append("\r\n");
+    out.append("\r\n"sv);
   }
-  out.append("\r\n");
+  out.append("\r\n"sv);
   return method;
 }
 

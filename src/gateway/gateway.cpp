@@ -6,14 +6,13 @@
 
 #include "core/clock.hpp"
 #include "core/request_path.hpp"
-#include "crypto/random.hpp"
 #include "gateway/access_log.hpp"
+#include "gateway/answer.hpp"
 #include "gateway/backend_request.hpp"
 #include "gateway/metrics.hpp"
 
 namespace gh::gateway {
 namespace dp = core::dataplane;
-using Clock = std::chrono::steady_clock;
 using http::HeaderView;
 
 namespace {
@@ -22,169 +21,7 @@ bool idempotent(std::string_view m) {
   return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "PUT" || m == "DELETE" || m == "TRACE";
 }
 
-// Milliseconds with three decimals, e.g. "1.250", into `buf`.
-std::string_view millis(Clock::duration d, char (&buf)[32]) {
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(d).count();
-  char* p = std::to_chars(buf, buf + 20, us / 1000).ptr;
-  *p++ = '.';
-  auto frac = us % 1000;
-  *p++ = static_cast<char>('0' + frac / 100);
-  *p++ = static_cast<char>('0' + frac / 10 % 10);
-  *p++ = static_cast<char>('0' + frac % 10);
-  return {buf, static_cast<std::size_t>(p - buf)};
-}
-
-void append_json_string(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (u < 0x20) {
-      switch (c) {
-        case '\n':
-          out.append("\\n");
-          break;
-        case '\r':
-          out.append("\\r");
-          break;
-        case '\t':
-          out.append("\\t");
-          break;
-        default:
-          out.append("\\u00");
-          out.push_back(kHex[u >> 4]);
-          out.push_back(kHex[u & 15]);
-      }
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-}
-
-// Huawei's debug headers of throttling: X-Apig-RateLimit-<dim>: remain:N,limit:N,time:T unit
-// for each dimension counted (docs/compatibility.md#throttling-dataplane).
-void append_rate_limit_headers(const ThrottleResult& r, std::string (&text)[4],
-                               std::vector<HeaderView>& out) {
-  static constexpr std::string_view kNames[4] = {"X-Apig-RateLimit-api", "X-Apig-RateLimit-user",
-                                                 "X-Apig-RateLimit-app", "X-Apig-RateLimit-ip"};
-  for (int i = 0; i < r.count; ++i) {
-    const auto& d = r.dims[i];
-    auto& t = text[i];
-    t.assign("remain:");
-    t.append(std::to_string(d.admission.remaining));
-    t.append(",limit:");
-    t.append(std::to_string(d.admission.limit));
-    t.append(",time:");
-    t.append(r.policy->period);
-    out.push_back({kNames[static_cast<int>(d.dim)], t});
-  }
-}
-
 }  // namespace
-
-// How every answer of the pipeline is sent: with X-Request-Id, and the latency headers when the
-// client asked for debug output (X-Apig-Mode: debug). send() is the pipeline's one completion
-// point: when the gateway observes (metrics, access log), it records the outcome there.
-struct Gateway::Answer {
-  http::Exchange& exchange;
-  std::string_view request_id;
-  bool debug = false;
-  bool roma = false;
-  Clock::time_point started{};  // set when debug or observer
-  const Gateway* observer = nullptr;
-  const RouteTarget* target = nullptr;       // once routed
-  const AppEntry* app = nullptr;             // once authenticated
-  const ThrottleResult* throttle = nullptr;  // once throttled, in debug mode only
-
-  void send(int status, std::span<const HeaderView> fields, std::string_view body,
-            std::optional<Clock::duration> upstream = std::nullopt,
-            std::string_view error_number = {}) const {
-    thread_local std::vector<HeaderView> all;
-    all.assign(fields.begin(), fields.end());
-    all.push_back({"X-Request-Id", request_id});
-    thread_local std::string rate_text[4];
-    if (debug && throttle) append_rate_limit_headers(*throttle, rate_text, all);
-    char total[32], up[32];
-    if (debug || observer) {
-      auto elapsed = Clock::now() - started;
-      if (debug) {
-        all.push_back({"X-Apig-Latency", millis(elapsed, total)});
-        if (upstream) all.push_back({"X-Apig-Upstream-Latency", millis(*upstream, up)});
-      }
-      if (observer)
-        observer->record(*this, status, body.size(), ns(elapsed), upstream ? ns(*upstream) : -1,
-                         error_number);
-    }
-    exchange.respond({status, all, body});
-  }
-
-  void fail(const dp::Failure& f, std::optional<Clock::duration> upstream = std::nullopt) const {
-    fail(f, {}, upstream);
-  }
-  // The same with more header fields (a throttling refusal's Retry-After and X-RateLimit-*).
-  void fail(const dp::Failure& f, std::span<const HeaderView> extra,
-            std::optional<Clock::duration> upstream = std::nullopt) const {
-    thread_local std::string body;
-    body.clear();
-    append_error_body(body, dp::error_code(f, roma), f.message, request_id);
-    thread_local std::vector<HeaderView> fields;
-    fields.assign(1, {"Content-Type", "application/json"});
-    fields.insert(fields.end(), extra.begin(), extra.end());
-    send(f.status, fields, body, upstream, f.number);
-  }
-
-  static std::int64_t ns(Clock::duration d) {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
-  }
-};
-
-void next_request_id(char (&out)[32]) {
-  thread_local std::string prefix = crypto::random_hex(8);
-  thread_local std::uint64_t counter = 0;
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::copy(prefix.begin(), prefix.begin() + 16, out);
-  std::uint64_t n = ++counter;
-  for (int i = 31; i >= 16; --i, n >>= 4) out[i] = kHex[n & 15];
-}
-
-std::string next_request_id() {
-  char id[32];
-  next_request_id(id);
-  return std::string(id, sizeof id);
-}
-
-std::string error_body(std::string_view code, std::string_view message,
-                       std::string_view request_id) {
-  std::string out;
-  out.reserve(64 + message.size() + request_id.size());
-  append_error_body(out, code, message, request_id);
-  return out;
-}
-
-void append_error_body(std::string& out, std::string_view code, std::string_view message,
-                       std::string_view request_id) {
-  out.append("{\"error_code\":");
-  append_json_string(out, code);
-  out.append(",\"error_msg\":");
-  append_json_string(out, message);
-  out.append(",\"request_id\":");
-  append_json_string(out, request_id);
-  out.push_back('}');
-}
-
-http::Response error_response(unsigned version, int status, std::string_view code,
-                              std::string_view message, std::string_view request_id) {
-  http::Response res{static_cast<http::bhttp::status>(status), version};
-  res.set(http::bhttp::field::content_type, "application/json");
-  res.set("X-Request-Id", request_id);
-  res.body() = error_body(code, message, request_id);
-  res.prepare_payload();
-  return res;
-}
 
 // The state of one proxied request, from a per-loop free list.
 struct Gateway::Call final : UpstreamHandler {

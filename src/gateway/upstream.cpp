@@ -1,5 +1,6 @@
 #include "gateway/upstream.hpp"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -156,7 +157,17 @@ struct Conn : std::enable_shared_from_this<Conn> {
   }
 
   void write() {
-    std::array<asio::const_buffer, 2> out{asio::buffer(call.head), asio::buffer(call.body)};
+    std::string_view head = call.head, body = call.body;
+    if (!tls) {  // see http::send_now (http/edge_read.hpp)
+      error_code ec;
+      std::size_t n = http::send_now(*plain, head, body, ec);
+      if (ec) return transport_error();
+      if (n == head.size() + body.size()) return read();
+      std::size_t from_head = std::min(n, head.size());
+      head.remove_prefix(from_head);
+      body.remove_prefix(n - from_head);
+    }
+    std::array<asio::const_buffer, 2> out{asio::buffer(head), asio::buffer(body)};
     with_stream([&](auto& s) {
       asio::async_write(s, out, [self = shared_from_this()](const error_code& ec, std::size_t) {
         if (ec) return self->transport_error();
@@ -172,13 +183,15 @@ struct Conn : std::enable_shared_from_this<Conn> {
       in.resize(in.size() * 2);
     }
     with_stream([&](auto& s) {
-      http::async_read_edge(s, asio::buffer(in.data() + end, in.size() - end),
-                            [self = shared_from_this()](const error_code& ec, std::size_t n) {
-                              self->end += n;
-                              if (n > 0) self->got_bytes = true;
-                              if (ec) return self->read_error(ec);
-                              self->on_data();
-                            });
+      http::async_read_edge(
+          s, asio::buffer(in.data() + end, in.size() - end),
+          [self = shared_from_this()](const error_code& ec, std::size_t n) {
+            self->end += n;
+            if (n > 0) self->got_bytes = true;
+            if (ec) return self->read_error(ec);
+            self->on_data();
+          },
+          &reactor);
     });
   }
 
@@ -288,6 +301,7 @@ struct Conn : std::enable_shared_from_this<Conn> {
   std::optional<tcp::socket> plain;
   std::optional<asio::ssl::stream<tcp::socket>> tls;
   http::Deadline deadline;
+  http::ReactorCache reactor = nullptr;  // for async_read_edge
   std::vector<char> in;
   std::size_t end = 0;
   http::h1::ResponseHead head;

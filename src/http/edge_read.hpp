@@ -32,6 +32,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -41,6 +42,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 namespace gh::http {
 namespace edge_detail {
@@ -128,14 +130,22 @@ class EdgeRecvOp : public ad::reactor_op {
 };
 
 template <class Handler>
-void start(Socket& socket, boost::asio::mutable_buffer buffer, Handler&& handler) {
+void start(Socket& socket, boost::asio::mutable_buffer buffer, Handler&& handler,
+           ad::reactor** cache) {
   using H = std::decay_t<Handler>;
   using Executor = Socket::executor_type;
   using Op = EdgeRecvOp<H, Executor>;
   auto& io = SocketImplAccess::of(socket);
   auto& impl = io.get_implementation();
-  auto& reactor = boost::asio::use_service<ad::reactor>(
-      boost::asio::query(socket.get_executor(), boost::asio::execution::context));
+  // use_service looks the reactor up under a mutex, comparing type names (~250 instructions per
+  // read): a caller that reads again and again keeps it in `cache` (its socket's context's).
+  ad::reactor* found = cache ? *cache : nullptr;
+  if (!found) {
+    found = &boost::asio::use_service<ad::reactor>(
+        boost::asio::query(socket.get_executor(), boost::asio::execution::context));
+    if (cache) *cache = found;
+  }
+  auto& reactor = *found;
   H h(std::forward<Handler>(handler));
   bool is_continuation = boost_asio_handler_cont_helpers::is_continuation(h);
   typename Op::ptr p = {std::addressof(h), Op::ptr::allocate(h), nullptr};
@@ -161,10 +171,34 @@ inline bool enable_edge_reads(edge_detail::Socket& socket) {
   return ::setsockopt(socket.native_handle(), SOL_TCP, TCP_INQ, &on, sizeof on) == 0;
 }
 
+// Writes as much of `a`, then `b`, as the socket takes now, in one sendmsg without waiting
+// (MSG_DONTWAIT): the bytes written, 0 with `ec` clear when it takes nothing now, `ec` set on an
+// error. Where the kernel takes the whole answer, as it almost always does on a kept-alive
+// connection, the write is done without an asio operation, whose speculative send posts its
+// completion and costs a handler round per write. Never while an asio write is pending.
+inline std::size_t send_now(edge_detail::Socket& socket, std::string_view a, std::string_view b,
+                            boost::system::error_code& ec) {
+  iovec iov[2] = {{const_cast<char*>(a.data()), a.size()}, {const_cast<char*>(b.data()), b.size()}};
+  msghdr msg{};
+  msg.msg_iov = iov;
+  msg.msg_iovlen = b.empty() ? 1 : 2;
+  ssize_t n;
+  do n = ::sendmsg(socket.native_handle(), &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  if (n >= 0) return static_cast<std::size_t>(n);
+  if (errno != EAGAIN && errno != EWOULDBLOCK)
+    ec = boost::system::error_code(errno, boost::asio::error::get_system_category());
+  return 0;
+}
+
+// The reactor of a socket's context, kept by a connection for its reads (null until the first).
+using ReactorCache = boost::asio::detail::reactor*;
+
 template <class Stream, class Handler>
-void async_read_edge(Stream& stream, boost::asio::mutable_buffer buffer, Handler&& handler) {
+void async_read_edge(Stream& stream, boost::asio::mutable_buffer buffer, Handler&& handler,
+                     ReactorCache* cache = nullptr) {
   if constexpr (std::is_same_v<Stream, edge_detail::Socket>)
-    edge_detail::start(stream, buffer, std::forward<Handler>(handler));
+    edge_detail::start(stream, buffer, std::forward<Handler>(handler), cache);
   else
     stream.async_read_some(buffer, std::forward<Handler>(handler));
 }

@@ -300,7 +300,8 @@ class H1Connection final : public Exchange,
           if (ec) return self->close();
           self->end_ += n;
           self->process();
-        });
+        },
+        &reactor_);
   }
 
   // Writes the answers gathered in out_; then closes or goes on with the next request.
@@ -310,6 +311,16 @@ class H1Connection final : public Exchange,
       if (close_after_write_) return close();
       return process();
     }
+    if constexpr (std::is_same_v<Stream, TcpSocket>) {  // see send_now (http/edge_read.hpp)
+      boost::system::error_code ec;
+      std::size_t n = send_now(stream_, out_, {}, ec);
+      if (ec) return close();
+      if (n == out_.size()) {
+        out_.clear();
+        return written();
+      }
+      out_.erase(0, n);
+    }
     deadline_.arm_in(opt().request_timeout);
     writing_.swap(out_);
     asio::async_write(
@@ -317,10 +328,14 @@ class H1Connection final : public Exchange,
         [self = this->shared_from_this()](const boost::system::error_code& ec, std::size_t) {
           self->writing_.clear();
           if (ec) return self->close();
-          if (self->close_after_write_ && self->out_.empty())
-            return self->linger_ ? self->drain_and_close() : self->close();
-          self->process();
+          self->written();
         });
+  }
+
+  // What was gathered went out: close, or go on with the next request.
+  void written() {
+    if (close_after_write_ && out_.empty()) return linger_ ? drain_and_close() : close();
+    process();
   }
 
   // A protocol error: answer it and close (after draining what the client still sends).
@@ -363,6 +378,7 @@ class H1Connection final : public Exchange,
   H1Shared& shared_;
   RequestContext ctx_;
   Deadline deadline_;
+  ReactorCache reactor_ = nullptr;  // for async_read_edge
   std::vector<char> in_;
   std::size_t begin_ = 0, end_ = 0;  // unread bytes: in_[begin_, end_)
   h1::RequestHead head_;

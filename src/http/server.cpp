@@ -20,6 +20,7 @@
 #include "http/h2_connection.hpp"
 
 namespace gh::http {
+using namespace std::literals;
 
 int status_of(ProtocolError e) {
   switch (e) {
@@ -50,25 +51,25 @@ void serialize_response(const Response& res, std::string& out) {
   out.append(std::to_string(res.result_int()));
   out.push_back(' ');
   out.append(reason.data(), reason.size());
-  out.append("\r\n");
+  out.append("\r\n"sv);
   for (const auto& f : res) {
     auto name = f.name_string();
     auto value = f.value();
     out.append(name.data(), name.size());
-    out.append(": ");
+    out.append(": "sv);
     out.append(value.data(), value.size());
-    out.append("\r\n");
+    out.append("\r\n"sv);
   }
   // A handler that did not frame its body still gets a correctly framed answer.
   int status = res.result_int();
   bool bodiless = status < 200 || status == 204 || status == 304;
   if (!bodiless && res.find(http::bhttp::field::content_length) == res.end() &&
       res.find(http::bhttp::field::transfer_encoding) == res.end()) {
-    out.append("Content-Length: ");
+    out.append("Content-Length: "sv);
     out.append(std::to_string(res.body().size()));
-    out.append("\r\n");
+    out.append("\r\n"sv);
   }
-  out.append("\r\n");
+  out.append("\r\n"sv);
   if (!bodiless) out.append(res.body());
 }
 
@@ -108,24 +109,24 @@ void append_response(const ResponseView& r, int version, bool keep_alive, bool h
   out.append(digits, std::to_chars(digits, digits + sizeof digits, status).ptr);
   out.push_back(' ');
   out.append(reason.data(), reason.size());
-  out.append("\r\n");
+  out.append("\r\n"sv);
   for (const auto& h : r.headers) {
     out.append(h.name);
-    out.append(": ");
+    out.append(": "sv);
     out.append(h.value);
-    out.append("\r\n");
+    out.append("\r\n"sv);
   }
   bool bodiless = status < 200 || status == 204 || status == 304;
   if (!bodiless) {
-    out.append("Content-Length: ");
+    out.append("Content-Length: "sv);
     out.append(digits, std::to_chars(digits, digits + sizeof digits, r.body.size()).ptr);
-    out.append("\r\n");
+    out.append("\r\n"sv);
   }
   if (!keep_alive)
-    out.append("Connection: close\r\n");
+    out.append("Connection: close\r\n"sv);
   else if (version == 10)
-    out.append("Connection: keep-alive\r\n");
-  out.append("\r\n");
+    out.append("Connection: keep-alive\r\n"sv);
+  out.append("\r\n"sv);
   if (!bodiless && !head_only) out.append(r.body);
 }
 

@@ -55,7 +55,7 @@ class AuthenticateTest : public ::testing::Test {
   }
   static std::string message(const AppAuthResult& r) {
     auto* f = std::get_if<Failure>(&r);
-    return f ? f->message : "ok";
+    return f ? f->message.str() : "ok";
   }
 
   crypto::KeyedDigest kd_{"pepper"};
