@@ -157,7 +157,11 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--apps-per-client", type=int, default=10)
+    ap.add_argument("--quick", action="store_true",
+                    help="bench/run --quick: --apps 50 --apps-per-client 5")
     args = ap.parse_args()
+    if args.quick:
+        args.apps, args.apps_per_client = 50, 5
     data_dir = tempfile.mkdtemp(prefix="gh-bench-")
     proc, listen = start(args.binary, data_dir)
     try:
