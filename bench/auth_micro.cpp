@@ -60,14 +60,12 @@ struct Fixture {
     std::vector<std::shared_ptr<const gateway::AppEntry>> apps;
     for (int i = 0; i < 10000; ++i) {
       auto n = std::to_string(i);
-      auto app = std::make_shared<gateway::AppEntry>();
-      app->id = "app-" + n;
-      app->instance_id = "inst";
-      app->app_key = "key-" + n + std::string(24, 'k');
-      app->secret = "secret-" + n + std::string(24, 's');
       std::string c = "code-" + n + std::string(120, 'c');
-      app->codes.push_back(gateway::Digest{digest.compute(c)});
-      if (i == 4321) code = c, key = app->app_key, secret = app->secret;
+      gateway::Digest d{digest.compute(c)};
+      auto app = std::make_shared<const gateway::AppEntry>(
+          "app-" + n, "inst", "key-" + n + std::string(24, 'k'),
+          "secret-" + n + std::string(24, 's'), std::span<const gateway::Digest>(&d, 1));
+      if (i == 4321) code = c, key = app->app_key(), secret = app->secret();
       apps.push_back(std::move(app));
     }
     credentials = gateway::build_credentials(std::move(apps), 1);
@@ -136,12 +134,11 @@ void BM_AppCodeRotating(benchmark::State& state) {
   std::vector<std::shared_ptr<const gateway::AppEntry>> apps;
   std::vector<std::string> codes;
   for (int i = 0; i < n; ++i) {
-    auto app = std::make_shared<gateway::AppEntry>();
-    app->id = "app-" + std::to_string(i) + std::string(24, 'a');
-    app->instance_id = "inst";
-    app->app_key = "key-" + std::to_string(i);
     std::string c = "code-" + std::to_string(i) + std::string(100, 'c');
-    app->codes.push_back(gateway::Digest{digest.compute(c)});
+    gateway::Digest d{digest.compute(c)};
+    auto app = std::make_shared<const gateway::AppEntry>(
+        "app-" + std::to_string(i) + std::string(24, 'a'), "inst", "key-" + std::to_string(i), "",
+        std::span<const gateway::Digest>(&d, 1));
     if (static_cast<int>(codes.size()) < 100000) codes.push_back(c);
     apps.push_back(std::move(app));
   }

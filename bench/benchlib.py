@@ -6,9 +6,11 @@ CPU layout (docs/benchmarks.md#the-nginx-anchor): load generators run on CPU 0
 (CLIENT_CPU), every server under test and the upstream on CPU 1 (SERVER_CPU). Everything binds
 127.0.0.1 on free ports; whatever is started is registered in PROCS and stopped by stop_all()."""
 import base64
+import itertools
 import json
 import os
 import re
+import resource
 import secrets
 import shlex
 import signal
@@ -277,12 +279,17 @@ class Gatehouse:
         except urllib.error.HTTPError as e:
             raise RuntimeError(f"{method} {path}: {e.code} {e.read()[:300]!r}")
 
-    def load(self, upstream_port, codes, workdir, extra_apps=0):
+    def load(self, upstream_port, codes, workdir, extra_apps=0, count=None, stop_first=False):
         """One published API (APP auth, AppCode allowed) proxied to the upstream, created through
         the management API; then apps with five AppCodes each, all authorized, loaded with
         `gatehouse import` (one JSON line per app), and `extra_apps` authorized apps without
-        AppCodes named bench_churn_<i>. Returns (app key, app secret) of the first app and the
-        import's duration in seconds."""
+        AppCodes named bench_churn_<i>. `codes` is a list, or any iterable of `count` codes
+        (written as they come: ten million codes need not be held at once). `stop_first` stops
+        this server before the import (its gateway then does not follow the import batch by
+        batch). Returns (app key, app secret) of the first app and the import's duration in
+        seconds; the API's id is left in self.bench_api_id."""
+        count = len(codes) if count is None else count
+        codes = iter(codes)
         groups = self.request("GET", self.base + "/api-groups?limit=500")[1]["groups"]
         group = next(g for g in groups if g.get("is_default") == 1)
         api = self.request("POST", self.base + "/apis", {
@@ -294,26 +301,34 @@ class Gatehouse:
         self.request("POST", self.base + "/apis/action",
                      {"action": "online", "env_id": "DEFAULT_ENVIRONMENT_RELEASE_ID",
                       "api_id": api["id"]})
+        self.bench_api_id = api["id"]
         key, secret = "bench_key_" + secrets.token_hex(8), secrets.token_hex(16)
         auths = [{"api_id": api["id"], "env_id": "DEFAULT_ENVIRONMENT_RELEASE_ID"}]
         path = os.path.join(workdir, "import.jsonl")
         with open(path, "w") as f:
-            for i in range(0, len(codes), 5):
+            for i in range(0, count, 5):
                 app = {"name": f"bench_app_{i // 5}", "instance_id": self.instance}
                 if i == 0:
                     app.update(app_key=key, app_secret=secret)
-                f.write(json.dumps({"app": app, "app_codes": codes[i:i + 5],
+                f.write(json.dumps({"app": app, "app_codes": list(itertools.islice(codes, 5)),
                                     "authorizations": auths}) + "\n")
             for i in range(extra_apps):
                 f.write(json.dumps({"app": {"name": f"bench_churn_{i}",
                                             "instance_id": self.instance},
                                     "app_codes": [], "authorizations": auths}) + "\n")
+        if stop_first:
+            self.stop()
         started = time.time()
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
         out = subprocess.run(
             [BINARY, "import", path, "--data-dir", self.dir, "--batch", "20000",
-             "--max-apps-per-instance", str(len(codes) // 5 + extra_apps + 100)],
+             "--max-apps-per-instance", str(count // 5 + extra_apps + 100)],
             capture_output=True, text=True, env=dict(os.environ, GATEHOUSE_ADMIN_PASSWORD=PASSWORD))
         took = time.time() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # The import's CPU time (user + system): with the machine shared, wall time moves more.
+        self.import_cpu_s = (after.ru_utime + after.ru_stime
+                             - children.ru_utime - children.ru_stime)
         if out.returncode != 0:
             raise RuntimeError(f"gatehouse import failed ({out.returncode}): {out.stderr[-2000:]}")
         print(out.stderr.strip().splitlines()[-1], flush=True)

@@ -23,7 +23,7 @@ void require(bool condition) {
 
 std::size_t app_count(const Snapshot& s) {
   std::size_t n = 0;
-  s.credentials.apps.for_each([&](const std::string&, const auto&) { ++n; });
+  s.credentials.apps.for_each([&](std::string_view, const auto&) { ++n; });
   return n;
 }
 

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "admin/openapi.hpp"
+#include "app/change_watcher.hpp"
 #include "app/control_plane.hpp"
 #include "app/exit_codes.hpp"
 #include "app/health.hpp"
@@ -19,7 +20,9 @@
 #include "app/logging.hpp"
 #include "app/metrics.hpp"
 #include "app/reload.hpp"
+#include "app/replies.hpp"
 #include "app/service_manager.hpp"
+#include "app/snapshot_persister.hpp"
 #include "app/tls_files.hpp"
 #include "crypto/keyed_digest.hpp"
 #include "crypto/random.hpp"
@@ -29,49 +32,10 @@
 #include "gateway/snapshot_file.hpp"
 #include "http/loopback_client.hpp"
 #include "http/server.hpp"
-#include "store/change_feed.hpp"
 #include "store/store.hpp"
 
 namespace gh::app {
 namespace {
-
-http::Response protocol_error(http::ProtocolError e) {
-  int status = 400;
-  std::string msg = "Parameter error.";
-  switch (e) {
-    case http::ProtocolError::kBadRequest:
-      break;
-    case http::ProtocolError::kUriTooLong:
-      status = 414;
-      msg = "Request URI too large.";
-      break;
-    case http::ProtocolError::kHeadersTooLarge:
-      status = 494;
-      msg = "Request headers too large.";
-      break;
-    case http::ProtocolError::kBodyTooLarge:
-      status = 413;
-      msg = "Request entity too large.";
-      break;
-    case http::ProtocolError::kRequestTimeout:
-      status = 408;
-      msg = "Request timeout.";
-      break;
-    case http::ProtocolError::kNotImplemented:
-      status = 501;
-      msg = "Transfer-Encoding not implemented.";
-      break;
-    case http::ProtocolError::kInternal:
-      status = 500;
-      msg = "An unexpected error occurred";
-      break;
-  }
-  return gateway::error_response(11, status,
-                                 status == 400   ? "APIG.2000"
-                                 : status == 500 ? "APIG.9999"
-                                                 : "APIG.0201",
-                                 msg, crypto::new_id());
-}
 
 std::string endpoint(const HostPort& hp, std::uint16_t port) {
   return (hp.host.find(':') != std::string::npos ? "[" + hp.host + "]" : hp.host) + ":" +
@@ -80,17 +44,6 @@ std::string endpoint(const HostPort& hp, std::uint16_t port) {
 
 using Clock = std::chrono::steady_clock;
 using Millis = std::chrono::milliseconds;
-
-// Management calls while the node has no store: APIG's error shape, 503.
-http::Response store_unavailable_reply(unsigned version) {
-  auto e = core::errors::store_unavailable();
-  auto id = crypto::new_id();
-  auto res = json_reply(version, e.http_status,
-                        "{\"error_code\":\"" + e.code + "\",\"error_msg\":\"" + e.message +
-                            "\",\"request_id\":\"" + id + "\"}");
-  res.set("X-Request-Id", id);
-  return res;
-}
 
 // Builds one listener's server with `make`; an address it cannot bind becomes a StartupError that
 // names the listener, its address and the setting to change:
@@ -113,12 +66,6 @@ core::IpSet parse_trusted_proxies(const std::string& list) {
   } catch (const core::IpListError& e) {
     throw StartupError(kExitConfig, std::string("--trusted-proxies: ") + e.what());
   }
-}
-
-// Pauses up to `d`, returning early once `running` turns false.
-void pause(const std::atomic<bool>& running, Millis d) {
-  auto until = Clock::now() + d;
-  while (running.load() && Clock::now() < until) std::this_thread::sleep_for(Millis(20));
 }
 
 }  // namespace
@@ -162,17 +109,19 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
   // before the servers start.
   http::LoopbackTarget gateway_target;
   auto gateway_target_of = [&] { return gateway_target; };
-  std::unique_ptr<ControlPlane> control_owner;
-  std::atomic<ControlPlane*> control{nullptr};
+  ControlSlot control;
+  auto make_control = [&] {
+    auto made = std::make_unique<ControlPlane>(
+        cfg, open_store(), snapshots, [&] { return admin_url; }, gateway_target_of);
+    made->start(cfg);
+    return made;
+  };
   NodeStatus node;  // what /health and /ready report
   auto& store_ok = node.store_ok;
   auto& from_file = node.from_file;
 
   try {
-    control_owner = std::make_unique<ControlPlane>(
-        cfg, open_store(), snapshots, [&] { return admin_url; }, gateway_target_of);
-    control_owner->start(cfg);
-    control = control_owner.get();
+    control.set(make_control());
     store_ok = true;
   } catch (const std::exception& e) {
     // Only an unreachable PostgreSQL is survivable (a node of a cluster): SQLite, and SQL errors
@@ -182,7 +131,6 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
     if (!store::Store::is_postgres_location(location) ||
         (sql && sql->kind != store::SqlError::Kind::kUnavailable))
       throw StartupError(kExitStore, std::string("store: ") + e.what() + "; check --store");
-    control_owner.reset();
     auto snap = gateway::read_snapshot_file(snapshot_path, file_sealer, cfg.group_domain_suffix);
     if (!snap)
       throw StartupError(kExitStore, std::string("store: ") + e.what() +
@@ -208,7 +156,7 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
   admin_opts.priority = background;      // management work yields to the gateway loops
   apply_request_limits(cfg.request_limits, cfg.max_request_body, admin_opts);
   admin_opts.target_error_renderer = [&](http::ProtocolError e, std::string_view target) {
-    if (auto* cp = control.load()) return cp->api.protocol_error(e, target);
+    if (auto* cp = control.current()) return cp->api.protocol_error(e, target);
     return store_unavailable_reply(11);
   };
   // Observability (docs/operations.md#metrics, #access-log): counted only when the metrics
@@ -219,7 +167,7 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
   auto admin_calls = [&](http::Request& r, const http::RequestContext& c) {
     if (auto probe = probe_reply(r, node, snapshots)) return std::move(*probe);
     if (auto doc = admin::openapi_reply(r)) return std::move(*doc);
-    auto* cp = control.load();
+    auto* cp = control.current();
     if (!cp) return store_unavailable_reply(r.version());
     return cp->api.handle(r, c);
   };
@@ -260,7 +208,7 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
                                     const http::RequestView& r, std::string_view project,
                                     const gateway::AccountAcls& accounts,
                                     std::string* account) -> std::optional<gateway::Failure> {
-    if (auto* cp = control.load()) return cp->iam_check(r, project, accounts, account);
+    if (auto* cp = control.current()) return cp->iam_check(r, project, accounts, account);
     return core::dataplane::iam_failure("the identity store is unavailable");
   };
   gateway::Gateway gw(snapshots, code_digest, iam_check, gw_settings);
@@ -272,11 +220,11 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
   gw_opts.threads = gateway_loops;
   apply_request_limits(cfg.request_limits, cfg.max_gateway_body, gw_opts);
   gw_opts.enable_h2 = true;  // ALPN h2 on HTTPS, prior knowledge on HTTP
-  gw_opts.error_renderer = protocol_error;
+  gw_opts.error_renderer = gateway_protocol_error;
   if (metrics_on)
     gw_opts.error_renderer = [&protocol_metrics](http::ProtocolError e) {
       protocol_metrics.record(http::status_of(e));
-      return protocol_error(e);
+      return gateway_protocol_error(e);
     };
   auto gateway_server = bind_listener("gateway", cfg.gateway_listen, "--gateway-listen", [&] {
     return std::make_unique<http::Server>(gw_opts, gateway_handler);
@@ -325,7 +273,7 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
   metric_sources.access_log = &access_log;
   metric_sources.start_time_seconds = started_at;
   metric_sources.store_change_seq = [&]() -> std::optional<std::int64_t> {
-    auto* cp = control.load();
+    auto* cp = control.current();
     if (!cp || !store_ok.load()) return std::nullopt;
     auto r = cp->store->read(
         [](store::Tx& tx) -> core::Result<std::int64_t> { return tx.last_change_seq(); });
@@ -362,90 +310,13 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
   if (tls_server) tls_server->start();
   node.serving = true;
 
-  // The change watcher. Without a store (started from the snapshot file) it keeps trying to open
-  // it, then bootstraps and reloads. With a store it follows changes made by other nodes sharing
-  // it: on PostgreSQL it wakes on NOTIFY, and every --change-poll-ms at the latest (drift check;
-  // catch-up after lost notifications, from the snapshot's last seq); on SQLite it polls. While
-  // the store is unreachable apply_changes() fails and leaves the snapshot in force; the watcher
-  // backs off and retries.
-  std::atomic<bool> running{true};
-  std::thread watcher([&] {
-    http::lower_thread_priority(background);
-    const Millis period(std::max(50, cfg.change_poll_ms));
-    const Millis max_backoff = std::max(period, Millis(1000));
-    Millis backoff(100);
-    std::unique_ptr<store::ChangeFeed> feed;
-    while (running.load()) {
-      snapshots.reclaim();  // replaced snapshots the request threads have let go of
-      auto* cp = control.load();
-      if (!cp) {
-        try {
-          auto made = std::make_unique<ControlPlane>(
-              cfg, open_store(), snapshots, [&] { return admin_url; }, gateway_target_of);
-          made->start(cfg);
-          control_owner = std::move(made);
-          control = control_owner.get();
-          from_file = false;
-          store_ok = true;
-          spdlog::info("store reachable again: bootstrapped and reloaded; management is back");
-        } catch (const std::exception& e) {
-          spdlog::debug("store still unreachable: {}", e.what());
-          pause(running, backoff);
-          backoff = std::min(backoff * 2, max_backoff);
-        }
-        continue;
-      }
-      if (!feed) feed = std::make_unique<store::ChangeFeed>(*cp->store);
-      bool ok = cp->loader.apply_changes();
-      if (ok != store_ok.load()) {
-        store_ok = ok;
-        if (ok)
-          spdlog::info("store reachable again; snapshot caught up to change seq {}",
-                       snapshots.load()->change_seq);
-        else
-          spdlog::warn("store unreachable; the data plane keeps serving its snapshot");
-      }
-      if (!ok) {
-        pause(running, backoff);
-        backoff = std::min(backoff * 2, max_backoff);
-        continue;
-      }
-      backoff = Millis(100);
-      if (running.load()) feed->wait_for_change(period);
-    }
-  });
-
-  // Persists the snapshot (off the request path, at most once per second while running, and once
-  // more at shutdown) so that this node can start from it while the store is unreachable. Only
-  // PostgreSQL nodes read it (an unreachable SQLite file is fatal), so a SQLite node does not
-  // spend CPU and memory writing it.
-  const bool persist_snapshot = store::Store::is_postgres_location(location);
-  std::shared_ptr<const gateway::Snapshot> written;  // in the file; the persister's until joined
-  // Writes the current snapshot unless the file holds it already (or it came from the file);
-  // returns whether it tried.
-  auto persist = [&] {
-    auto snap = snapshots.load();
-    if (!persist_snapshot || snap == written || !snap->route_inputs || from_file.load())
-      return false;
-    if (auto r = gateway::write_snapshot_file(snapshot_path, *snap, file_sealer); !r) {
-      spdlog::warn("{}", r.error().message);
-      return true;
-    }
-    written = std::move(snap);
-    spdlog::debug("snapshot file written (change seq {})", written->change_seq);
-    return true;
-  };
-  std::thread persister([&] {
-    if (!persist_snapshot) return;
-    http::lower_thread_priority(background);
-    auto last_write = Clock::now() - std::chrono::seconds(1);
-    while (running.load()) {
-      pause(running, Millis(100));
-      if (Clock::now() - last_write >= std::chrono::seconds(1) && persist())
-        last_write = Clock::now();
-    }
-  });
-
+  // The change watcher (app/change_watcher.hpp) and the snapshot file's writer (only PostgreSQL
+  // nodes read the file; app/snapshot_persister.hpp).
+  ChangeWatcher watcher(cfg, control, node, snapshots, make_control, background);
+  watcher.start();
+  SnapshotPersister persister(store::Store::is_postgres_location(location), snapshot_path,
+                              file_sealer, snapshots, from_file, background);
+  persister.start();
   write_private_file(cfg.data_dir + "/listen.json",
                      "{\"admin\":\"" + endpoint(admin_hp, admin_server->port()) +
                          "\",\"gateway\":\"" + endpoint(gateway_hp, gateway_server->port()) +
@@ -502,10 +373,8 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
                  grace.count());
   admin_server->stop();
   if (metrics_server) metrics_server->stop();
-  running = false;
-  watcher.join();
-  persister.join();
-  persist();
+  watcher.stop();
+  persister.stop();  // writes the last snapshot
   if (tls_server) tls_server->stop();
   gateway_server->stop();
   gw.release_connections();

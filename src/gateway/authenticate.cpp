@@ -47,7 +47,7 @@ AppAuthResult by_signature(const http::RequestView& req, std::string_view author
   to_sign.clear();
   crypto::append_canonical_request(canonical, in);
   crypto::append_string_to_sign(to_sign, *date, canonical);
-  if (!crypto::sdk_signature_matches(app->app->secret, to_sign, auth->signature))
+  if (!crypto::sdk_signature_matches(app->app->secret(), to_sign, auth->signature))
     return dp::signature_mismatch(canonical);
   return AuthenticatedApp{app->app, app->id_key};
 }

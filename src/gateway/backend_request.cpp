@@ -47,7 +47,7 @@ std::string system_param(const BackendRequestInput& in, const ClientAddress& cli
   if (name == "$context.stage") return in.target.env_name;
   if (name == "$context.apiId") return in.target.spec.id;
   if (name == "$context.apiName") return in.target.spec.name;
-  if (name == "$context.appId") return in.app ? in.app->id : std::string();
+  if (name == "$context.appId") return in.app ? std::string(in.app->id()) : std::string();
   if (name == "$context.requestId") return std::string(in.request_id);
   if (name == "$context.serverName") return "gatehouse";
   return {};

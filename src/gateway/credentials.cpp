@@ -30,38 +30,41 @@ Credentials build_credentials(std::vector<std::shared_ptr<const AppEntry>> apps,
   using KeyIndex = decltype(InstanceCredentials{}.keys);
   using AppIndex = decltype(Credentials{}.apps);
   struct Entries {
-    std::string instance_id;
+    std::string_view instance_id;
     std::vector<std::pair<Digest, CodeEntry>> codes;
-    std::vector<std::pair<std::string, CodeEntry>> keys;
+    std::vector<std::pair<std::string_view, CodeEntry>> keys;
   };
   std::size_t total_codes = 0;
-  for (const auto& app : apps) total_codes += app->codes.size();
+  for (const auto& app : apps) total_codes += app->codes().size();
   std::vector<Entries> per_instance;  // instances are few
-  std::vector<std::pair<std::string, std::shared_ptr<const AppEntry>>> by_id;
+  std::vector<std::pair<std::string_view, std::shared_ptr<const AppEntry>>> by_id;
   by_id.reserve(apps.size());
   Entries* last = nullptr;
   for (auto& app : apps) {
-    if (!last || last->instance_id != app->instance_id) {
+    if (!last || last->instance_id != app->instance_id()) {
       last = nullptr;
       for (auto& e : per_instance)
-        if (e.instance_id == app->instance_id) last = &e;
+        if (e.instance_id == app->instance_id()) last = &e;
       if (!last) {
-        last = &per_instance.emplace_back(Entries{app->instance_id, {}, {}});
+        last = &per_instance.emplace_back(Entries{app->instance_id(), {}, {}});
         // Sized for the whole store once (a store has few instances; the vectors are transient).
         last->codes.reserve(total_codes);
         last->keys.reserve(apps.size());
       }
     }
-    auto id_key = AppIdSet::key_of(app->id);
-    for (const auto& d : app->codes) last->codes.emplace_back(d, CodeEntry{app.get(), id_key});
-    last->keys.emplace_back(app->app_key, CodeEntry{app.get(), id_key});
-    by_id.emplace_back(app->id, std::move(app));
+    auto id_key = AppIdSet::key_of(app->id());
+    for (const auto& d : app->codes()) last->codes.emplace_back(d, CodeEntry{app.get(), id_key});
+    last->keys.emplace_back(app->app_key(), CodeEntry{app.get(), id_key});
+    std::string_view id = app->id();  // a view into the entry it keys
+    by_id.emplace_back(id, std::move(app));
   }
   Credentials out;
-  for (auto& e : per_instance)
-    out.by_instance.emplace_back(e.instance_id,
-                                 InstanceCredentials{CodeIndex::build(std::move(e.codes), threads),
-                                                     KeyIndex::build(std::move(e.keys), threads)});
+  for (auto& e : per_instance) {
+    auto codes = CodeIndex::build(std::move(e.codes), threads);
+    auto keys = KeyIndex::build(std::move(e.keys), threads);
+    out.by_instance.emplace_back(std::string(e.instance_id),
+                                 InstanceCredentials{std::move(codes), std::move(keys)});
+  }
   out.apps = AppIndex::build(std::move(by_id), threads);
   return out;
 }
@@ -87,22 +90,21 @@ Credentials apply_app_changes(const Credentials& base, const std::vector<std::st
     const auto* old = base.apps.find(id);
     if (!old) continue;
     const AppEntry& entry = **old;
-    auto& e = edit_of(entry.instance_id);
-    for (const auto& d : entry.codes) e.codes.erase(d);  // values are unique per instance
-    e.keys.erase(entry.app_key);
+    auto& e = edit_of(entry.instance_id());
+    for (const auto& d : entry.codes()) e.codes.erase(d);  // values are unique per instance
+    e.keys.erase(entry.app_key());
     apps.erase(id);
   }
   // 2. Insert the current records.
   for (auto& rec : current) {
-    auto entry = std::make_shared<AppEntry>(AppEntry{std::move(rec.id), std::move(rec.instance_id),
-                                                     std::move(rec.app_key), std::move(rec.secret),
-                                                     std::move(rec.codes)});
-    auto& e = edit_of(entry->instance_id);
-    auto id_key = AppIdSet::key_of(entry->id);
-    for (const auto& d : entry->codes) e.codes.put(d, CodeEntry{entry.get(), id_key});
-    e.keys.put(entry->app_key, CodeEntry{entry.get(), id_key});
-    std::string id = entry->id;
-    apps.put(std::move(id), std::move(entry));
+    auto entry = std::make_shared<const AppEntry>(rec.id, rec.instance_id, rec.app_key, rec.secret,
+                                                  rec.codes);
+    auto& e = edit_of(entry->instance_id());
+    auto id_key = AppIdSet::key_of(entry->id());
+    for (const auto& d : entry->codes()) e.codes.put(d, CodeEntry{entry.get(), id_key});
+    e.keys.put(entry->app_key(), CodeEntry{entry.get(), id_key});
+    std::string_view id = entry->id();  // a view into the entry it keys
+    apps.put(id, std::move(entry));
   }
 
   Credentials out;

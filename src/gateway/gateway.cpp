@@ -297,7 +297,7 @@ void Gateway::record(const Answer& a, int status, std::size_t bytes_out, std::in
     r.status = status;
     r.error_code = std::string_view(code, code_len);
     if (a.target) r.api_id = a.target->spec.id;
-    if (a.app) r.app_id = a.app->id;
+    if (a.app) r.app_id = a.app->id();
     r.bytes_out = bytes_out;
     r.total_ns = total_ns;
     r.upstream_ns = upstream_ns;

@@ -59,62 +59,101 @@ void SnapshotLoader::load_all() {
   auto cpu_started = std::clock();
   unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
   auto next = std::make_shared<Snapshot>();
-  std::vector<std::shared_ptr<AppEntry>> apps;
+  // The apps' rows, all their text in one buffer (a single allocation, returned whole when freed:
+  // millions of small strings freed between the entries' allocations left holes that kept about
+  // 130 bytes per app of RSS), AppSecrets still sealed until worker threads open them.
+  struct Row {
+    std::size_t at;  // id, instance id, AppKey, sealed secret, one after the other in `text`
+    std::uint32_t id, instance, key, sealed;
+  };
+  std::string text;
+  std::vector<Row> rows;
+  std::vector<std::string> secrets;                     // opened, by row
+  std::vector<std::pair<std::uint32_t, Digest>> codes;  // (rows index, digest)
+  auto field = [&](const Row& row, int k) {
+    std::size_t at = row.at;
+    std::uint32_t len[4] = {row.id, row.instance, row.key, row.sealed};
+    for (int j = 0; j < k; ++j) at += len[j];
+    return std::string_view(text).substr(at, len[k]);
+  };
   auto r = store_.read([&](store::Tx& tx) -> core::Result<core::Unit> {
-    apps.clear();  // PostgreSQL may run this again
+    text.clear();  // PostgreSQL may run this again
+    rows.clear();
+    codes.clear();
     next->change_seq = tx.last_change_seq();
     auto routes = read_routes(tx);
     next->routes = std::move(routes.config);
     next->route_inputs = std::move(routes.inputs);
-    // Apps first, their secrets still sealed (in AppEntry::secret until opened below).
     tx.for_each_gateway_app([&](std::string_view id, std::string_view instance_id,
                                 std::string_view app_key, std::string_view sealed) {
-      auto e = std::make_shared<AppEntry>();
-      e->id = id;
-      e->instance_id = instance_id;
-      e->app_key = app_key;
-      e->secret = sealed;
-      apps.push_back(std::move(e));
+      rows.push_back({text.size(), static_cast<std::uint32_t>(id.size()),
+                      static_cast<std::uint32_t>(instance_id.size()),
+                      static_cast<std::uint32_t>(app_key.size()),
+                      static_cast<std::uint32_t>(sealed.size())});
+      for (auto s : {id, instance_id, app_key, sealed}) text.append(s);
     });
-    // Secrets are opened by worker threads while this one reads the AppCode digests. The
-    // workers touch only AppEntry::secret; this thread only AppEntry::codes.
+    // Secrets are opened by worker threads while this one reads the AppCode digests (`text`
+    // is only read from here on).
+    secrets.assign(rows.size(), std::string());
     std::atomic<bool> unopened{false};
     std::vector<std::jthread> openers;
     for (unsigned t = 0; t < threads; ++t)
       openers.emplace_back([&, t] {
-        for (std::size_t i = apps.size() * t / threads; i < apps.size() * (t + 1) / threads; ++i) {
-          auto& e = *apps[i];
-          auto clear = store::Tx::open_app_secret(store_.sealer(), e.id, e.secret);
+        for (std::size_t i = rows.size() * t / threads; i < rows.size() * (t + 1) / threads; ++i) {
+          auto clear =
+              store::Tx::open_app_secret(store_.sealer(), field(rows[i], 0), field(rows[i], 3));
           if (!clear) {
             unopened = true;
             return;
           }
-          e.secret = std::move(*clear);
+          secrets[i] = std::move(*clear);
         }
       });
-    boost::unordered_flat_map<std::string_view, std::uint32_t> index;  // app id → apps[i]
-    index.reserve(apps.size());
-    for (std::uint32_t i = 0; i < apps.size(); ++i) index.emplace(apps[i]->id, i);
-    std::vector<std::pair<std::uint32_t, Digest>> codes;
-    codes.reserve(static_cast<std::size_t>(tx.count_all_app_codes()));
+    boost::unordered_flat_map<std::string_view, std::uint32_t> index;  // app id → rows[i]
+    index.reserve(rows.size());
+    for (std::uint32_t i = 0; i < rows.size(); ++i) index.emplace(field(rows[i], 0), i);
+    // No COUNT(*) first to size `codes`: with ten million codes it is a scan of its own.
+    std::string_view last_id;  // an app's codes mostly follow each other: one lookup per app
+    std::uint32_t last = 0;
     tx.for_each_code_digest([&](std::string_view app_id, std::string_view hex) {
-      auto it = index.find(app_id);
       auto d = digest_from_hex(hex);
-      if (it != index.end() && d) codes.emplace_back(it->second, *d);
+      if (!d) return;
+      if (app_id != last_id) {
+        auto it = index.find(app_id);
+        if (it == index.end()) return;
+        last = it->second;
+        last_id = field(rows[last], 0);
+      }
+      codes.emplace_back(last, *d);
     });
     for (auto& t : openers) t.join();
     if (unopened) throw std::runtime_error("a sealed app secret failed to open");
-    // Every app's codes in one exact allocation.
-    std::vector<std::uint32_t> count(apps.size(), 0);
-    for (const auto& [i, d] : codes) ++count[i];
-    for (std::size_t i = 0; i < apps.size(); ++i) apps[i]->codes.reserve(count[i]);
-    for (const auto& [i, d] : codes) apps[i]->codes.push_back(d);
     return core::Unit{};
   });
   if (!r) throw std::runtime_error("gateway: loading the snapshot failed: " + r.error().message);
-  next->credentials = build_credentials({apps.begin(), apps.end()}, threads);
-  apps.clear();
-  apps.shrink_to_fit();
+  // Each app's digests together (a counting sort by app), then the compact entries.
+  std::vector<std::uint32_t> start(rows.size() + 1, 0);
+  for (const auto& c : codes) ++start[c.first + 1];
+  for (std::size_t i = 0; i < rows.size(); ++i) start[i + 1] += start[i];
+  std::vector<Digest> grouped(codes.size());
+  {
+    std::vector<std::uint32_t> at(start.begin(), start.end() - 1);
+    for (const auto& [i, d] : codes) grouped[at[i]++] = d;
+  }
+  codes = {};
+  std::vector<std::shared_ptr<const AppEntry>> apps;
+  apps.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    apps.push_back(std::make_shared<const AppEntry>(
+        field(rows[i], 0), field(rows[i], 1), field(rows[i], 2), secrets[i],
+        std::span<const Digest>(grouped.data() + start[i], start[i + 1] - start[i])));
+    secrets[i] = std::string();  // the clear secret lives on in the entry only
+  }
+  text = std::string();
+  rows = {};
+  secrets = {};
+  grouped = {};
+  next->credentials = build_credentials(std::move(apps), threads);
   spdlog::info("gateway: snapshot loaded ({} apps, {} routes, change seq {}) in {} ms (cpu {} ms)",
                next->credentials.apps.size(), next->routes->targets.size(), next->change_seq,
                std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -59,8 +59,12 @@ class ShardedIndex {
     explicit Editor(const ShardedIndex& base)
         : table_(std::make_shared<Table>(*base.table_)), touched_(kShards, false) {}
 
+    // Inserts or replaces. A replaced entry's key is replaced too: a key that is a view into its
+    // value (std::string_view) then views the new value, never the one dropped.
     void put(Key key, Value value) {
-      mutable_shard(shard_of(key)).insert_or_assign(std::move(key), std::move(value));
+      auto& shard = mutable_shard(shard_of(key));
+      shard.erase(key);
+      shard.emplace(std::move(key), std::move(value));
     }
     template <class K>
     void erase(const K& key) {

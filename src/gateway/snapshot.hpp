@@ -21,14 +21,16 @@
 namespace gh::gateway {
 
 // Per instance: AppCode digest → app and AppKey → app. Values point into Credentials::apps of
-// the same snapshot (every delta rewrites both together, so a snapshot is always consistent).
+// the same snapshot (every delta rewrites both together, so a snapshot is always consistent); the
+// AppKey keys are views of the entries' own AppKeys (an app's key is dropped with its entry).
 struct InstanceCredentials {
   CodeIndex codes;
-  ShardedIndex<std::string, CodeEntry, TransparentHash> keys;
+  ShardedIndex<std::string_view, CodeEntry, TransparentHash> keys;
 };
 
 struct Credentials {
-  ShardedIndex<std::string, std::shared_ptr<const AppEntry>, TransparentHash> apps;  // by app id
+  // By app id; each key is a view of the id in the entry it maps to (no second copy of the id).
+  ShardedIndex<std::string_view, std::shared_ptr<const AppEntry>, TransparentHash> apps;
   // Instances are few; a small vector beats a map here.
   std::vector<std::pair<std::string, InstanceCredentials>> by_instance;
 

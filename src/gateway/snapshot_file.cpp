@@ -359,16 +359,16 @@ core::Result<core::Unit> write_snapshot_file(const std::string& path, const Snap
     buf += json::serialize(routes_to_json(*snapshot.route_inputs));
     buf += ",\"apps\":[";
     bool first = true;
-    snapshot.credentials.apps.for_each([&](const std::string& id, const auto& entry) {
+    snapshot.credentials.apps.for_each([&](std::string_view id, const auto& entry) {
       json::array codes;
-      for (const auto& d : entry->codes) codes.push_back(json::string(hex_of(d)));
+      for (const auto& d : entry->codes()) codes.push_back(json::string(hex_of(d)));
       if (!first) buf += ',';
       first = false;
       buf += json::serialize(
           json::object{{"id", id},
-                       {"instance_id", entry->instance_id},
-                       {"app_key", entry->app_key},
-                       {"sealed_secret", sealer.seal(entry->secret, secret_aad(id))},
+                       {"instance_id", entry->instance_id()},
+                       {"app_key", entry->app_key()},
+                       {"sealed_secret", sealer.seal(entry->secret(), secret_aad(id))},
                        {"code_digests", std::move(codes)}});
       if (buf.size() >= (1u << 20)) flush();
     });

@@ -97,9 +97,7 @@ Result<core::App> AppService::create_app(const Caller& c, const InstanceScope& s
 
 Result<core::Paged<core::App>> AppService::list_apps(const Caller& c, const InstanceScope& s,
                                                      store::AppFilter f, core::Page page) {
-  return store_.read([&](store::Tx& tx) -> Result<core::Paged<core::App>> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
+  return read_in_instance(store_, c, s, [&](store::Tx& tx) -> Result<core::Paged<core::App>> {
     auto out = tx.apps(s.instance_id, f, page);
     auto counts = tx.bound_api_counts(s.instance_id);  // sorted by app id
     for (auto& a : out.items) {
@@ -188,9 +186,7 @@ Result<core::App> AppService::reset_secret(const Caller& c, const InstanceScope&
 }
 
 Result<AppOutline> AppService::outline(const Caller& c, const InstanceScope& s) {
-  return store_.read([&](store::Tx& tx) -> Result<AppOutline> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
+  return read_in_instance(store_, c, s, [&](store::Tx& tx) -> Result<AppOutline> {
     auto authed = static_cast<std::int64_t>(tx.bound_api_counts(s.instance_id).size());
     return AppOutline{authed, tx.count_apps(s.instance_id) - authed};
   });

@@ -79,20 +79,15 @@ Result<core::Paged<core::AppQuota>> GovernanceService::list_quotas(const Caller&
                                                                    const InstanceScope& s,
                                                                    const std::string& name,
                                                                    core::Page page) {
-  return store_.read([&](store::Tx& tx) -> Result<core::Paged<core::AppQuota>> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
+  return read_in_instance(store_, c, s, [&](store::Tx& tx) -> Result<core::Paged<core::AppQuota>> {
     return tx.app_quotas(s.instance_id, name, page);
   });
 }
 
 Result<core::AppQuota> GovernanceService::get_quota(const Caller& c, const InstanceScope& s,
                                                     const std::string& id) {
-  return store_.read([&](store::Tx& tx) -> Result<core::AppQuota> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
-    return load_quota(tx, s, id);
-  });
+  return read_in_instance(
+      store_, c, s, [&](store::Tx& tx) -> Result<core::AppQuota> { return load_quota(tx, s, id); });
 }
 
 Result<core::AppQuota> GovernanceService::update_quota(const Caller& c, const InstanceScope& s,
@@ -175,9 +170,7 @@ Result<core::Paged<QuotaApp>> GovernanceService::quota_apps(const Caller& c, con
                                                             const std::string& quota_id, bool bound,
                                                             const std::string& app_name,
                                                             core::Page page) {
-  return store_.read([&](store::Tx& tx) -> Result<core::Paged<QuotaApp>> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
+  return read_in_instance(store_, c, s, [&](store::Tx& tx) -> Result<core::Paged<QuotaApp>> {
     auto q = load_quota(tx, s, quota_id);
     if (!q) return q.error();
     std::vector<QuotaApp> all;
@@ -199,9 +192,7 @@ Result<core::Paged<QuotaApp>> GovernanceService::quota_apps(const Caller& c, con
 
 Result<core::AppQuota> GovernanceService::quota_of_app(const Caller& c, const InstanceScope& s,
                                                        const std::string& app_id) {
-  return store_.read([&](store::Tx& tx) -> Result<core::AppQuota> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
+  return read_in_instance(store_, c, s, [&](store::Tx& tx) -> Result<core::AppQuota> {
     auto app = load_app_of(tx, s, app_id);
     if (!app) return app.error();
     auto b = tx.app_quota_binding_of(app->id);

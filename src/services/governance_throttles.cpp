@@ -112,18 +112,14 @@ Result<core::Paged<core::Throttle>> GovernanceService::list_throttles(const Call
                                                                       const InstanceScope& s,
                                                                       store::NameFilter f,
                                                                       core::Page page) {
-  return store_.read([&](store::Tx& tx) -> Result<core::Paged<core::Throttle>> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
+  return read_in_instance(store_, c, s, [&](store::Tx& tx) -> Result<core::Paged<core::Throttle>> {
     return tx.throttles(s.instance_id, f.id, f.name, f.precise_name, page);
   });
 }
 
 Result<core::Throttle> GovernanceService::get_throttle(const Caller& c, const InstanceScope& s,
                                                        const std::string& id) {
-  return store_.read([&](store::Tx& tx) -> Result<core::Throttle> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
+  return read_in_instance(store_, c, s, [&](store::Tx& tx) -> Result<core::Throttle> {
     return load_throttle(tx, s, id);
   });
 }
@@ -208,22 +204,21 @@ Result<core::ThrottleSpecial> GovernanceService::create_special(const Caller& c,
 Result<core::Paged<core::ThrottleSpecial>> GovernanceService::list_specials(
     const Caller& c, const InstanceScope& s, const std::string& throttle_id,
     const ThrottleSpecialQuery& q, core::Page page) {
-  return store_.read([&](store::Tx& tx) -> Result<core::Paged<core::ThrottleSpecial>> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
-    auto t = load_throttle(tx, s, throttle_id);
-    if (!t) return t.error();
-    std::vector<core::ThrottleSpecial> all;
-    for (auto& x : tx.throttle_specials(throttle_id)) {
-      if (!q.object_type.empty() && x.object_type != q.object_type) continue;
-      if (!q.app_name.empty() && x.app_name.find(q.app_name) == std::string::npos) continue;
-      if (!q.user.empty() &&
-          (x.object_type != "USER" || x.object_id.find(q.user) == std::string::npos))
-        continue;
-      all.push_back(std::move(x));
-    }
-    return core::slice_page(std::move(all), page);
-  });
+  return read_in_instance(
+      store_, c, s, [&](store::Tx& tx) -> Result<core::Paged<core::ThrottleSpecial>> {
+        auto t = load_throttle(tx, s, throttle_id);
+        if (!t) return t.error();
+        std::vector<core::ThrottleSpecial> all;
+        for (auto& x : tx.throttle_specials(throttle_id)) {
+          if (!q.object_type.empty() && x.object_type != q.object_type) continue;
+          if (!q.app_name.empty() && x.app_name.find(q.app_name) == std::string::npos) continue;
+          if (!q.user.empty() &&
+              (x.object_type != "USER" || x.object_id.find(q.user) == std::string::npos))
+            continue;
+          all.push_back(std::move(x));
+        }
+        return core::slice_page(std::move(all), page);
+      });
 }
 
 Result<core::ThrottleSpecial> GovernanceService::update_special(
@@ -337,7 +332,7 @@ namespace {
 struct Names {
   store::Tx& tx;
   const InstanceScope& s;
-  std::map<std::string, std::string> groups, envs;
+  std::map<std::string, std::string> groups{}, envs{};  // id -> name, looked up once
   const std::string& group(const std::string& id) {
     auto [it, fresh] = groups.try_emplace(id);
     if (fresh)
@@ -416,9 +411,7 @@ Result<core::Paged<BoundThrottle>> GovernanceService::bound_throttles(const Call
                                                                       const InstanceScope& s,
                                                                       const ThrottleBindingQuery& q,
                                                                       core::Page page) {
-  return store_.read([&](store::Tx& tx) -> Result<core::Paged<BoundThrottle>> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
+  return read_in_instance(store_, c, s, [&](store::Tx& tx) -> Result<core::Paged<BoundThrottle>> {
     if (q.api_id.empty()) return errors::forbidden_param_value("api_id");
     auto api = load_api(tx, s, q.api_id);
     if (!api) return api.error();

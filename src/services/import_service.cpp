@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <exception>
+#include <future>
 #include <istream>
 #include <map>
 #include <set>
@@ -188,7 +189,8 @@ class BatchImporter {
       app = tx_.app_by_name(inst->id, *rec.name);
     }
     const std::string except = app ? app->id : "";
-    if (tx_.app_name_taken(inst->id, *rec.name, except)) return errors::app_name_exists();
+    // Matched by name, the name is the matched app's or free: only an id match can clash.
+    if (rec.id && tx_.app_name_taken(inst->id, *rec.name, except)) return errors::app_name_exists();
     if (rec.app_key && tx_.app_key_taken(inst->id, *rec.app_key, except))
       return errors::app_key_exists();
     auto& count = app_count(inst->id);
@@ -256,7 +258,7 @@ class BatchImporter {
       ++out.codes_added;
     }
     for (auto& [api, env_id] : auths) {
-      bool published = tx_.online_publication(api.id, env_id).has_value();
+      bool published = is_online(api.id, env_id);
       auto auth = authorize_in(tx_, api, *app, env_id, published, now);
       if (auth)
         ++out.auths_added;
@@ -296,6 +298,13 @@ class BatchImporter {
       it = apis_.emplace(key, plausible_id(id) ? tx_.api(instance_id, id) : std::nullopt).first;
     return it->second;
   }
+  bool is_online(const std::string& api_id, const std::string& env_id) {
+    auto key = api_id + "/" + env_id;
+    auto it = online_.find(key);
+    if (it == online_.end())
+      it = online_.emplace(key, tx_.online_publication(api_id, env_id).has_value()).first;
+    return it->second;
+  }
   std::int64_t& app_count(const std::string& instance_id) {
     auto it = counts_.find(instance_id);
     if (it == counts_.end()) it = counts_.emplace(instance_id, tx_.count_apps(instance_id)).first;
@@ -310,6 +319,7 @@ class BatchImporter {
   std::map<std::string, std::int64_t> counts_;
   std::map<std::string, Result<core::Environment>> envs_;
   std::map<std::string, std::optional<core::ApiSpec>> apis_;
+  std::map<std::string, bool> online_;  // "api/env" → published there
 };
 
 }  // namespace
@@ -343,25 +353,41 @@ Result<ImportSummary> ImportService::import_lines(
     if (on_problem) on_problem(p);
     sum.problems.push_back(std::move(p));
   };
-  std::string text;
-  std::size_t line_no = 0;
-  bool eof = false;
-  while (!eof) {
-    std::vector<ImportRecord> batch;
+  // Reading, parsing, sealing and digesting the next batch (read_batch, on another thread) overlaps
+  // the write transaction of the current one: the two take about as long each.
+  struct Batch {
+    std::vector<ImportRecord> records;
     std::vector<ImportProblem> unparsed;  // lines of this batch that are not valid records
-    while (batch.size() + unparsed.size() < opt.batch) {
+    std::vector<PreparedCodes> prepared;  // aligned with records
+    bool eof = false;
+  };
+  std::size_t line_no = 0;
+  auto read_batch = [&, text = std::string()]() mutable {
+    Batch b;
+    while (b.records.size() + b.unparsed.size() < opt.batch) {
       if (!std::getline(in, text)) {
-        eof = true;
+        b.eof = true;
         break;
       }
       ++line_no;
       if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
       auto rec = parse_import_line(text, line_no);
       if (!rec)
-        unparsed.push_back({line_no, true, describe(rec.error())});
+        b.unparsed.push_back({line_no, true, describe(rec.error())});
       else
-        batch.push_back(std::move(*rec));
+        b.records.push_back(std::move(*rec));
     }
+    b.prepared = prepare_codes(store_.sealer(), b.records);
+    return b;
+  };
+  // The reader owns `in` and line_no while it runs; this thread waits for it before the next.
+  auto ahead = std::async(std::launch::async, read_batch);
+  for (bool eof = false; !eof;) {
+    Batch current = ahead.get();
+    eof = current.eof;
+    if (!eof) ahead = std::async(std::launch::async, read_batch);
+    const auto& batch = current.records;
+    auto& unparsed = current.unparsed;
     auto report_in_order = [&](std::vector<ImportProblem> ps) {
       ps.insert(ps.end(), unparsed.begin(), unparsed.end());
       unparsed.clear();
@@ -374,7 +400,7 @@ Result<ImportSummary> ImportService::import_lines(
       report_in_order({});
       continue;
     }
-    auto prepared = prepare_codes(store_.sealer(), batch);
+    const auto& prepared = current.prepared;
     ImportSummary part;  // this batch's counts, merged once it committed
     std::vector<ImportProblem> problems;
     auto r = store_.write([&](store::Tx& tx) -> core::Status {

@@ -4,10 +4,12 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "core/error.hpp"
 #include "core/model.hpp"
 #include "services/caller.hpp"
+#include "store/store.hpp"
 #include "store/tx.hpp"
 
 namespace gh::services {
@@ -27,6 +29,17 @@ using ChangeListener = std::function<void()>;
 // Errors: 403 APIG.1005, 404 APIG.3030.
 core::Result<core::Instance> load_scoped_instance(store::Tx& tx, const Caller& c,
                                                   const InstanceScope& s, bool write);
+
+// A read in one instance, the counterpart of Writer::in_instance: one read transaction that checks
+// read permission on s.project_id and the instance (load_scoped_instance), then runs `body(tx)`.
+// Returns body's result, or the scope check's error.
+template <class F>
+auto read_in_instance(store::Store& store, const Caller& c, const InstanceScope& s, F&& body) {
+  return store.read([&](store::Tx& tx) -> std::invoke_result_t<F&, store::Tx&> {
+    if (auto inst = load_scoped_instance(tx, c, s, false); !inst) return inst.error();
+    return body(tx);
+  });
+}
 
 // Shape check for ids in paths: ids we issue are 32 hex, but lookups of other plausible shapes
 // (e.g. a dashed UUID) answer 404; only garbage answers 400.

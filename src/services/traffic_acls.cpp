@@ -76,9 +76,7 @@ Result<AclInfo> TrafficService::create_acl(const Caller& c, const InstanceScope&
 
 Result<core::Paged<AclInfo>> TrafficService::list_acls(const Caller& c, const InstanceScope& s,
                                                        const store::AclFilter& f, core::Page page) {
-  return store_.read([&](store::Tx& tx) -> Result<core::Paged<AclInfo>> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
+  return read_in_instance(store_, c, s, [&](store::Tx& tx) -> Result<core::Paged<AclInfo>> {
     auto rows = tx.acls(s.instance_id, f, page);
     core::Paged<AclInfo> out{rows.total, {}};
     for (auto& a : rows.items) {
@@ -91,9 +89,7 @@ Result<core::Paged<AclInfo>> TrafficService::list_acls(const Caller& c, const In
 
 Result<AclInfo> TrafficService::get_acl(const Caller& c, const InstanceScope& s,
                                         const std::string& id) {
-  return store_.read([&](store::Tx& tx) -> Result<AclInfo> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
+  return read_in_instance(store_, c, s, [&](store::Tx& tx) -> Result<AclInfo> {
     auto acl = load_acl(tx, s, id);
     if (!acl) return acl.error();
     return AclInfo{*acl, tx.count_acl_bindings(id)};
@@ -210,9 +206,7 @@ Result<core::Paged<AclBindingInfo>> TrafficService::acl_bindings(const Caller& c
                                                                  const InstanceScope& s,
                                                                  const AclBindingQuery& q,
                                                                  core::Page page) {
-  return store_.read([&](store::Tx& tx) -> Result<core::Paged<AclBindingInfo>> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
+  return read_in_instance(store_, c, s, [&](store::Tx& tx) -> Result<core::Paged<AclBindingInfo>> {
     if (!q.acl_id.empty()) {
       if (auto acl = load_acl(tx, s, q.acl_id); !acl) return acl.error();
     }
@@ -249,9 +243,7 @@ Result<core::Paged<AclApiItem>> TrafficService::acl_unbound_apis(const Caller& c
                                                                  const InstanceScope& s,
                                                                  const AclBindingQuery& q,
                                                                  core::Page page) {
-  return store_.read([&](store::Tx& tx) -> Result<core::Paged<AclApiItem>> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
+  return read_in_instance(store_, c, s, [&](store::Tx& tx) -> Result<core::Paged<AclApiItem>> {
     if (q.acl_id.empty()) return errors::invalid_param("acl_id");
     auto acl = load_acl(tx, s, q.acl_id);
     if (!acl) return acl.error();
@@ -302,9 +294,7 @@ Result<core::AppAcl> TrafficService::set_app_acl(const Caller& c, const Instance
 
 Result<core::AppAcl> TrafficService::get_app_acl(const Caller& c, const InstanceScope& s,
                                                  const std::string& app_id) {
-  return store_.read([&](store::Tx& tx) -> Result<core::AppAcl> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
+  return read_in_instance(store_, c, s, [&](store::Tx& tx) -> Result<core::AppAcl> {
     auto app = load_app_of(tx, s, app_id);
     if (!app) return app.error();
     // docs/compatibility.md#app-acl: none set → an empty type and no values.

@@ -186,9 +186,7 @@ Result<ApiView> TrafficService::update_api(const Caller& c, const InstanceScope&
 
 Result<core::Paged<ApiView>> TrafficService::list_apis(const Caller& c, const InstanceScope& s,
                                                        store::ApiFilter f, core::Page page) {
-  return store_.read([&](store::Tx& tx) -> Result<core::Paged<ApiView>> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
+  return read_in_instance(store_, c, s, [&](store::Tx& tx) -> Result<core::Paged<ApiView>> {
     auto specs = tx.apis(s.instance_id, f, page);
     core::Paged<ApiView> out;
     out.total = specs.total;
@@ -203,9 +201,7 @@ Result<core::Paged<ApiView>> TrafficService::list_apis(const Caller& c, const In
 
 Result<ApiView> TrafficService::get_api(const Caller& c, const InstanceScope& s,
                                         const std::string& id) {
-  return store_.read([&](store::Tx& tx) -> Result<ApiView> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
+  return read_in_instance(store_, c, s, [&](store::Tx& tx) -> Result<ApiView> {
     auto api = load_api(tx, s, id);
     if (!api) return api.error();
     return view_of(tx, *api);
@@ -327,9 +323,7 @@ Result<std::vector<VersionInfo>> TrafficService::publication_history(const Calle
                                                                      const InstanceScope& s,
                                                                      const std::string& api_id,
                                                                      const std::string& env_id) {
-  return store_.read([&](store::Tx& tx) -> Result<std::vector<VersionInfo>> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
+  return read_in_instance(store_, c, s, [&](store::Tx& tx) -> Result<std::vector<VersionInfo>> {
     auto api = load_api(tx, s, api_id);
     if (!api) return api.error();
     if (!env_id.empty()) {

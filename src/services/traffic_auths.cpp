@@ -81,9 +81,7 @@ core::Status TrafficService::unauthorize(const Caller& c, const InstanceScope& s
 
 Result<core::Paged<AuthInfo>> TrafficService::list_auths(const Caller& c, const InstanceScope& s,
                                                          const AuthQuery& q, core::Page page) {
-  return store_.read([&](store::Tx& tx) -> Result<core::Paged<AuthInfo>> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
+  return read_in_instance(store_, c, s, [&](store::Tx& tx) -> Result<core::Paged<AuthInfo>> {
     std::map<std::string, std::optional<core::ApiSpec>> apis;
     std::map<std::string, std::optional<core::App>> apps;
     std::map<std::string, std::string> group_names, env_names;
@@ -115,9 +113,7 @@ Result<core::Paged<AuthInfo>> TrafficService::list_auths(const Caller& c, const 
 
 Result<core::Paged<ApiView>> TrafficService::unbound_apis(const Caller& c, const InstanceScope& s,
                                                           const AuthQuery& q, core::Page page) {
-  return store_.read([&](store::Tx& tx) -> Result<core::Paged<ApiView>> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
+  return read_in_instance(store_, c, s, [&](store::Tx& tx) -> Result<core::Paged<ApiView>> {
     if (q.app_id.empty()) return errors::invalid_param("app_id");
     if (q.env_id.empty()) return errors::invalid_param("env_id");
     auto app = load_app_of(tx, s, q.app_id);

@@ -90,20 +90,15 @@ Result<core::Paged<core::ApiGroup>> TrafficService::list_groups(const Caller& c,
                                                                 const InstanceScope& s,
                                                                 store::NameFilter f,
                                                                 core::Page page) {
-  return store_.read([&](store::Tx& tx) -> Result<core::Paged<core::ApiGroup>> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
+  return read_in_instance(store_, c, s, [&](store::Tx& tx) -> Result<core::Paged<core::ApiGroup>> {
     return tx.groups(s.instance_id, f, page);
   });
 }
 
 Result<core::ApiGroup> TrafficService::get_group(const Caller& c, const InstanceScope& s,
                                                  const std::string& id) {
-  return store_.read([&](store::Tx& tx) -> Result<core::ApiGroup> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
-    return load_group(tx, s, id);
-  });
+  return read_in_instance(
+      store_, c, s, [&](store::Tx& tx) -> Result<core::ApiGroup> { return load_group(tx, s, id); });
 }
 
 Result<core::ApiGroup> TrafficService::update_group(const Caller& c, const InstanceScope& s,
@@ -173,11 +168,10 @@ Result<core::Paged<core::Environment>> TrafficService::list_envs(const Caller& c
                                                                  const InstanceScope& s,
                                                                  store::NameFilter f,
                                                                  core::Page page) {
-  return store_.read([&](store::Tx& tx) -> Result<core::Paged<core::Environment>> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
-    return tx.envs(s.instance_id, f, page);
-  });
+  return read_in_instance(store_, c, s,
+                          [&](store::Tx& tx) -> Result<core::Paged<core::Environment>> {
+                            return tx.envs(s.instance_id, f, page);
+                          });
 }
 
 Result<core::Environment> TrafficService::update_env(const Caller& c, const InstanceScope& s,
@@ -250,18 +244,15 @@ Result<core::Paged<core::EnvVariable>> TrafficService::list_variables(const Call
                                                                       const InstanceScope& s,
                                                                       store::EnvVariableFilter f,
                                                                       core::Page page) {
-  return store_.read([&](store::Tx& tx) -> Result<core::Paged<core::EnvVariable>> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
-    return tx.env_variables(s.instance_id, f, page);
-  });
+  return read_in_instance(store_, c, s,
+                          [&](store::Tx& tx) -> Result<core::Paged<core::EnvVariable>> {
+                            return tx.env_variables(s.instance_id, f, page);
+                          });
 }
 
 Result<core::EnvVariable> TrafficService::get_variable(const Caller& c, const InstanceScope& s,
                                                        const std::string& id) {
-  return store_.read([&](store::Tx& tx) -> Result<core::EnvVariable> {
-    auto inst = load_scoped_instance(tx, c, s, false);
-    if (!inst) return inst.error();
+  return read_in_instance(store_, c, s, [&](store::Tx& tx) -> Result<core::EnvVariable> {
     return load_variable(tx, s, id);
   });
 }

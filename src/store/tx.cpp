@@ -22,7 +22,11 @@ void TxBase::lock_name(const std::string& name) {
   if (postgres()) s_.query("SELECT pg_advisory_xact_lock(hashtext(?))", {"gatehouse:" + name});
 }
 void TxBase::use_bulk_cache() {
-  if (!postgres()) s_.execute("PRAGMA cache_size = -262144");
+  if (postgres()) return;
+  // Never lowered: a bulk-loading connection may have been given more (SqliteBackend).
+  auto rows = s_.query("PRAGMA cache_size");
+  std::int64_t now = rows.empty() ? 0 : std::stoll(rows[0].text(0));
+  if (now > -262144) s_.execute("PRAGMA cache_size = -262144");
 }
 
 void Tx::insert_instance(const core::Instance& i) {

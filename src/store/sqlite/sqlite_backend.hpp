@@ -21,12 +21,20 @@ class SqliteBackend final : public SqlBackend {
   ~SqliteBackend() override;
   void transact(TxMode mode, const std::function<bool(SqlSession&)>& fn) override;
   std::string_view dialect() const override { return "sqlite"; }
+  // Bulk loading, for a process that has the store to itself (`gatehouse import`): while on, a
+  // commit need not reach the disk by itself (synchronous=NORMAL: the WAL is synced at
+  // checkpoints only, so a crash loses the last commits, never the database); turning it off sets
+  // synchronous=FULL again and fsyncs the database file and its WAL, so everything committed so
+  // far is durable when it returns (throws SqlError if it cannot). PostgreSQL has no such mode:
+  // there each commit stays durable.
+  void set_bulk_load(bool on);
 
   class StatementCache;  // prepared statements, reused across transactions
   const GroupCommitter& committer() const { return committer_; }
 
  private:
   void run_transaction(TxMode mode, const std::function<bool(SqlSession&)>& fn);
+  std::string path_;
   sqlite3* db_ = nullptr;
   std::unique_ptr<StatementCache> statements_;
   std::mutex mu_;

@@ -69,7 +69,7 @@ class AuthenticateTest : public ::testing::Test {
 TEST_F(AuthenticateTest, SignatureVectorIsAccepted) {
   auto r = run(signed_request());
   ASSERT_TRUE(std::holds_alternative<AuthenticatedApp>(r)) << message(r);
-  EXPECT_EQ(std::get<AuthenticatedApp>(r)->id, "app1");
+  EXPECT_EQ(std::get<AuthenticatedApp>(r)->id(), "app1");
 }
 
 TEST_F(AuthenticateTest, TamperedStaleOrUnknownSignaturesAreRefused) {

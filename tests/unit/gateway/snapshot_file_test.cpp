@@ -79,8 +79,8 @@ TEST(SnapshotFileTest, RoundTripKeepsRoutesAppsAndSealsTheSecret) {
   ASSERT_TRUE(inst);
   auto* app = inst->codes.find(Digest{kd.compute("code-one")});
   ASSERT_TRUE(app);
-  EXPECT_EQ((*app)->secret, "the-app-secret");
-  EXPECT_EQ((*app)->app_key, "key1");
+  EXPECT_EQ((*app)->secret(), "the-app-secret");
+  EXPECT_EQ((*app)->app_key(), "key1");
   auto groups = (*back)->routes->groups_for_host("grp.apig.example");
   ASSERT_EQ(groups.size(), 1u);
   auto m = groups[0]->by_env.at(core::kReleaseEnvId).match("GET", "/items/7");

@@ -221,6 +221,37 @@ TEST_P(StoreBackendTest, CommittedWriteSurvivesReopen) {
   EXPECT_EQ(*count, 1);
 }
 
+// `gatehouse import` on SQLite: commits without an fsync each while bulk loading, then FULL again
+// (and the files flushed) once it is turned off; what was committed meanwhile is there after a
+// reopen.
+TEST_P(StoreBackendTest, SqliteBulkLoadRelaxesSyncUntilTurnedOff) {
+  auto* sqlite = dynamic_cast<store::SqliteBackend*>(&store_->backend());
+  if (!sqlite) GTEST_SKIP() << "SQLite only";
+  auto synchronous = [&] {
+    std::string mode;
+    store_->backend().transact(store::TxMode::kRead, [&](store::SqlSession& s) {
+      mode = s.query("PRAGMA synchronous").at(0).text(0);
+      return true;
+    });
+    return mode;
+  };
+  EXPECT_EQ(synchronous(), "2");  // FULL
+  sqlite->set_bulk_load(true);
+  EXPECT_EQ(synchronous(), "1");  // NORMAL: the WAL is synced at checkpoints only
+  auto inst = seed_instance(*store_);
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Status {
+    tx.insert_app(make_app(inst, "bulk_app"));
+    return core::ok_status();
+  }));
+  sqlite->set_bulk_load(false);
+  EXPECT_EQ(synchronous(), "2");
+  store_.reset();
+  store_ = open();
+  auto count = store_->read(
+      [&](store::Tx& tx) -> core::Result<std::int64_t> { return tx.count_apps(inst.id); });
+  EXPECT_EQ(*count, 1);
+}
+
 TEST_P(StoreBackendTest, ChangeLogIsMonotonic) {
   auto inst = seed_instance(*store_);
   std::int64_t base = 0;
