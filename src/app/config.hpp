@@ -50,7 +50,9 @@ struct ServeConfig {
   std::string log_format = "text";  // server log: "text" or "json" (app/logging.hpp)
   std::string metrics_listen;       // "" = no metrics listener; else HOST:PORT (app/metrics.hpp)
   std::string access_log = "off";   // "off", "-" (stdout) or a path (gateway/access_log.hpp)
-  int admin_threads = 4;
+  // Management API loops: one call in progress per loop (a call blocks its loop on the store), so
+  // this many concurrent calls, whose writes are group-committed (store/group_commit.hpp).
+  int admin_threads = 32;
   // Scheduling of the management API and background threads, "idle" or a niceness "0".."19".
   // Niceness 10 (weight 110 against a loop's 1024): on a CPU the gateway loops saturate,
   // management still gets ~5 % of it, enough for 100 credential writes/s (measured), so a

@@ -152,7 +152,8 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
   admin_opts.host = admin_hp.host;
   admin_opts.port = admin_hp.port;
   admin_opts.threads = cfg.admin_threads;
-  admin_opts.priority = background;  // management work yields to the gateway loops
+  admin_opts.spread_connections = true;  // n clients on n loops: n calls in one group commit
+  admin_opts.priority = background;      // management work yields to the gateway loops
   apply_request_limits(cfg.request_limits, cfg.max_request_body, admin_opts);
   admin_opts.target_error_renderer = [&](http::ProtocolError e, std::string_view target) {
     if (auto* cp = control.current()) return cp->api.protocol_error(e, target);

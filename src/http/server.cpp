@@ -188,6 +188,13 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const ServerOptions& o) {
   return ctx;
 }
 
+class Listener;
+// ServerOptions::spread_connections: every listener of the server, and whose turn is next.
+struct Spread {
+  std::vector<std::shared_ptr<Listener>>* listeners = nullptr;
+  std::atomic<std::size_t> next{0};
+};
+
 // One accept loop on one io_context.
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
@@ -224,7 +231,10 @@ class Listener : public std::enable_shared_from_this<Listener> {
     for (auto* c : owners) c->abandon();
   }
 
-  void start() { accept(); }
+  void start(Spread* spread) {
+    spread_ = spread;
+    accept();
+  }
   // The context of the handshakes accepted from now on; swapped on the listener's loop, which is
   // the only reader of tls_.
   void use_tls(std::shared_ptr<asio::ssl::context> tls) {
@@ -263,9 +273,29 @@ class Listener : public std::enable_shared_from_this<Listener> {
                            [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
                              if (ec == asio::error::operation_aborted || !self->acceptor_.is_open())
                                return;
-                             if (!ec) self->on_accept(std::move(socket));
+                             if (!ec) self->deal(std::move(socket));
                              self->accept();
                            });
+  }
+
+  // Serves the connection here, or (spread_connections) hands it to the loop whose turn it is.
+  void deal(tcp::socket socket) {
+    if (!spread_) return on_accept(std::move(socket));
+    auto& all = *spread_->listeners;
+    auto& to = all[spread_->next.fetch_add(1, std::memory_order_relaxed) % all.size()];
+    if (to.get() == this) return on_accept(std::move(socket));
+    beast::error_code ec;
+    auto protocol = socket.local_endpoint(ec).protocol();
+    if (ec) return;  // closed meanwhile; the socket's destructor closes it
+    int fd = socket.release(ec);
+    if (ec) return;
+    asio::post(to->io_, [to, protocol, fd] {
+      beast::error_code ignored;
+      tcp::socket moved(to->io_);
+      moved.assign(protocol, fd, ignored);
+      if (ignored) return void(::close(fd));
+      to->on_accept(std::move(moved));
+    });
   }
 
   void on_accept(tcp::socket socket) {
@@ -305,6 +335,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   int loop_index_;
   tcp::acceptor acceptor_;
   std::shared_ptr<asio::ssl::context> tls_;
+  Spread* spread_ = nullptr;
   std::shared_ptr<DeadlineSweeper> sweeper_;
   std::shared_ptr<H2Registry> h2_;  // before h1_, whose HTTP/2 hand-over captures it
   detail::H1Shared h1_;
@@ -389,6 +420,7 @@ struct Server::Impl {
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> drain_guards;
   std::uint16_t port = 0;
   bool started = false, stopped = false;
+  Spread spread;
 
   Impl(ServerOptions o, ExchangeHandler h) : options(std::move(o)), handler(std::move(h)) {
     if (options.threads < 1) options.threads = 1;
@@ -429,7 +461,9 @@ std::uint16_t Server::port() const {
 void Server::start() {
   if (impl_->started) return;
   impl_->started = true;
-  for (auto& l : impl_->listeners) l->start();
+  impl_->spread.listeners = &impl_->listeners;
+  for (auto& l : impl_->listeners)
+    l->start(impl_->options.spread_connections ? &impl_->spread : nullptr);
   for (int i = 0; i < impl_->options.threads; ++i) {
     auto& io = *impl_->loops[i];
     impl_->threads.emplace_back([&io, priority = impl_->options.priority] {

@@ -68,6 +68,11 @@ struct ServerOptions {
   // Each thread runs one io_context (event loop) with its own SO_REUSEPORT acceptor, so a
   // connection stays on one thread, with no hand-offs between threads; a handler that blocks
   // holds up the other connections of its loop.
+  // true: connections are dealt to the loops in turn (the loop that accepted one hands it over
+  // once, at accept), instead of by SO_REUSEPORT's hash of the addresses, which leaves some loops
+  // with two connections and others with none. For blocking handlers (the management API), where
+  // a loop serves one call at a time: n clients on n loops are n calls in progress.
+  bool spread_connections = false;
   // Added to every RequestContext::loop_index, so that several servers sharing one handler
   // (the gateway's HTTP and HTTPS listeners) number their loops apart.
   int loop_index_base = 0;

@@ -8,19 +8,14 @@ void TxBase::lock_instance(const std::string& id) {
   if (app_locked_)  // a bug: rolls back, logged, 500
     throw SqlError(SqlError::Kind::kOther, "lock order: lock_instance after lock_app (tx.hpp)");
   // PostgreSQL: a row lock held to commit; writers on other nodes wait here, and at READ COMMITTED
-  // their later statements see what this transaction committed. SQLite writers are serial
-  // already; there the statement stays the UPDATE it always was (nothing reads `version`).
-  if (postgres())
-    s_.query("SELECT 1 FROM instances WHERE id = ? FOR UPDATE", {id});
-  else
-    s_.execute("UPDATE instances SET version = version + 1 WHERE id = ?", {id});
+  // their later statements see what this transaction committed. SQLite writers are serial already
+  // (BEGIN IMMEDIATE takes the file's write lock, across processes too), so there is nothing to
+  // do: an UPDATE of the row (as before) cost a statement and a WAL page per write.
+  if (postgres()) s_.query("SELECT 1 FROM instances WHERE id = ? FOR UPDATE", {id});
 }
 void TxBase::lock_app(const std::string& id) {
   app_locked_ = true;
-  if (postgres())  // see lock_instance
-    s_.query("SELECT 1 FROM apps WHERE id = ? FOR UPDATE", {id});
-  else
-    s_.execute("UPDATE apps SET version = version + 1 WHERE id = ?", {id});
+  if (postgres()) s_.query("SELECT 1 FROM apps WHERE id = ? FOR UPDATE", {id});  // see above
 }
 void TxBase::lock_name(const std::string& name) {
   // hashtext() is stable for a given text; a collision only serialises two unrelated names.

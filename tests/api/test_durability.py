@@ -2,7 +2,7 @@
 (and store); bootstrap state is reused on restart."""
 import signal
 
-from conftest import ADMIN_PASSWORD, login, uniq
+from conftest import ADMIN_PASSWORD, login, uniq, wait_until
 
 
 def test_acknowledged_writes_survive_kill9(fresh_server):
@@ -57,3 +57,67 @@ def test_restart_reuses_bootstrap_and_tokens(server_factory):
     s.env["GATEHOUSE_ADMIN_PASSWORD"] = ADMIN_PASSWORD
     s.start()
     assert login(s, password=password).user_id == c.user_id
+
+
+def test_concurrent_writers_then_kill9(server_factory):
+    """32 clients create apps and AppCodes at once (their writes are group-committed: one
+    transaction and one fsync for the writes that queued meanwhile); the server is killed -9 in
+    the middle of it. After the restart every write answered 2xx is there."""
+    import threading
+    import requests
+
+    s = server_factory(["--max-apps-per-instance", "100000"])
+    c = login(s)
+    acked = []  # (app id, code id, code value) answered 201
+    acked_apps = []
+    lock = threading.Lock()
+    stop = threading.Event()
+    failures = []
+
+    def writer():
+        http = requests.Session()
+        headers = {"X-Auth-Token": c.token}
+        try:
+            while not stop.is_set():
+                r = http.post(s.url(c.apig("/apps")), json={"name": uniq("gc")},
+                              headers=headers, timeout=30)
+                if r.status_code != 201:
+                    failures.append(r.status_code)
+                    return
+                app_id = r.json()["id"]
+                with lock:
+                    acked_apps.append(app_id)
+                for _ in range(5):
+                    r = http.put(s.url(c.apig(f"/apps/{app_id}/app-codes")), headers=headers,
+                                 timeout=30)
+                    if r.status_code != 201:
+                        failures.append(r.status_code)
+                        return
+                    with lock:
+                        acked.append((app_id, r.json()["id"], r.json()["app_code"]))
+        except requests.RequestException:
+            return  # the server went away mid-call: that write was not acknowledged
+
+    threads = [threading.Thread(target=writer, daemon=True) for _ in range(32)]
+    for t in threads:
+        t.start()
+    wait_until(lambda: len(acked) >= 300 or failures or not any(t.is_alive() for t in threads),
+               limit=120)
+    s.kill9()  # while the writers are still sending
+    stop.set()
+    for t in threads:
+        t.join(60)
+    assert not failures, failures[:5]
+    assert len(acked) >= 300
+    with lock:
+        acked_codes, apps = list(acked), list(acked_apps)
+
+    s.start()
+    c2 = login(s)
+    present = {}
+    for app_id in set(apps):
+        r = c2.get(c2.apig(f"/apps/{app_id}/app-codes"))
+        assert r.status_code == 200, (app_id, r.status_code)
+        present.update({x["id"]: x["app_code"] for x in r.json()["app_codes"]})
+    missing = [(a, i) for a, i, v in acked_codes if present.get(i) != v]
+    assert not missing, f"{len(missing)} of {len(acked_codes)} acknowledged AppCodes lost"

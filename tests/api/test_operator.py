@@ -202,7 +202,7 @@ def thread_scheduling(pid):
 
 @pytest.mark.parametrize("setting,expect", [(None, (0, 10)), ("7", (0, 7)), ("idle", (5, 0))])
 def test_management_threads_yield_to_the_gateway(server_factory, setting, expect):
-    """The management API's threads (4 by default) run as background work — niceness 10 by
+    """The management API's threads (32 by default) run as background work — niceness 10 by
     default, the given niceness, or SCHED_IDLE — while the gateway loops keep normal
     scheduling."""
     args = ["--admin-threads", "4"] + (["--management-priority", setting] if setting else [])

@@ -89,6 +89,8 @@ class PgSession final : public SqlSession {
 
   // Set once a statement failed: PostgreSQL has aborted the transaction, so it cannot commit.
   const std::optional<SqlError>& failure() const { return failed_; }
+  // After ROLLBACK TO SAVEPOINT: the transaction works again.
+  void clear_failure() { failed_.reset(); }
 
  private:
   Result run(std::string_view sql, const std::vector<SqlValue>& params) {
@@ -233,7 +235,12 @@ std::string redact_passwords(std::string text, std::string_view url) {
 
 // ---------------------------------------------------------------- pool and transactions
 PostgresBackend::PostgresBackend(std::string url, PostgresOptions opts)
-    : url_(std::move(url)), opts_(opts) {
+    : url_(std::move(url)),
+      opts_(opts),
+      committer_({[this] { return open_batch(); },
+                  [this](const std::function<bool(SqlSession&)>& fn) {
+                    run_transaction(TxMode::kWrite, fn);
+                  }}) {
   if (opts_.pool_size < 1) opts_.pool_size = 1;
   if (opts_.max_tx_attempts < 1) opts_.max_tx_attempts = 1;
   idle_.push_back(connect());
@@ -290,7 +297,67 @@ void PostgresBackend::release(PGconn* c, bool healthy) {
   for (auto* d : dropped) PQfinish(d);
 }
 
+// A group commit's transaction (store/group_commit.hpp) on one pooled connection.
+class PostgresBackend::Batch final : public BatchTx {
+ public:
+  explicit Batch(PostgresBackend& pg) : pg_(pg), c_(pg.acquire()), session_(c_) {
+    try {
+      exec_simple(c_, "BEGIN ISOLATION LEVEL READ COMMITTED");
+    } catch (...) {
+      done(false);
+      throw;
+    }
+  }
+  ~Batch() override { done(true); }
+  SqlSession& session() override { return session_; }
+  void begin_member() override { exec_simple(c_, "SAVEPOINT gh_member"); }
+  void end_member(bool keep) override {
+    // fn caught a failure itself: the transaction is aborted up to the savepoint.
+    if (keep && session_.failure()) throw *session_.failure();
+    if (!keep && !abort_member()) throw SqlError(SqlError::Kind::kOther, "ROLLBACK TO SAVEPOINT");
+    if (keep) exec_simple(c_, "RELEASE SAVEPOINT gh_member");
+  }
+  bool abort_member() noexcept override {
+    if (connection_lost(c_)) return false;
+    Result r(PQexec(c_, "ROLLBACK TO SAVEPOINT gh_member"), &PQclear);
+    if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK) return false;
+    session_.clear_failure();
+    Result rel(PQexec(c_, "RELEASE SAVEPOINT gh_member"), &PQclear);
+    return rel && PQresultStatus(rel.get()) == PGRES_COMMAND_OK;
+  }
+  void commit() override {
+    if (session_.failure()) throw *session_.failure();
+    Result r(PQexec(c_, "COMMIT"), &PQclear);
+    if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK) throw error_from(c_, r.get(), "COMMIT");
+    if (std::strcmp(PQcmdStatus(r.get()), "COMMIT") != 0)
+      throw SqlError(SqlError::Kind::kOther, "COMMIT: the server rolled the transaction back");
+  }
+  void rollback() noexcept override { rollback_quietly(c_); }
+
+ private:
+  void done(bool roll_back) {
+    if (!c_) return;
+    if (roll_back) rollback_quietly(c_);
+    pg_.release(c_, !connection_lost(c_) && PQtransactionStatus(c_) == PQTRANS_IDLE);
+    c_ = nullptr;
+  }
+  PostgresBackend& pg_;
+  PGconn* c_;
+  PgSession session_;
+};
+
+std::unique_ptr<BatchTx> PostgresBackend::open_batch() {
+  return std::make_unique<Batch>(*this);
+}
+
 void PostgresBackend::transact(TxMode mode, const std::function<bool(SqlSession&)>& fn) {
+  if (mode == TxMode::kWrite)
+    committer_.run(fn);
+  else
+    run_transaction(mode, fn);
+}
+
+void PostgresBackend::run_transaction(TxMode mode, const std::function<bool(SqlSession&)>& fn) {
   const char* begin = mode == TxMode::kWrite ? "BEGIN ISOLATION LEVEL READ COMMITTED"
                                              : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
   bool reconnected = false;

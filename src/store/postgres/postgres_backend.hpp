@@ -10,7 +10,9 @@
 //    schema's UNIQUE constraints. kRead transactions are REPEATABLE READ READ ONLY (one snapshot,
 //    as a SQLite read transaction has).
 //  - Commits are durable: synchronous_commit is left at the server's default (on) and never
-//    lowered by this backend.
+//    lowered by this backend. Concurrent kWrite transactions of the process are group-committed
+//    (store/group_commit.hpp): one transaction, one savepoint per member, one COMMIT; a batch that
+//    hits one of the failures below is run again member by member, with the retries below.
 //  - SQLSTATE mapping: 23505 → kUnique; 40001 / 40P01 (serialization failure, deadlock) → the
 //    whole transaction is retried up to `max_tx_attempts` times, then kBusy; connection failures
 //    (class 08, 57P01-57P03, a broken socket) → kUnavailable, and that connection is dropped and
@@ -28,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "store/group_commit.hpp"
 #include "store/sql.hpp"
 
 struct pg_conn;
@@ -81,8 +84,10 @@ class PostgresBackend final : public SqlBackend {
   // Connects once to check the server is reachable. Throws SqlError (kUnavailable on failure).
   explicit PostgresBackend(std::string url, PostgresOptions opts = {});
   ~PostgresBackend() override;
+  // kWrite: group-committed (store/group_commit.hpp); a batch runs on one pooled connection.
   void transact(TxMode mode, const std::function<bool(SqlSession&)>& fn) override;
   std::string_view dialect() const override { return "postgresql"; }
+  const GroupCommitter& committer() const { return committer_; }
 
   // A listener on `channel` over its own connection to the same server.
   std::unique_ptr<PgListener> listen(const std::string& channel) const;
@@ -92,6 +97,9 @@ class PostgresBackend final : public SqlBackend {
   pg_conn* acquire();
   void release(pg_conn* conn, bool healthy);
   pg_conn* connect() const;
+  void run_transaction(TxMode mode, const std::function<bool(SqlSession&)>& fn);
+  class Batch;  // a group commit's transaction
+  std::unique_ptr<BatchTx> open_batch();
 
   std::string url_;
   PostgresOptions opts_;
@@ -99,6 +107,7 @@ class PostgresBackend final : public SqlBackend {
   std::condition_variable freed_;
   std::vector<pg_conn*> idle_;
   int open_ = 0;  // connections handed out or idle
+  GroupCommitter committer_;
 };
 
 }  // namespace gh::store

@@ -206,9 +206,49 @@ void restrict_to_owner(const std::string& path) {
   for (const char* suffix : {"-wal", "-shm"}) ::chmod((path + suffix).c_str(), 0600);
 }
 
+// A group commit's transaction (store/group_commit.hpp): the connection's lock for the whole
+// batch, BEGIN IMMEDIATE, one savepoint per member, one COMMIT.
+class SqliteBatch final : public BatchTx {
+ public:
+  SqliteBatch(sqlite3* db, SqliteBackend::StatementCache& cache, std::mutex& mu)
+      : lock_(mu), db_(db), session_(db, cache) {
+    exec_plain(db_, "BEGIN IMMEDIATE");
+  }
+  ~SqliteBatch() override { rollback(); }
+  SqlSession& session() override { return session_; }
+  void begin_member() override { exec_plain(db_, "SAVEPOINT gh_member"); }
+  void end_member(bool keep) override {
+    if (!keep) exec_plain(db_, "ROLLBACK TO gh_member");
+    exec_plain(db_, "RELEASE gh_member");
+  }
+  bool abort_member() noexcept override {
+    // Some errors (disk full, I/O) make SQLite roll the whole transaction back itself.
+    if (sqlite3_get_autocommit(db_)) return false;
+    return sqlite3_exec(db_, "ROLLBACK TO gh_member", nullptr, nullptr, nullptr) == SQLITE_OK &&
+           sqlite3_exec(db_, "RELEASE gh_member", nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
+  void commit() override {
+    core::yield_to_foreground();  // the commit (WAL writes, fsync) is a step of its own
+    exec_plain(db_, "COMMIT");
+  }
+  void rollback() noexcept override {
+    if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+
+ private:
+  std::lock_guard<std::mutex> lock_;
+  sqlite3* db_;
+  SqliteSession session_;
+};
+
 }  // namespace
 
-SqliteBackend::SqliteBackend(const std::string& path) : path_(path) {
+SqliteBackend::SqliteBackend(const std::string& path)
+    : path_(path),
+      committer_({[this] { return std::make_unique<SqliteBatch>(db_, *statements_, mu_); },
+                  [this](const std::function<bool(SqlSession&)>& fn) {
+                    run_transaction(TxMode::kWrite, fn);
+                  }}) {
   restrict_to_owner(path);
   // NOMUTEX: every use of the connection holds mu_ already (run_transaction, set_bulk_load,
   // construction and destruction); SQLite's own lock per call was ~5 % of an import's CPU.
@@ -275,7 +315,10 @@ void SqliteBackend::set_bulk_load(bool on) {
 }
 
 void SqliteBackend::transact(TxMode mode, const std::function<bool(SqlSession&)>& fn) {
-  run_transaction(mode, fn);
+  if (mode == TxMode::kWrite)
+    committer_.run(fn);
+  else
+    run_transaction(mode, fn);
   core::yield_to_foreground();
 }
 

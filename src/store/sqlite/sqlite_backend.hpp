@@ -1,11 +1,14 @@
 #pragma once
 // SQLite backend: one connection in WAL mode with synchronous=FULL, so a committed transaction is
-// fsynced before commit returns. Access is serialised by a mutex (SQLite allows one writer anyway;
-// management traffic is small). busy_timeout covers other processes touching the file.
+// fsynced before commit returns. Access is serialised by a mutex (SQLite allows one writer anyway).
+// Concurrent write transactions are group-committed (store/group_commit.hpp): one BEGIN
+// IMMEDIATE … COMMIT, one fsync, for every writer that queued while the previous batch committed.
+// busy_timeout covers other processes touching the file.
 #include <memory>
 #include <mutex>
 #include <string>
 
+#include "store/group_commit.hpp"
 #include "store/sql.hpp"
 
 struct sqlite3;
@@ -27,6 +30,7 @@ class SqliteBackend final : public SqlBackend {
   void set_bulk_load(bool on);
 
   class StatementCache;  // prepared statements, reused across transactions
+  const GroupCommitter& committer() const { return committer_; }
 
  private:
   void run_transaction(TxMode mode, const std::function<bool(SqlSession&)>& fn);
@@ -34,6 +38,7 @@ class SqliteBackend final : public SqlBackend {
   sqlite3* db_ = nullptr;
   std::unique_ptr<StatementCache> statements_;
   std::mutex mu_;
+  GroupCommitter committer_;
 };
 
 }  // namespace gh::store
