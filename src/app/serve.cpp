@@ -12,12 +12,14 @@
 #include <thread>
 
 #include "admin/openapi.hpp"
+#include "app/cluster_counters.hpp"
 #include "app/control_plane.hpp"
 #include "app/exit_codes.hpp"
 #include "app/health.hpp"
 #include "app/keys.hpp"
 #include "app/logging.hpp"
 #include "app/metrics.hpp"
+#include "app/protocol_reply.hpp"
 #include "app/reload.hpp"
 #include "app/service_manager.hpp"
 #include "app/tls_files.hpp"
@@ -34,44 +36,6 @@
 
 namespace gh::app {
 namespace {
-
-http::Response protocol_error(http::ProtocolError e) {
-  int status = 400;
-  std::string msg = "Parameter error.";
-  switch (e) {
-    case http::ProtocolError::kBadRequest:
-      break;
-    case http::ProtocolError::kUriTooLong:
-      status = 414;
-      msg = "Request URI too large.";
-      break;
-    case http::ProtocolError::kHeadersTooLarge:
-      status = 494;
-      msg = "Request headers too large.";
-      break;
-    case http::ProtocolError::kBodyTooLarge:
-      status = 413;
-      msg = "Request entity too large.";
-      break;
-    case http::ProtocolError::kRequestTimeout:
-      status = 408;
-      msg = "Request timeout.";
-      break;
-    case http::ProtocolError::kNotImplemented:
-      status = 501;
-      msg = "Transfer-Encoding not implemented.";
-      break;
-    case http::ProtocolError::kInternal:
-      status = 500;
-      msg = "An unexpected error occurred";
-      break;
-  }
-  return gateway::error_response(11, status,
-                                 status == 400   ? "APIG.2000"
-                                 : status == 500 ? "APIG.9999"
-                                                 : "APIG.0201",
-                                 msg, crypto::new_id());
-}
 
 std::string endpoint(const HostPort& hp, std::uint16_t port) {
   return (hp.host.find(':') != std::string::npos ? "[" + hp.host + "]" : hp.host) + ":" +
@@ -263,6 +227,11 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
     return core::dataplane::iam_failure("the identity store is unavailable");
   };
   gateway::Gateway gw(snapshots, code_digest, iam_check, gw_settings);
+  // PostgreSQL: limits and quotas hold for the cluster (docs/operations.md#throttling-cluster).
+  auto cluster_counters = start_cluster_counters(location, gw.counters(), background, [&] {
+    auto* cp = control.load();
+    return cp ? cp->store.get() : nullptr;
+  });
   http::ExchangeHandler gateway_handler = [&gw](http::Exchange& e) { gw.handle(e); };
 
   http::ServerOptions gw_opts;
@@ -322,6 +291,7 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
   metric_sources.snapshots = &snapshots;
   metric_sources.node = &node;
   metric_sources.access_log = &access_log;
+  metric_sources.cluster_counters = cluster_counters.get();
   metric_sources.start_time_seconds = started_at;
   metric_sources.store_change_seq = [&]() -> std::optional<std::int64_t> {
     auto* cp = control.load();
@@ -502,6 +472,7 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
   admin_server->stop();
   if (metrics_server) metrics_server->stop();
   running = false;
+  if (cluster_counters) cluster_counters->stop();
   watcher.join();
   persister.join();
   persist();
