@@ -7,6 +7,7 @@ namespace gh::gateway {
 namespace {
 
 constexpr std::int64_t kExpiryMarginMs = 60'000;
+constexpr std::int64_t kNoCeiling = std::int64_t{1} << 40;  // stored as the largest ceiling
 
 std::int64_t expires_after(const WindowSpec& w, std::int64_t idx) {
   // A row is read until the end of the next window (as that window's previous one).
@@ -122,7 +123,9 @@ void LeaseBook::apply(const std::vector<core::CounterLease>& rows) {
         e.held = std::max<std::int64_t>(0, e.held + r.add) + r.granted;
         e.others = std::max<std::int64_t>(0, r.count - e.held);
         e.last_exchange_ms = now_ms_;
-        table_.set_lease(p->second.slot, e.win, e.others, nodes_ == 1 ? e.limit : e.held);
+        // Alone: no ceiling but the limit itself, as the request reads it (a raised limit is in
+        // force at once).
+        table_.set_lease(p->second.slot, e.win, e.others, nodes_ == 1 ? kNoCeiling : e.held);
         break;
       case Kind::kNext:
         if (r.window != e.win + 1) break;
@@ -139,7 +142,8 @@ void LeaseBook::apply(const std::vector<core::CounterLease>& rows) {
 
 void LeaseBook::fail_open() {
   for (auto& [sid, e] : entries_)
-    table_.set_lease(sid, e.win, e.others, std::max(e.held, e.limit / nodes_));
+    table_.set_lease(sid, e.win, e.others,
+                     nodes_ == 1 ? kNoCeiling : std::max(e.held, e.limit / nodes_));
   pending_.clear();
 }
 
