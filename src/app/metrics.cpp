@@ -181,6 +181,16 @@ std::string render_metrics(const MetricsSources& s) {
                "1 when the node serves its snapshot file's contents (store not reached at start).");
     out.sample("gatehouse_serving_from_file", {}, s.node->from_file.load() ? 1.0 : 0.0);
   }
+  if (s.cluster_counters) {
+    out.family("gatehouse_cluster_counters_up", "gauge",
+               "1 when the last exchange with the cluster's shared throttling counters succeeded "
+               "(0: failing open).");
+    out.sample("gatehouse_cluster_counters_up", {}, s.cluster_counters->counters_up() ? 1.0 : 0.0);
+    out.family("gatehouse_cluster_counter_outages_total", "counter",
+               "Times the shared throttling counters became unreachable.");
+    out.sample("gatehouse_cluster_counter_outages_total", {},
+               static_cast<double>(s.cluster_counters->outages()));
+  }
   if (s.access_log) {
     out.family("gatehouse_access_log_dropped_lines_total", "counter",
                "Access-log lines dropped because a loop's buffer (8 MB) was full.");

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "app/cluster_counters.hpp"
 #include "app/health.hpp"
 #include "core/metrics.hpp"
 #include "gateway/access_log.hpp"
@@ -50,6 +51,7 @@ struct MetricsSources {
   const gateway::SnapshotHolder* snapshots = nullptr;
   const NodeStatus* node = nullptr;
   const gateway::AccessLog* access_log = nullptr;
+  const ClusterCounters* cluster_counters = nullptr;  // PostgreSQL nodes only
   // The store's last change-log sequence; nullopt when the store cannot say.
   std::function<std::optional<std::int64_t>()> store_change_seq;
   double start_time_seconds = 0;  // Unix time the process started serving

@@ -13,6 +13,7 @@
 
 #include "admin/openapi.hpp"
 #include "app/change_watcher.hpp"
+#include "app/cluster_counters.hpp"
 #include "app/control_plane.hpp"
 #include "app/exit_codes.hpp"
 #include "app/health.hpp"
@@ -212,6 +213,11 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
     return core::dataplane::iam_failure("the identity store is unavailable");
   };
   gateway::Gateway gw(snapshots, code_digest, iam_check, gw_settings);
+  // PostgreSQL: limits and quotas hold for the cluster (docs/operations.md#throttling-cluster).
+  auto cluster_counters = start_cluster_counters(location, gw.counters(), background, [&] {
+    auto* cp = control.current();
+    return cp ? cp->store.get() : nullptr;
+  });
   http::ExchangeHandler gateway_handler = [&gw](http::Exchange& e) { gw.handle(e); };
 
   http::ServerOptions gw_opts;
@@ -271,6 +277,7 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
   metric_sources.snapshots = &snapshots;
   metric_sources.node = &node;
   metric_sources.access_log = &access_log;
+  metric_sources.cluster_counters = cluster_counters.get();
   metric_sources.start_time_seconds = started_at;
   metric_sources.store_change_seq = [&]() -> std::optional<std::int64_t> {
     auto* cp = control.current();
@@ -373,6 +380,7 @@ int serve(const ServeConfig& cfg, std::function<ServeConfig()> reread) {
                  grace.count());
   admin_server->stop();
   if (metrics_server) metrics_server->stop();
+  if (cluster_counters) cluster_counters->stop();
   watcher.stop();
   persister.stop();  // writes the last snapshot
   if (tls_server) tls_server->stop();

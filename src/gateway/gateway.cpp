@@ -258,7 +258,10 @@ bool Gateway::throttle(const Answer& a, const RouteTarget& t, const RouteConfig&
   }
   if (!t.throttle.policy) return true;
   ThrottleSubject subject;
-  if (who.app) subject.app = who.id_key.ordinal;
+  if (who.app) {
+    subject.app = who.id_key.ordinal;
+    if (counters_.leased()) subject.app_subject = hash_text(who.app->id.data(), who.app->id.size());
+  }
   subject.account = account;
   // The client address behind trusted proxies (docs/compatibility.md#g13), else the peer.
   const http::RequestContext& ctx = a.exchange.context();

@@ -1,6 +1,8 @@
 #include "gateway/rate_counter.hpp"
 
 #include <algorithm>
+#include <boost/lockfree/queue.hpp>
+#include <limits>
 
 namespace gh::gateway {
 namespace {
@@ -88,6 +90,28 @@ struct CounterTable::Slot {
   std::atomic<std::int64_t> idle_after_ms{0};   // free for another key after this instant
 };
 
+// Cluster mode: what the lease book last learnt for the slot's key, and what it needs to know of
+// the key (its limit and window, as the last request saw them).
+struct CounterTable::Lease {
+  std::atomic<std::uint64_t> others[2] = {0, 0};   // by window parity: tag << 32 | count
+  std::atomic<std::uint64_t> ceiling[2] = {0, 0};  // by window parity: tag << 32 | ceiling
+  std::atomic<std::int64_t> limit{0}, length_ms{0}, origin_ms{0};
+  std::atomic<bool> sliding{false};
+  std::atomic<bool> tracked{false};  // handed to the book
+  void reset() {
+    for (auto& o : others) o.store(0, std::memory_order_relaxed);
+    for (auto& c : ceiling) c.store(0, std::memory_order_relaxed);
+    limit.store(0, std::memory_order_relaxed);
+    tracked.store(false, std::memory_order_relaxed);
+  }
+};
+
+struct CounterTable::Registry {
+  // Slots handed to the book; bounded_push never allocates (a full queue: the slot is handed
+  // over by a later request).
+  boost::lockfree::queue<std::uint32_t> queue{65'536};
+};
+
 CounterTable::CounterTable(std::size_t capacity)
     : chunks_(std::max<std::size_t>(1, (capacity + kChunk - 1) / kChunk)),
       table_(new std::atomic<Slot*>[chunks_]) {
@@ -96,6 +120,8 @@ CounterTable::CounterTable(std::size_t capacity)
 
 CounterTable::~CounterTable() {
   for (std::size_t i = 0; i < chunks_; ++i) delete[] table_[i].load(std::memory_order_relaxed);
+  if (leases_)
+    for (std::size_t i = 0; i < chunks_; ++i) delete[] leases_[i].load(std::memory_order_relaxed);
 }
 
 CounterTable::Slot* CounterTable::chunk(std::size_t i) {
@@ -147,6 +173,7 @@ CounterTable::Slot* CounterTable::find(std::uint64_t key, std::int64_t now_ms, b
         s.key.compare_exchange_strong(k, kClaiming, std::memory_order_acq_rel)) {
       s.cell[0].store(0, std::memory_order_relaxed);
       s.cell[1].store(0, std::memory_order_relaxed);
+      if (leases_) lease_chunk(ci)[static_cast<std::size_t>(&s - c)].reset();
       s.idle_after_ms.store(now_ms + kGraceMs, std::memory_order_relaxed);
       s.key.store(key, std::memory_order_release);
       return &s;
@@ -166,6 +193,8 @@ Admission CounterTable::acquire(std::uint64_t key, std::int64_t limit, const Win
     a.remaining = std::max<std::int64_t>(0, limit - 1);
     return a;
   }
+  if (leases_) [[unlikely]]
+    return acquire_leased(*s, key, limit, w, now_ms);
   const std::int64_t idx = window::index(w, now_ms);
   const std::int64_t elapsed = window::elapsed(w, idx, now_ms);
   const auto tag = static_cast<std::uint32_t>(idx);
@@ -218,6 +247,154 @@ std::int64_t CounterTable::count(std::uint64_t key, const WindowSpec& w,
   const std::int64_t idx = window::index(w, now_ms);
   auto v = s->cell[static_cast<std::uint64_t>(idx) & 1].load(std::memory_order_relaxed);
   return tag_of(v) == static_cast<std::uint32_t>(idx) ? count_of(v) : 0;
+}
+
+}  // namespace gh::gateway
+
+// --- Cluster mode ---
+
+namespace gh::gateway {
+
+void CounterTable::enable_leases() {
+  if (leases_) return;
+  leases_.reset(new std::atomic<Lease*>[chunks_]);
+  for (std::size_t i = 0; i < chunks_; ++i) leases_[i].store(nullptr, std::memory_order_relaxed);
+  registered_ = std::make_unique<Registry>();
+}
+
+std::int64_t CounterTable::provisional(std::int64_t limit, std::int64_t nodes) {
+  // Alone, the node is exact on its own; with others, 1 % of the limit split among the nodes
+  // (at least one request): what the limit may be overshot by per window when a node sees a
+  // key late in a window the others have used up.
+  return nodes <= 1 ? limit : std::max<std::int64_t>(1, limit / (100 * nodes));
+}
+
+CounterTable::Lease* CounterTable::lease_chunk(std::size_t i) const {
+  Lease* c = leases_[i].load(std::memory_order_acquire);
+  if (c) return c;
+  auto* made = new Lease[kChunk];
+  if (leases_[i].compare_exchange_strong(c, made, std::memory_order_acq_rel)) return made;
+  delete[] made;
+  return c;
+}
+
+namespace {
+// A lease cell: tag << 32 | 1 << 31 | value (31 bits). The set bit tells a value written for
+// window 0 from a cell never written (all zero).
+constexpr std::uint32_t kSet = 0x8000'0000u;
+std::uint64_t lease_pack(std::int64_t idx, std::int64_t v) {
+  return pack(static_cast<std::uint32_t>(idx),
+              kSet | static_cast<std::uint32_t>(std::clamp<std::int64_t>(v, 0, kSet - 1)));
+}
+std::int64_t tagged(const std::atomic<std::uint64_t>& cell, std::int64_t idx, std::int64_t absent) {
+  auto v = cell.load(std::memory_order_relaxed);
+  return tag_of(v) == static_cast<std::uint32_t>(idx) && (count_of(v) & kSet)
+             ? std::int64_t{count_of(v) & ~kSet}
+             : absent;
+}
+template <class T>
+void store_changed(std::atomic<T>& a, T v) {
+  if (a.load(std::memory_order_relaxed) != v) a.store(v, std::memory_order_relaxed);
+}
+}  // namespace
+
+Admission CounterTable::acquire_leased(Slot& s, std::uint64_t key, std::int64_t limit,
+                                       const WindowSpec& w, std::int64_t now_ms) {
+  if (key < kFirstKey) key += kFirstKey;
+  const std::size_t ci = (key >> 32) % chunks_;
+  const auto off = static_cast<std::size_t>(&s - table_[ci].load(std::memory_order_relaxed));
+  Lease& l = lease_chunk(ci)[off];
+  store_changed(l.limit, limit);
+  store_changed(l.length_ms, w.length_ms);
+  store_changed(l.origin_ms, w.origin_ms);
+  store_changed(l.sliding, w.sliding);
+  if (!l.tracked.load(std::memory_order_relaxed) &&
+      !l.tracked.exchange(true, std::memory_order_acq_rel) &&
+      !registered_->queue.bounded_push(static_cast<std::uint32_t>(ci * kChunk + off)))
+    l.tracked.store(false, std::memory_order_relaxed);
+
+  Admission a;
+  a.limit = limit;
+  const std::int64_t idx = window::index(w, now_ms);
+  const std::int64_t elapsed = window::elapsed(w, idx, now_ms);
+  const auto tag = static_cast<std::uint32_t>(idx);
+  std::int64_t previous = 0;
+  if (w.sliding) {
+    auto pv = s.cell[static_cast<std::uint64_t>(idx - 1) & 1].load(std::memory_order_relaxed);
+    if (tag_of(pv) == static_cast<std::uint32_t>(idx - 1)) previous = count_of(pv);
+    previous += tagged(l.others[static_cast<std::uint64_t>(idx - 1) & 1], idx - 1, 0);
+  }
+  const std::int64_t weighted = window::weighted_previous(previous, elapsed, w.length_ms);
+  const std::int64_t others = tagged(l.others[static_cast<std::uint64_t>(idx) & 1], idx, 0);
+  const std::int64_t ceiling =
+      tagged(l.ceiling[static_cast<std::uint64_t>(idx) & 1], idx, provisional(limit, nodes()));
+  auto& cell = s.cell[static_cast<std::uint64_t>(idx) & 1];
+  std::uint64_t v = cell.load(std::memory_order_relaxed);
+  for (;;) {
+    std::int64_t current = tag_of(v) == tag ? count_of(v) : 0;
+    if (weighted + others + current >= limit || current >= ceiling) {
+      if (weighted + others + current < limit && !want_.exchange(true, std::memory_order_relaxed) &&
+          waker_)
+        waker_();  // the lease is spent, not the limit: ask for more now
+      a.admitted = false;
+      a.remaining = 0;
+      a.retry_after_ms = window::wait_ms(w, previous, others + current, limit, elapsed);
+      return a;
+    }
+    if (cell.compare_exchange_weak(v, pack(tag, static_cast<std::uint32_t>(current + 1)),
+                                   std::memory_order_relaxed)) {
+      a.remaining = limit - (weighted + others + current + 1);
+      break;
+    }
+  }
+  std::int64_t idle_after = w.origin_ms + (idx + 2) * w.length_ms;
+  if (s.idle_after_ms.load(std::memory_order_relaxed) < idle_after)
+    s.idle_after_ms.store(idle_after, std::memory_order_relaxed);
+  return a;
+}
+
+bool CounterTable::next_registered(std::uint32_t& slot) {
+  return registered_ && registered_->queue.pop(slot);
+}
+
+bool CounterTable::inspect(std::uint32_t slot, SlotView& out) const {
+  const std::size_t ci = slot / kChunk, off = slot % kChunk;
+  if (!leases_ || ci >= chunks_) return false;
+  Slot* c = table_[ci].load(std::memory_order_acquire);
+  Lease* lc = leases_[ci].load(std::memory_order_acquire);
+  if (!c || !lc) return false;
+  out.key = c[off].key.load(std::memory_order_acquire);
+  if (out.key < kFirstKey) return false;
+  const Lease& l = lc[off];
+  out.limit = l.limit.load(std::memory_order_relaxed);
+  out.window.length_ms = std::max<std::int64_t>(1, l.length_ms.load(std::memory_order_relaxed));
+  out.window.origin_ms = l.origin_ms.load(std::memory_order_relaxed);
+  out.window.sliding = l.sliding.load(std::memory_order_relaxed);
+  out.idle_after_ms = c[off].idle_after_ms.load(std::memory_order_relaxed);
+  return out.limit > 0;
+}
+
+std::int64_t CounterTable::count_at(std::uint32_t slot, std::int64_t idx) const {
+  Slot* c = table_[slot / kChunk].load(std::memory_order_acquire);
+  if (!c) return 0;
+  auto v =
+      c[slot % kChunk].cell[static_cast<std::uint64_t>(idx) & 1].load(std::memory_order_relaxed);
+  return tag_of(v) == static_cast<std::uint32_t>(idx) ? count_of(v) : 0;
+}
+
+void CounterTable::set_lease(std::uint32_t slot, std::int64_t idx, std::int64_t others,
+                             std::int64_t ceiling) {
+  Lease* lc = leases_[slot / kChunk].load(std::memory_order_acquire);
+  if (!lc) return;
+  Lease& l = lc[slot % kChunk];
+  const auto p = static_cast<std::uint64_t>(idx) & 1;
+  l.others[p].store(lease_pack(idx, others), std::memory_order_relaxed);
+  l.ceiling[p].store(lease_pack(idx, ceiling), std::memory_order_relaxed);
+}
+
+void CounterTable::untrack(std::uint32_t slot) {
+  Lease* lc = leases_[slot / kChunk].load(std::memory_order_acquire);
+  if (lc) lc[slot % kChunk].tracked.store(false, std::memory_order_relaxed);
 }
 
 }  // namespace gh::gateway

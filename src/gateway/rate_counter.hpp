@@ -23,10 +23,15 @@
 // windows leaves its slot to the next key that needs one. A table with no slot left for a new key
 // admits its requests uncounted (fail open) and counts them in uncounted().
 //
-// A cluster backend (counters in PostgreSQL, budgets leased per node) replaces what acquire()
-// compares the count with; its callers do not change (docs/operations.md#throttling).
+// Cluster mode (enable_leases(), PostgreSQL stores; docs/operations.md#throttling-cluster): each
+// slot also holds what the node's lease book (counter_leases.hpp) last learnt from the shared
+// counter — the other nodes' count and this node's ceiling for the window — and a request is
+// admitted when, in addition, the node's own count stays under that ceiling. Keys are handed to
+// the book through a lock-free queue the first time they count. Callers do not change; a table
+// without leases takes the same path as before (one predictable branch).
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 namespace gh::gateway {
@@ -83,16 +88,58 @@ class CounterTable {
   std::uint64_t uncounted() const { return uncounted_.load(std::memory_order_relaxed); }
   std::size_t capacity() const { return chunks_ * kChunk; }
 
+  // --- Cluster mode (the lease book's side; one thread) ---
+  // Switches leases on; call before the first acquire().
+  void enable_leases();
+  bool leased() const { return leases_ != nullptr; }
+  // How many nodes share the limits (the book sets it; 1: this node counts alone and exactly).
+  void set_nodes(std::int64_t n) { nodes_.store(n, std::memory_order_relaxed); }
+  std::int64_t nodes() const { return nodes_.load(std::memory_order_relaxed); }
+  // Requests a node admits for a key before its first lease of a window (alone: the limit).
+  static std::int64_t provisional(std::int64_t limit, std::int64_t nodes);
+  // The next slot whose key counted since it was handed over (its id); false when none.
+  bool next_registered(std::uint32_t& slot);
+  struct SlotView {
+    std::uint64_t key = 0;
+    std::int64_t limit = 0;
+    WindowSpec window;
+    std::int64_t idle_after_ms = 0;
+  };
+  // What the slot counts now; false for a slot never used.
+  bool inspect(std::uint32_t slot, SlotView& out) const;
+  // The slot's count of window `idx` (0 once the window's cell was reused).
+  std::int64_t count_at(std::uint32_t slot, std::int64_t idx) const;
+  // The shared counter's answer for window `idx`: the other nodes' count, this node's ceiling.
+  void set_lease(std::uint32_t slot, std::int64_t idx, std::int64_t others, std::int64_t ceiling);
+  // The book let the slot go (idle): its next request hands it over again.
+  void untrack(std::uint32_t slot);
+  // Called (from a request loop) when a request was refused for want of a lease while the limit
+  // was not reached, once until clear_want(): the book should exchange now rather than later.
+  void set_waker(std::function<void()> waker) { waker_ = std::move(waker); }
+  bool wanted() const { return want_.load(std::memory_order_relaxed); }
+  void clear_want() { want_.store(false, std::memory_order_relaxed); }
+
  private:
   static constexpr std::size_t kChunk = 4096;
   static constexpr int kProbe = 32;
   struct Slot;
+  struct Lease;
+  struct Registry;
   Slot* chunk(std::size_t i);
+  Lease* lease_chunk(std::size_t i) const;
   Slot* find(std::uint64_t key, std::int64_t now_ms, bool claim);
+  Admission acquire_leased(Slot& s, std::uint64_t key, std::int64_t limit, const WindowSpec& w,
+                           std::int64_t now_ms);
 
   std::size_t chunks_;
   std::unique_ptr<std::atomic<Slot*>[]> table_;
   std::atomic<std::uint64_t> uncounted_{0};
+  // Cluster mode only: per-slot lease state, chunk by chunk like the slots.
+  std::unique_ptr<std::atomic<Lease*>[]> leases_;
+  std::atomic<std::int64_t> nodes_{1};
+  std::unique_ptr<Registry> registered_;
+  std::atomic<bool> want_{false};
+  std::function<void()> waker_;
 };
 
 }  // namespace gh::gateway

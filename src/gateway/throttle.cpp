@@ -73,7 +73,9 @@ ThrottleResult throttle_check(CounterTable& table, const ThrottleBinding& bindin
     std::int64_t limit = p.app;
     if (!p.app_specials.empty())
       if (auto it = p.app_specials.find(*who.app); it != p.app_specials.end()) limit = it->second;
-    if (limit > 0 && !check(ThrottleDim::kApp, limit, std::uint64_t{*who.app} + 1)) return r;
+    if (limit > 0 && !check(ThrottleDim::kApp, limit,
+                            who.app_subject ? who.app_subject : std::uint64_t{*who.app} + 1))
+      return r;
   }
   if (p.ip > 0)
     check(ThrottleDim::kIp, p.ip, hash_text(who.client_ip.data(), who.client_ip.size()));

@@ -56,6 +56,9 @@ struct ThrottleSubject {
   std::optional<std::uint32_t> app;  // app ordinal of an authenticated app
   std::string_view account;          // IAM caller's account (domain) id; empty: none
   std::string_view client_ip;
+  // The app's counter subject when it must be the same on every node (cluster mode: a hash of
+  // its id; ordinals are per process); 0: the ordinal.
+  std::uint64_t app_subject = 0;
 };
 
 struct ThrottleResult {

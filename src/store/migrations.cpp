@@ -138,6 +138,16 @@ namespace {
       "BIGINT NOT NULL)",                                                                          \
       "CREATE INDEX app_acls_by_instance ON app_acls(instance_id)"
 
+// Version 5: cluster-wide throttling counters (docs/operations.md#throttling-cluster): one row per
+// (counter key, window) with every node's part, and the live nodes' heartbeats. Only PostgreSQL
+// nodes use them (a SQLite store has one node, which counts in memory); SQLite gets the same
+// tables so that both stores keep one schema history.
+#define GH_COUNTER_TABLES                                                                        \
+  "CREATE TABLE rate_counters(key BIGINT NOT NULL, win BIGINT NOT NULL, count BIGINT NOT NULL, " \
+  "granted BIGINT NOT NULL, expires BIGINT NOT NULL, PRIMARY KEY(key, win))",                    \
+      "CREATE INDEX rate_counters_by_expiry ON rate_counters(expires)",                          \
+      "CREATE TABLE cluster_nodes(id TEXT PRIMARY KEY, seen BIGINT NOT NULL)"
+
 const std::vector<Migration> kMigrations = {
     {1,
      "identity, instances, apps, AppCodes, audit trail, change log",
@@ -165,11 +175,16 @@ const std::vector<Migration> kMigrations = {
      {GH_LIMIT_TABLES},
      {GH_LIMIT_TABLES}},
     {4, "access-control policies, their bindings, app ACLs", {GH_ACL_TABLES}, {GH_ACL_TABLES}},
+    {5,
+     "cluster throttling counters and node heartbeats",
+     {GH_COUNTER_TABLES},
+     {GH_COUNTER_TABLES}},
 };
 #undef GH_COMMON_TABLES
 #undef GH_TRAFFIC_TABLES
 #undef GH_LIMIT_TABLES
 #undef GH_ACL_TABLES
+#undef GH_COUNTER_TABLES
 
 // pg_advisory_xact_lock key held while migrating ("GHMIGRAT" in ASCII).
 constexpr std::int64_t kMigrationLockKey = 0x47484d4947524154;
