@@ -260,7 +260,10 @@ bool Gateway::throttle(const Answer& a, const RouteTarget& t, const RouteConfig&
   ThrottleSubject subject;
   if (who.app) {
     subject.app = who.id_key.ordinal;
-    if (counters_.leased()) subject.app_subject = hash_text(who.app->id.data(), who.app->id.size());
+    if (counters_.leased()) {
+      std::string_view app_id = who.app->id();
+      subject.app_subject = hash_text(app_id.data(), app_id.size());
+    }
   }
   subject.account = account;
   // The client address behind trusted proxies (docs/compatibility.md#g13), else the peer.

@@ -51,8 +51,11 @@ TEST(CounterTable, ExactlyLimitAdmittedInOneWindow) {
   for (int i = 0; i < 15; ++i) {
     auto a = t.acquire(42, 10, w, kT0 + 1000 + i);
     (a.admitted ? admitted : refused)++;
-    if (a.admitted) EXPECT_EQ(a.remaining, 9 - i);
-    if (!a.admitted) EXPECT_EQ(a.retry_after_ms, kMinute - 1000 - i + 1);
+    if (a.admitted) {
+      EXPECT_EQ(a.remaining, 9 - i);
+    } else {
+      EXPECT_EQ(a.retry_after_ms, kMinute - 1000 - i + 1);
+    }
   }
   EXPECT_EQ(admitted, 10);
   EXPECT_EQ(refused, 5);
