@@ -36,7 +36,11 @@ std::vector<core::CounterLease> LeaseBook::collect(std::int64_t now_ms, std::int
   }
 
   std::vector<std::uint32_t> gone;
-  for (auto& [sid, e] : entries_) {
+  for (auto& slot_entry : entries_) {
+    // Named references, not a structured binding: the lambda below captures them (clang 14
+    // refuses to capture structured bindings).
+    const std::uint32_t sid = slot_entry.first;
+    auto& e = slot_entry.second;
     CounterTable::SlotView v;
     if (!table_.inspect(sid, v) || v.key != e.key) {
       gone.push_back(sid);  // the slot went to another key, which hands itself over
