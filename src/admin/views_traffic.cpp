@@ -1,6 +1,7 @@
 // JSON shapes of the traffic-side entities (APIG v2; ROMA's /apic/ uses the same shapes).
 #include "admin/views.hpp"
 #include "core/clock.hpp"
+#include "store/spec_json.hpp"
 
 namespace gh::admin {
 namespace {
@@ -46,17 +47,8 @@ json::object env_variable_v2(const core::EnvVariable& v) {
 
 json::object api_v2(const services::ApiView& v, bool fresh) {
   const auto& a = v.spec;
-  json::array req;
-  for (auto& p : a.req_params)
-    req.push_back(json::object{{"name", p.name},
-                               {"type", p.type},
-                               {"location", p.location},
-                               {"default_value", p.default_value},
-                               {"required", p.required}});
-  json::array back;
-  for (auto& p : a.backend_params)
-    back.push_back(json::object{
-        {"origin", p.origin}, {"name", p.name}, {"location", p.location}, {"value", p.value}});
+  json::array req = store::req_params_json(a.req_params);
+  json::array back = store::backend_params_json(a.backend_params);
   json::object o{
       {"id", a.id},
       {"name", a.name},

@@ -13,18 +13,28 @@ using json_fields::num;
 using json_fields::str;
 }  // namespace
 
-std::string spec_to_json(const core::ApiSpec& s) {
-  json::array req;
-  for (auto& p : s.req_params)
-    req.push_back(json::object{{"name", p.name},
+json::array req_params_json(const std::vector<core::ReqParam>& params) {
+  json::array out;
+  for (auto& p : params)
+    out.push_back(json::object{{"name", p.name},
                                {"type", p.type},
                                {"location", p.location},
                                {"default_value", p.default_value},
                                {"required", p.required}});
-  json::array back;
-  for (auto& p : s.backend_params)
-    back.push_back(json::object{
+  return out;
+}
+
+json::array backend_params_json(const std::vector<core::BackendParam>& params) {
+  json::array out;
+  for (auto& p : params)
+    out.push_back(json::object{
         {"origin", p.origin}, {"name", p.name}, {"location", p.location}, {"value", p.value}});
+  return out;
+}
+
+std::string spec_to_json(const core::ApiSpec& s) {
+  json::array req = req_params_json(s.req_params);
+  json::array back = backend_params_json(s.backend_params);
   json::object o{{"v", kFormatVersion},
                  {"id", s.id},
                  {"instance_id", s.instance_id},
