@@ -38,7 +38,7 @@ def parse_args():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="shorter runs (about 90 s in all)")
     ap.add_argument("--codes", type=int, default=10000)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=3, help="0: instructions_per_request only")
     ap.add_argument("--seconds", type=int, default=0, help="per load run (default 5, quick 2)")
     ap.add_argument("--cg-requests", type=int, default=0,
                     help="requests per large callgrind batch (default 2000 with n0 = 200; "
@@ -401,55 +401,56 @@ def main():
                 print(f"check: an AppCode created through the management API was accepted by "
                       f"the gateway after {visible:.2f} s", flush=True)
 
-        rep = Report(results)
-        print()
-        for name in runs:
-            if rep.failed(name):
-                print(f"figure {name}_rps unavailable")
-                continue
-            print(f"figure {name}_rps {rep.med(name):.0f}")
-            if results[name][0].get("p99_ms") is not None:
-                print(f"figure {name}_p99_ms {rep.med(name, 'p99_ms'):.3f}")
-        appcode_rps = rep.ratio("appcode_proxy_vs_nginx", "gatehouse_appcode", "nginx_appcode")
-        rep.ratio("appcode_p99_vs_nginx", "gatehouse_appcode", "nginx_appcode", "p99_ms")
-        rep.ratio("reject_vs_nginx", "gatehouse_reject", "nginx_reject")
-        # The reject runs saturate wrk's CPU before either server's (docs/benchmarks.md): what a
-        # rejection costs each server, nginx's over Gatehouse's (> 1: Gatehouse rejects for less CPU).
-        print(f"figure nginx_reject_cpu_us_per_req {rep.med('nginx_reject', 'cpu_us_per_req'):.2f}")
-        print(f"figure gatehouse_reject_cpu_us_per_req "
-              f"{rep.med('gatehouse_reject', 'cpu_us_per_req'):.2f}")
-        rep.ratio("reject_cpu_vs_nginx", "nginx_reject", "gatehouse_reject", "cpu_us_per_req")
-        # The load generator's side of the same runs: wrk's CPU per request and the share of its
-        # CPU it used (≈ 1: wrk, not the server, set the rate).
-        for run in ("nginx_reject", "gatehouse_reject"):
-            print(f"figure {run}_client_cpu_us_per_req "
-                  f"{rep.med(run, 'client_cpu_us_per_req'):.2f}")
-            print(f"figure {run}_client_busy {rep.med(run, 'client_busy'):.2f}")
-        rep.ratio("signature_vs_appcode", "gatehouse_signature", "gatehouse_appcode")
-        # An app throttling policy bound (never reached) vs none; 429 refusals vs nginx limit_req.
-        rep.ratio("throttled_vs_appcode", "gatehouse_throttled", "gatehouse_appcode")
-        rep.ratio("throttle_reject_vs_nginx", "gatehouse_throttle_reject", "nginx_throttle_reject")
-        rep.ratio("tls_vs_nginx", "gatehouse_tls", "nginx_tls")
-        rep.ratio("h2_vs_nginx", "gatehouse_h2", "nginx_h2")
-        # The same AppCode proxy run on three Gatehouses of the same data: without metrics or
-        # access log, with --metrics-listen (and a scrape every second), with --access-log FILE.
-        rep.ratio("metrics_on_vs_off", "gatehouse_metrics_on", "gatehouse_obs_off")
-        rep.ratio("access_log_on_vs_off", "gatehouse_access_log_on", "gatehouse_obs_off")
-        print_churn(results)
+        if args.rounds:  # --rounds 0: the callgrind figures only
+            rep = Report(results)
+            print()
+            for name in runs:
+                if rep.failed(name):
+                    print(f"figure {name}_rps unavailable")
+                    continue
+                print(f"figure {name}_rps {rep.med(name):.0f}")
+                if results[name][0].get("p99_ms") is not None:
+                    print(f"figure {name}_p99_ms {rep.med(name, 'p99_ms'):.3f}")
+            appcode_rps = rep.ratio("appcode_proxy_vs_nginx", "gatehouse_appcode", "nginx_appcode")
+            rep.ratio("appcode_p99_vs_nginx", "gatehouse_appcode", "nginx_appcode", "p99_ms")
+            rep.ratio("reject_vs_nginx", "gatehouse_reject", "nginx_reject")
+            # The reject runs saturate wrk's CPU before either server's (docs/benchmarks.md): what a
+            # rejection costs each server, nginx's over Gatehouse's (> 1: Gatehouse rejects for less CPU).
+            print(f"figure nginx_reject_cpu_us_per_req {rep.med('nginx_reject', 'cpu_us_per_req'):.2f}")
+            print(f"figure gatehouse_reject_cpu_us_per_req "
+                  f"{rep.med('gatehouse_reject', 'cpu_us_per_req'):.2f}")
+            rep.ratio("reject_cpu_vs_nginx", "nginx_reject", "gatehouse_reject", "cpu_us_per_req")
+            # The load generator's side of the same runs: wrk's CPU per request and the share of its
+            # CPU it used (≈ 1: wrk, not the server, set the rate).
+            for run in ("nginx_reject", "gatehouse_reject"):
+                print(f"figure {run}_client_cpu_us_per_req "
+                      f"{rep.med(run, 'client_cpu_us_per_req'):.2f}")
+                print(f"figure {run}_client_busy {rep.med(run, 'client_busy'):.2f}")
+            rep.ratio("signature_vs_appcode", "gatehouse_signature", "gatehouse_appcode")
+            # An app throttling policy bound (never reached) vs none; 429 refusals vs nginx limit_req.
+            rep.ratio("throttled_vs_appcode", "gatehouse_throttled", "gatehouse_appcode")
+            rep.ratio("throttle_reject_vs_nginx", "gatehouse_throttle_reject", "nginx_throttle_reject")
+            rep.ratio("tls_vs_nginx", "gatehouse_tls", "nginx_tls")
+            rep.ratio("h2_vs_nginx", "gatehouse_h2", "nginx_h2")
+            # The same AppCode proxy run on three Gatehouses of the same data: without metrics or
+            # access log, with --metrics-listen (and a scrape every second), with --access-log FILE.
+            rep.ratio("metrics_on_vs_off", "gatehouse_metrics_on", "gatehouse_obs_off")
+            rep.ratio("access_log_on_vs_off", "gatehouse_access_log_on", "gatehouse_obs_off")
+            print_churn(results)
 
-        rss = rss_mb(bench.gh.proc.pid)
-        print(f"figure gatehouse_rss_mb_{len(bench.codes)}_codes {rss:.1f}")
-        if len(bench.codes) >= 1_000_000:  # below, fixed overhead dominates the extrapolation
-            print(f"figure rss_mb_per_1m_codes {rss * 1e6 / len(bench.codes):.1f}")
-        summary = {"codes": len(bench.codes), "startup_s": bench.startup_s, "rss_mb": rss,
-                   "appcode_rps": rep.med("gatehouse_appcode") if appcode_rps else None}
-        if args.json_out:
-            with open(args.json_out, "w") as f:
-                json.dump(summary, f)
-        if args.baseline and summary["appcode_rps"]:
-            base = json.load(open(args.baseline))
-            print(f"ratio codes_{len(bench.codes)}_vs_{base['codes']} "
-                  f"{summary['appcode_rps'] / base['appcode_rps']:.3f}")
+            rss = rss_mb(bench.gh.proc.pid)
+            print(f"figure gatehouse_rss_mb_{len(bench.codes)}_codes {rss:.1f}")
+            if len(bench.codes) >= 1_000_000:  # below, fixed overhead dominates the extrapolation
+                print(f"figure rss_mb_per_1m_codes {rss * 1e6 / len(bench.codes):.1f}")
+            summary = {"codes": len(bench.codes), "startup_s": bench.startup_s, "rss_mb": rss,
+                       "appcode_rps": rep.med("gatehouse_appcode") if appcode_rps else None}
+            if args.json_out:
+                with open(args.json_out, "w") as f:
+                    json.dump(summary, f)
+            if args.baseline and summary["appcode_rps"]:
+                base = json.load(open(args.baseline))
+                print(f"ratio codes_{len(bench.codes)}_vs_{base['codes']} "
+                      f"{summary['appcode_rps'] / base['appcode_rps']:.3f}")
         sys.stdout.flush()
 
         if not args.no_callgrind:
