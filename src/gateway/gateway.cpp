@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "core/background.hpp"
 #include "core/clock.hpp"
 #include "core/request_path.hpp"
 #include "gateway/access_log.hpp"
@@ -341,6 +342,7 @@ void Gateway::proxy(http::Exchange& ex, const Answer& a,
 }
 
 void Gateway::handle(http::Exchange& ex) {
+  core::note_foreground_work();  // background work yields while the loops have requests
   const http::RequestView& r = ex.request();
   const http::RequestContext& ctx = ex.context();
   char request_id[32];

@@ -166,7 +166,13 @@ void SnapshotLoader::load_all() {
 }
 
 bool SnapshotLoader::apply_changes() {
+  // Whatever the caller committed is in the store before its call is counted. A read that starts
+  // after `calls_` reached n sees the commits of the first n calls: once such a read is published
+  // (applied_calls_ >= call), this call has nothing left to do.
+  const std::uint64_t call = calls_.fetch_add(1) + 1;
   std::lock_guard lock(mutex_);
+  if (applied_calls_ >= call) return true;
+  const std::uint64_t covers = calls_.load();
   auto started = std::chrono::steady_clock::now();
   auto base = holder_.load();
   std::int64_t seq = base->change_seq;
@@ -206,7 +212,10 @@ bool SnapshotLoader::apply_changes() {
                  r.error().message);
     return false;
   }
-  if (seq == base->change_seq) return true;
+  if (seq == base->change_seq) {
+    applied_calls_ = covers;
+    return true;
+  }
   core::yield_to_foreground();
   auto next = std::make_shared<Snapshot>();
   next->change_seq = seq;
@@ -220,6 +229,7 @@ bool SnapshotLoader::apply_changes() {
                           : apply_app_changes(base->credentials, changed_apps, std::move(records));
   core::yield_to_foreground();
   holder_.publish(std::move(next));
+  applied_calls_ = covers;
   spdlog::debug("gateway: applied changes up to seq {} ({} apps, routes {}) in {} us", seq,
                 changed_apps.size(), routes.config ? "rebuilt" : "kept",
                 std::chrono::duration_cast<std::chrono::microseconds>(

@@ -7,6 +7,8 @@
 // authorizations rebuilds the (small) route configuration. Callers: the management services after
 // each commit (so a deletion is in force before the management call returns) and a periodic
 // poll (changes made by other nodes sharing the store).
+#include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <string>
 
@@ -30,6 +32,9 @@ class SnapshotLoader {
   // Throws on store failure (startup must not serve a half-loaded gateway).
   void load_all();
   // Returns false when the store could not be read (the current snapshot stays in force).
+  // Concurrent callers share reads: a call returns at once when a read that began after it was
+  // called has been applied (n writers that committed together: one read of the change log and one
+  // snapshot update, not n).
   bool apply_changes();
 
  private:
@@ -43,7 +48,9 @@ class SnapshotLoader {
   SnapshotHolder& holder_;
   std::string suffix_;
   bool keep_route_inputs_;
-  std::mutex mutex_;  // one writer at a time
+  std::mutex mutex_;                     // one writer at a time
+  std::atomic<std::uint64_t> calls_{0};  // apply_changes calls so far
+  std::uint64_t applied_calls_ = 0;      // calls whose changes are published (under mutex_)
 };
 
 // Reads the route configuration rows of every instance (route_reader.cpp).

@@ -43,12 +43,14 @@ TEST(YieldToForeground, YieldsOnABackgroundThreadAtMostOncePerGap) {
   std::thread([&] {
     mark_background_thread();
     for (int i = 0; i < 5; ++i) {
+      note_foreground_work();  // a loop had work since the last look
       yield_to_foreground();
       std::this_thread::sleep_for(2 * kYieldGap);
     }
     spaced = yields_of_this_thread();
     auto start = Clock::now();
     while (Clock::now() - start < 10 * kYieldGap) {
+      note_foreground_work();
       yield_to_foreground();
     }
     burst = yields_of_this_thread() - spaced;
@@ -56,6 +58,31 @@ TEST(YieldToForeground, YieldsOnABackgroundThreadAtMostOncePerGap) {
   EXPECT_EQ(spaced, 5u);
   EXPECT_LE(burst, 11u);  // one per gap over ten gaps (plus the edge)
   EXPECT_GE(burst, 1u);
+}
+
+TEST(YieldToForeground, YieldsOnlyAfterForegroundWork) {
+  std::uint64_t idle = 1, after_work = 0, after_look = 1;
+  std::thread([&] {
+    mark_background_thread();
+    yield_to_foreground();  // the first look takes in whatever was counted before
+    std::this_thread::sleep_for(2 * kYieldGap);
+    auto before = yields_of_this_thread();
+    for (int i = 0; i < 5; ++i) {
+      yield_to_foreground();
+      std::this_thread::sleep_for(2 * kYieldGap);
+    }
+    idle = yields_of_this_thread() - before;
+    // Another thread (a loop) starts a request: the next due look yields, the one after does not.
+    std::thread([] { note_foreground_work(); }).join();
+    yield_to_foreground();
+    after_work = yields_of_this_thread() - before - idle;
+    std::this_thread::sleep_for(2 * kYieldGap);
+    yield_to_foreground();
+    after_look = yields_of_this_thread() - before - idle - after_work;
+  }).join();
+  EXPECT_EQ(idle, 0u);
+  EXPECT_EQ(after_work, 1u);
+  EXPECT_EQ(after_look, 0u);
 }
 
 TEST(YieldToForeground, LoweredPriorityMarksTheThreadAsBackground) {
