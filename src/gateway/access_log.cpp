@@ -41,6 +41,7 @@ struct Out {
     p += N - 1;
   }
   void raw(std::string_view s) {
+    if (s.empty()) return;  // an empty view's data() may be null: memcpy's arguments must not be
     std::memcpy(p, s.data(), s.size());
     p += s.size();
   }
