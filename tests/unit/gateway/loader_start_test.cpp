@@ -8,14 +8,14 @@
 using namespace gh;
 using gh::testing::Backend;
 
-class LoaderTest : public gh::testing::StoreBackendTest {};
-INSTANTIATE_TEST_SUITE_P(Backends, LoaderTest,
+class LoaderStartTest : public gh::testing::StoreBackendTest {};
+INSTANTIATE_TEST_SUITE_P(Backends, LoaderStartTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          gh::testing::backend_name);
 
 // The start reads apps and AppCode digests side by side and joins them by app id: every code
 // leads to its app, also when an app's codes were not written one after the other.
-TEST_P(LoaderTest, LoadAllJoinsEveryCodeToItsApp) {
+TEST_P(LoaderStartTest, LoadAllJoinsEveryCodeToItsApp) {
   auto inst = gh::testing::seed_instance(*store_);
   std::vector<core::App> apps;
   for (int i = 0; i < 3; ++i)
@@ -60,7 +60,7 @@ TEST_P(LoaderTest, LoadAllJoinsEveryCodeToItsApp) {
 }
 
 // Apps without codes, and a store with no app at all, load too.
-TEST_P(LoaderTest, LoadAllWithoutCodes) {
+TEST_P(LoaderStartTest, LoadAllWithoutCodes) {
   gateway::SnapshotHolder holder;
   gateway::SnapshotLoader loader(*store_, holder, "", false);
   loader.load_all();
