@@ -1,9 +1,8 @@
-#include "gateway/loader.hpp"
-
 #include <gtest/gtest.h>
 
 #include "../store/store_fixture.hpp"
 #include "gateway/credentials.hpp"
+#include "gateway/loader.hpp"
 
 using namespace gh;
 using gh::testing::Backend;
