@@ -8,10 +8,13 @@
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <chrono>
 #include <ctime>
+#include <limits>
+#include <span>
 #include <thread>
 
 #include "core/background.hpp"
 #include "gateway/credentials.hpp"
+#include "store/read_parallel.hpp"
 
 namespace gh::gateway {
 namespace {
@@ -53,107 +56,174 @@ SnapshotLoader::Routes SnapshotLoader::read_routes(store::Tx& tx) {
   return {std::move(in), std::move(config)};
 }
 
-void SnapshotLoader::load_all() {
-  std::lock_guard lock(mutex_);
-  auto started = std::chrono::steady_clock::now();
-  auto cpu_started = std::clock();
-  unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
-  auto next = std::make_shared<Snapshot>();
-  // The apps' rows, all their text in one buffer (a single allocation, returned whole when freed:
-  // millions of small strings freed between the entries' allocations left holes that kept about
-  // 130 bytes per app of RSS), AppSecrets still sealed until worker threads open them.
+namespace {
+
+// The apps' rows, all their text in one buffer (a single allocation, returned whole when freed:
+// millions of small strings freed between the entries' allocations left holes that kept about
+// 130 bytes per app of RSS), AppSecrets still sealed until worker threads open them.
+struct AppRows {
   struct Row {
     std::size_t at;  // id, instance id, AppKey, sealed secret, one after the other in `text`
     std::uint32_t id, instance, key, sealed;
   };
   std::string text;
   std::vector<Row> rows;
-  std::vector<std::string> secrets;                     // opened, by row
-  std::vector<std::pair<std::uint32_t, Digest>> codes;  // (rows index, digest)
-  auto field = [&](const Row& row, int k) {
+  std::string_view field(const Row& row, int k) const {
     std::size_t at = row.at;
     std::uint32_t len[4] = {row.id, row.instance, row.key, row.sealed};
     for (int j = 0; j < k; ++j) at += len[j];
     return std::string_view(text).substr(at, len[k]);
-  };
-  auto r = store_.read([&](store::Tx& tx) -> core::Result<core::Unit> {
-    text.clear();  // PostgreSQL may run this again
+  }
+  void read(store::Tx& tx) {
+    text.clear();  // PostgreSQL may run a read again
     rows.clear();
-    codes.clear();
-    next->change_seq = tx.last_change_seq();
-    auto routes = read_routes(tx);
-    next->routes = std::move(routes.config);
-    next->route_inputs = std::move(routes.inputs);
     tx.for_each_gateway_app([&](std::string_view id, std::string_view instance_id,
                                 std::string_view app_key, std::string_view sealed) {
       rows.push_back({text.size(), static_cast<std::uint32_t>(id.size()),
                       static_cast<std::uint32_t>(instance_id.size()),
                       static_cast<std::uint32_t>(app_key.size()),
                       static_cast<std::uint32_t>(sealed.size())});
-      for (auto s : {id, instance_id, app_key, sealed}) text.append(s);
+      for (auto v : {id, instance_id, app_key, sealed}) text.append(v);
     });
-    // Secrets are opened by worker threads while this one reads the AppCode digests (`text`
-    // is only read from here on).
-    secrets.assign(rows.size(), std::string());
-    std::atomic<bool> unopened{false};
-    std::vector<std::jthread> openers;
-    for (unsigned t = 0; t < threads; ++t)
-      openers.emplace_back([&, t] {
-        for (std::size_t i = rows.size() * t / threads; i < rows.size() * (t + 1) / threads; ++i) {
-          auto clear =
-              store::Tx::open_app_secret(store_.sealer(), field(rows[i], 0), field(rows[i], 3));
-          if (!clear) {
-            unopened = true;
-            return;
-          }
-          secrets[i] = std::move(*clear);
-        }
-      });
-    boost::unordered_flat_map<std::string_view, std::uint32_t> index;  // app id → rows[i]
-    index.reserve(rows.size());
-    for (std::uint32_t i = 0; i < rows.size(); ++i) index.emplace(field(rows[i], 0), i);
-    // No COUNT(*) first to size `codes`: with ten million codes it is a scan of its own.
-    std::string_view last_id;  // an app's codes mostly follow each other: one lookup per app
-    std::uint32_t last = 0;
+  }
+};
+
+// Every AppCode digest of the store, decoded, in the order read, with the app ids as runs: an
+// app's codes mostly follow each other, so its id is kept once per run, not per code, and this
+// read needs nothing from the apps' (it runs beside it).
+struct CodeRuns {
+  struct Run {
+    std::size_t at;            // the app id in `ids`
+    std::uint32_t len, first;  // its length; the run's first digest
+  };
+  std::string ids;
+  std::vector<Run> runs;
+  std::vector<Digest> digests;
+  void read(store::Tx& tx) {
+    ids.clear();
+    runs.clear();
+    digests.clear();
+    // No COUNT(*) first to size `digests`: with ten million codes it is a scan of its own.
+    std::string_view last;
     tx.for_each_code_digest([&](std::string_view app_id, std::string_view hex) {
       auto d = digest_from_hex(hex);
       if (!d) return;
-      if (app_id != last_id) {
-        auto it = index.find(app_id);
-        if (it == index.end()) return;
-        last = it->second;
-        last_id = field(rows[last], 0);
+      if (runs.empty() || app_id != last) {
+        runs.push_back({ids.size(), static_cast<std::uint32_t>(app_id.size()),
+                        static_cast<std::uint32_t>(digests.size())});
+        ids.append(app_id);
+        last = std::string_view(ids).substr(runs.back().at);
       }
-      codes.emplace_back(last, *d);
+      digests.push_back(*d);
     });
-    for (auto& t : openers) t.join();
-    if (unopened) throw std::runtime_error("a sealed app secret failed to open");
-    return core::Unit{};
-  });
-  if (!r) throw std::runtime_error("gateway: loading the snapshot failed: " + r.error().message);
-  // Each app's digests together (a counting sort by app), then the compact entries.
-  std::vector<std::uint32_t> start(rows.size() + 1, 0);
-  for (const auto& c : codes) ++start[c.first + 1];
-  for (std::size_t i = 0; i < rows.size(); ++i) start[i + 1] += start[i];
-  std::vector<Digest> grouped(codes.size());
-  {
-    std::vector<std::uint32_t> at(start.begin(), start.end() - 1);
-    for (const auto& [i, d] : codes) grouped[at[i]++] = d;
   }
-  codes = {};
-  std::vector<std::shared_ptr<const AppEntry>> apps;
-  apps.reserve(rows.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    apps.push_back(std::make_shared<const AppEntry>(
-        field(rows[i], 0), field(rows[i], 1), field(rows[i], 2), secrets[i],
-        std::span<const Digest>(grouped.data() + start[i], start[i + 1] - start[i])));
+  std::string_view id_of(const Run& r) const { return std::string_view(ids).substr(r.at, r.len); }
+  std::uint32_t end_of(std::size_t run) const {
+    return run + 1 < runs.size() ? runs[run + 1].first : static_cast<std::uint32_t>(digests.size());
+  }
+};
+
+// Each app's digests (by row of `apps`): spans into code.digests when every app's codes came in
+// one run (the usual order), else regrouped into `grouped` (a counting sort by app).
+std::vector<std::span<const Digest>> codes_by_app(const AppRows& apps, const CodeRuns& code,
+                                                  std::vector<Digest>& grouped) {
+  boost::unordered_flat_map<std::string_view, std::uint32_t> index;  // app id → row
+  index.reserve(apps.rows.size());
+  for (std::uint32_t i = 0; i < apps.rows.size(); ++i)
+    index.emplace(apps.field(apps.rows[i], 0), i);
+  constexpr auto kNone = std::numeric_limits<std::uint32_t>::max();
+  std::vector<std::uint32_t> row_of_run(code.runs.size(), kNone);
+  std::vector<std::span<const Digest>> out(apps.rows.size());
+  bool split = false;  // an app with codes in two runs
+  for (std::size_t r = 0; r < code.runs.size(); ++r) {
+    auto it = index.find(code.id_of(code.runs[r]));
+    if (it == index.end()) continue;  // a code of an app not (yet) read: a later change adds it
+    row_of_run[r] = it->second;
+    auto& span = out[it->second];
+    if (!span.empty()) split = true;
+    span = std::span<const Digest>(code.digests.data() + code.runs[r].first,
+                                   code.end_of(r) - code.runs[r].first);
+  }
+  if (!split) return out;
+  std::vector<std::size_t> start(apps.rows.size() + 1, 0);
+  for (std::size_t r = 0; r < code.runs.size(); ++r)
+    if (row_of_run[r] != kNone) start[row_of_run[r] + 1] += code.end_of(r) - code.runs[r].first;
+  for (std::size_t i = 0; i < apps.rows.size(); ++i) start[i + 1] += start[i];
+  grouped.resize(start.back());
+  std::vector<std::size_t> at(start.begin(), start.end() - 1);
+  for (std::size_t r = 0; r < code.runs.size(); ++r) {
+    if (row_of_run[r] == kNone) continue;
+    auto first = code.digests.begin() + code.runs[r].first;
+    at[row_of_run[r]] =
+        static_cast<std::size_t>(std::copy(first, code.digests.begin() + code.end_of(r),
+                                           grouped.begin() + at[row_of_run[r]]) -
+                                 grouped.begin());
+  }
+  for (std::size_t i = 0; i < apps.rows.size(); ++i)
+    out[i] = std::span<const Digest>(grouped.data() + start[i], start[i + 1] - start[i]);
+  return out;
+}
+
+}  // namespace
+
+void SnapshotLoader::load_all() {
+  std::lock_guard lock(mutex_);
+  auto started = std::chrono::steady_clock::now();
+  auto cpu_started = std::clock();
+  unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  auto next = std::make_shared<Snapshot>();
+  AppRows apps;
+  CodeRuns code;
+  std::vector<std::string> secrets;  // opened, by row
+  std::atomic<bool> unopened{false};
+  std::vector<std::jthread> openers;
+  // Two reads on one snapshot, side by side where the store allows (SQLite: two connections):
+  // the routes and apps (whose secrets worker threads then open), and the AppCode digests.
+  auto r = store::read_parallel(
+      store_, {[&](store::Tx& tx) {
+                 openers.clear();  // joined (a PostgreSQL retry runs this again)
+                 next->change_seq = tx.last_change_seq();
+                 auto routes = read_routes(tx);
+                 next->routes = std::move(routes.config);
+                 next->route_inputs = std::move(routes.inputs);
+                 apps.read(tx);
+                 secrets.assign(apps.rows.size(), std::string());
+                 unopened = false;
+                 for (unsigned t = 0; t < threads; ++t)
+                   openers.emplace_back([&, t] {
+                     auto n = apps.rows.size();
+                     for (std::size_t i = n * t / threads; i < n * (t + 1) / threads; ++i) {
+                       const auto& row = apps.rows[i];
+                       auto clear = store::Tx::open_app_secret(store_.sealer(), apps.field(row, 0),
+                                                               apps.field(row, 3));
+                       if (!clear) {
+                         unopened = true;
+                         return;
+                       }
+                       secrets[i] = std::move(*clear);
+                     }
+                   });
+               },
+               [&](store::Tx& tx) { code.read(tx); }});
+  openers.clear();  // joined
+  if (!r) throw std::runtime_error("gateway: loading the snapshot failed: " + r.error().message);
+  if (unopened) throw std::runtime_error("a sealed app secret failed to open");
+  std::vector<Digest> grouped;
+  auto codes = codes_by_app(apps, code, grouped);
+  std::vector<std::shared_ptr<const AppEntry>> entries;
+  entries.reserve(apps.rows.size());
+  for (std::size_t i = 0; i < apps.rows.size(); ++i) {
+    const auto& row = apps.rows[i];
+    entries.push_back(std::make_shared<const AppEntry>(apps.field(row, 0), apps.field(row, 1),
+                                                       apps.field(row, 2), secrets[i], codes[i]));
     secrets[i] = std::string();  // the clear secret lives on in the entry only
   }
-  text = std::string();
-  rows = {};
+  apps = {};
+  code = {};
   secrets = {};
+  codes = {};
   grouped = {};
-  next->credentials = build_credentials(std::move(apps), threads);
+  next->credentials = build_credentials(std::move(entries), threads);
   spdlog::info("gateway: snapshot loaded ({} apps, {} routes, change seq {}) in {} ms (cpu {} ms)",
                next->credentials.apps.size(), next->routes->targets.size(), next->change_seq,
                std::chrono::duration_cast<std::chrono::milliseconds>(

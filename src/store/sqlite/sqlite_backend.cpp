@@ -7,10 +7,12 @@
 
 #include <cerrno>
 #include <chrono>
+#include <exception>
 #include <thread>
 #include <unordered_map>
 
 #include "core/background.hpp"
+#include "store/read_parallel.hpp"
 
 namespace gh::store {
 namespace {
@@ -206,6 +208,38 @@ void restrict_to_owner(const std::string& path) {
   for (const char* suffix : {"-wal", "-shm"}) ::chmod((path + suffix).c_str(), 0600);
 }
 
+// On a background thread, statements offer a waiting request loop the CPU every kYieldOps
+// virtual-machine steps (core/background.hpp paces the actual yields).
+void yield_while_stepping(sqlite3* db) {
+  constexpr int kYieldOps = 100;
+  sqlite3_progress_handler(
+      db, kYieldOps,
+      [](void*) {
+        core::yield_to_foreground();
+        return 0;  // continue
+      },
+      nullptr);
+}
+
+// A second connection to the same file, for reading beside the main one.
+struct ReaderConnection {
+  sqlite3* db = nullptr;
+  explicit ReaderConnection(const std::string& path) {
+    int rc =
+        sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+      sqlite3_close(db);
+      throw SqlError(SqlError::Kind::kUnavailable, "open " + path + ": " + msg);
+    }
+    sqlite3_busy_timeout(db, 5000);
+    yield_while_stepping(db);
+  }
+  ~ReaderConnection() { sqlite3_close(db); }
+  ReaderConnection(const ReaderConnection&) = delete;
+  ReaderConnection& operator=(const ReaderConnection&) = delete;
+};
+
 // A group commit's transaction (store/group_commit.hpp): the connection's lock for the whole
 // batch, BEGIN IMMEDIATE, one savepoint per member, one COMMIT.
 class SqliteBatch final : public BatchTx {
@@ -267,16 +301,7 @@ SqliteBackend::SqliteBackend(const std::string& path)
   exec_plain(db_, "PRAGMA synchronous=FULL");  // WAL + FULL: fsync on every commit
   exec_plain(db_, "PRAGMA foreign_keys=ON");
   exec_plain(db_, "PRAGMA secure_delete=ON");  // deleted sealed values are overwritten
-  // On a background thread, statements offer a waiting request loop the CPU every kYieldOps
-  // virtual-machine steps (core/background.hpp paces the actual yields).
-  constexpr int kYieldOps = 100;
-  sqlite3_progress_handler(
-      db_, kYieldOps,
-      [](void*) {
-        core::yield_to_foreground();
-        return 0;  // continue
-      },
-      nullptr);
+  yield_while_stepping(db_);
   statements_ = std::make_unique<StatementCache>(db_);
 }
 
@@ -312,6 +337,54 @@ void SqliteBackend::set_bulk_load(bool on) {
     ::close(fd);
     if (rc != 0) throw SqlError(SqlError::Kind::kOther, "fsync " + file + " failed");
   }
+}
+
+void SqliteBackend::read_parallel(const std::vector<std::function<void(SqlSession&)>>& parts) {
+  bool file = !path_.empty() && path_ != ":memory:" && path_.rfind("file:", 0) != 0;
+  if (parts.size() < 2 || !file) return read_in_turn(*this, parts);
+  std::vector<std::unique_ptr<ReaderConnection>> readers;
+  for (std::size_t i = 0; i < parts.size(); ++i)
+    readers.push_back(std::make_unique<ReaderConnection>(path_));
+  {
+    // No writer, of this process or another, commits while the readers take their snapshots.
+    std::lock_guard lock(mu_);
+    try {
+      exec_plain(db_, "BEGIN IMMEDIATE");
+    } catch (const SqlError& e) {
+      if (e.kind != SqlError::Kind::kBusy) throw;
+      return read_in_turn(*this, parts);  // another process writes for long: one connection
+    }
+    try {
+      // A read transaction takes its snapshot at its first read.
+      for (auto& r : readers) exec_plain(r->db, "BEGIN; SELECT count(*) FROM sqlite_schema");
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+    exec_plain(db_, "ROLLBACK");
+  }
+  std::vector<std::exception_ptr> failed(parts.size());
+  auto run = [&](std::size_t i) {
+    try {
+      StatementCache cache(readers[i]->db);
+      SqliteSession session(readers[i]->db, cache);
+      parts[i](session);
+    } catch (...) {
+      failed[i] = std::current_exception();
+    }
+    sqlite3_exec(readers[i]->db, "ROLLBACK", nullptr, nullptr, nullptr);
+  };
+  bool background = core::is_background_thread();
+  std::vector<std::jthread> threads;
+  for (std::size_t i = 1; i < parts.size(); ++i)
+    threads.emplace_back([&run, i, background] {
+      if (background) core::mark_background_thread();  // the niceness is inherited
+      run(i);
+    });
+  run(0);
+  threads.clear();  // joined
+  for (auto& f : failed)
+    if (f) std::rethrow_exception(f);
 }
 
 void SqliteBackend::transact(TxMode mode, const std::function<bool(SqlSession&)>& fn) {

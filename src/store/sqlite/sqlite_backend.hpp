@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "store/group_commit.hpp"
 #include "store/sql.hpp"
@@ -21,6 +22,10 @@ class SqliteBackend final : public SqlBackend {
   ~SqliteBackend() override;
   void transact(TxMode mode, const std::function<bool(SqlSession&)>& fn) override;
   std::string_view dialect() const override { return "sqlite"; }
+  // store/read_parallel.hpp on a file database: one connection and thread per part, opened for
+  // the call; the readers take their snapshots while this connection holds the write lock for an
+  // instant, so all see the same commit.
+  void read_parallel(const std::vector<std::function<void(SqlSession&)>>& parts);
   // Bulk loading, for a process that has the store to itself (`gatehouse import`): while on, a
   // commit need not reach the disk by itself (synchronous=NORMAL: the WAL is synced at
   // checkpoints only, so a crash loses the last commits, never the database); turning it off sets

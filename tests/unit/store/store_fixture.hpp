@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "crypto/random.hpp"
 #include "store/migrations.hpp"
 #include "store/postgres/postgres_backend.hpp"
@@ -178,5 +179,32 @@ class StoreBackendTest : public ::testing::TestWithParam<Backend>, protected Sto
   }
   void TearDown() override { tear_down(); }
 };
+
+// A domain, project and instance, written to `s`.
+inline core::Instance seed_instance(store::Store& s) {
+  core::Instance inst{crypto::new_id(), crypto::new_id(), "apig", core::InstanceKind::kApig,
+                      core::now_nanos()};
+  auto r = s.write([&](store::Tx& tx) -> core::Status {
+    core::Domain d{crypto::new_id(), "d-" + crypto::random_hex(4)};
+    tx.insert_domain(d);
+    tx.insert_project({inst.project_id, "p", d.id, ""});
+    tx.insert_instance(inst);
+    return core::ok_status();
+  });
+  EXPECT_TRUE(r);
+  return inst;
+}
+// An app of `inst` (not written).
+inline core::App make_app(const core::Instance& inst, const std::string& name) {
+  core::App a;
+  a.id = crypto::new_id();
+  a.instance_id = inst.id;
+  a.project_id = inst.project_id;
+  a.name = name;
+  a.app_key = crypto::random_hex(16);
+  a.app_secret = "secret-" + crypto::random_hex(16);
+  a.register_time = a.update_time = core::now_nanos();
+  return a;
+}
 
 }  // namespace gh::testing

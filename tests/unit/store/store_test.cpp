@@ -16,32 +16,8 @@ INSTANTIATE_TEST_SUITE_P(Backends, StoreBackendTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          gh::testing::backend_name);
 
-namespace {
-core::Instance seed_instance(store::Store& s) {
-  core::Instance inst{crypto::new_id(), crypto::new_id(), "apig", core::InstanceKind::kApig,
-                      core::now_nanos()};
-  auto r = s.write([&](store::Tx& tx) -> core::Status {
-    core::Domain d{crypto::new_id(), "d-" + crypto::random_hex(4)};
-    tx.insert_domain(d);
-    tx.insert_project({inst.project_id, "p", d.id, ""});
-    tx.insert_instance(inst);
-    return core::ok_status();
-  });
-  EXPECT_TRUE(r);
-  return inst;
-}
-core::App make_app(const core::Instance& inst, const std::string& name) {
-  core::App a;
-  a.id = crypto::new_id();
-  a.instance_id = inst.id;
-  a.project_id = inst.project_id;
-  a.name = name;
-  a.app_key = crypto::random_hex(16);
-  a.app_secret = "secret-" + crypto::random_hex(16);
-  a.register_time = a.update_time = core::now_nanos();
-  return a;
-}
-}  // namespace
+using gh::testing::make_app;
+using gh::testing::seed_instance;
 
 TEST_P(StoreBackendTest, MigrationsAreVersionedAndIdempotent) {
   auto backend = open_backend();

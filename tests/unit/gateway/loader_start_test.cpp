@@ -1,0 +1,77 @@
+#include <gtest/gtest.h>
+
+#include "../store/store_fixture.hpp"
+#include "gateway/credentials.hpp"
+#include "gateway/loader.hpp"
+
+using namespace gh;
+using gh::testing::Backend;
+
+class LoaderStartTest : public gh::testing::StoreBackendTest {};
+INSTANTIATE_TEST_SUITE_P(Backends, LoaderStartTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         gh::testing::backend_name);
+
+// The start reads apps and AppCode digests side by side and joins them by app id: every code
+// leads to its app, also when an app's codes were not written one after the other.
+TEST_P(LoaderStartTest, LoadAllJoinsEveryCodeToItsApp) {
+  auto inst = gh::testing::seed_instance(*store_);
+  std::vector<core::App> apps;
+  for (int i = 0; i < 3; ++i)
+    apps.push_back(gh::testing::make_app(inst, "app" + std::to_string(i)));
+  // Codes in the order app0, app1, app0, app2, app0: app0's come in three runs.
+  std::vector<std::pair<std::string, int>> codes;  // value, app
+  for (int app : {0, 1, 0, 2, 0}) codes.emplace_back("C" + crypto::random_hex(24), app);
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Status {
+    for (const auto& a : apps) tx.insert_app(a);
+    return core::ok_status();
+  }));
+  for (const auto& code : codes)  // a named entry: clang 14 lambdas cannot capture bindings
+    ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Status {
+      tx.insert_app_code(
+          {crypto::new_id(), apps[code.second].id, inst.id, code.first, core::now_nanos()});
+      return core::ok_status();
+    }));
+
+  gateway::SnapshotHolder holder;
+  gateway::SnapshotLoader loader(*store_, holder, "", false);
+  loader.load_all();
+  auto snap = holder.load();
+  ASSERT_EQ(snap->credentials.apps.size(), 3u);
+  const auto* creds = snap->credentials.instance(inst.id);
+  ASSERT_NE(creds, nullptr);
+  for (const auto& [value, app] : codes) {
+    auto digest = gateway::digest_from_hex(store_->sealer().index_digest(value));
+    ASSERT_TRUE(digest);
+    const auto* entry = creds->codes.find(*digest);
+    ASSERT_NE(entry, nullptr) << value;
+    EXPECT_EQ(entry->app->id(), apps[app].id);
+  }
+  std::size_t expected_codes[] = {3, 1, 1};
+  for (int i = 0; i < 3; ++i) {
+    const auto* entry = snap->credentials.apps.find(apps[i].id);
+    ASSERT_NE(entry, nullptr);
+    EXPECT_EQ((*entry)->codes().size(), expected_codes[i]);
+    EXPECT_EQ((*entry)->secret(), apps[i].app_secret);
+    EXPECT_EQ((*entry)->app_key(), apps[i].app_key);
+  }
+  EXPECT_GT(snap->change_seq, 0);
+}
+
+// Apps without codes, and a store with no app at all, load too.
+TEST_P(LoaderStartTest, LoadAllWithoutCodes) {
+  gateway::SnapshotHolder holder;
+  gateway::SnapshotLoader loader(*store_, holder, "", false);
+  loader.load_all();
+  EXPECT_EQ(holder.load()->credentials.apps.size(), 0u);
+  auto inst = gh::testing::seed_instance(*store_);
+  auto app = gh::testing::make_app(inst, "lonely");
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Status {
+    tx.insert_app(app);
+    return core::ok_status();
+  }));
+  loader.load_all();
+  auto snap = holder.load();
+  ASSERT_EQ(snap->credentials.apps.size(), 1u);
+  EXPECT_TRUE((*snap->credentials.apps.find(app.id))->codes().empty());
+}
