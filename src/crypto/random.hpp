@@ -8,6 +8,7 @@ namespace gh::crypto {
 std::string random_bytes(std::size_t n);
 // n random bytes rendered as 2n lowercase hex characters.
 std::string random_hex(std::size_t n);
-// A 32-hex id (UUID without dashes, 128 random bits), as Huawei ids look.
+// A 32-hex id, as Huawei ids look (a UUID without dashes): the creation time in milliseconds
+// (12 hex) and 80 random bits, so ids sort by creation time (b-tree locality).
 std::string new_id();
 }  // namespace gh::crypto

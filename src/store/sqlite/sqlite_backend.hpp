@@ -28,7 +28,8 @@ class SqliteBackend final : public SqlBackend {
   void read_parallel(const std::vector<std::function<void(SqlSession&)>>& parts);
   // Bulk loading, for a process that has the store to itself (`gatehouse import`): while on, a
   // commit need not reach the disk by itself (synchronous=NORMAL: the WAL is synced at
-  // checkpoints only, so a crash loses the last commits, never the database); turning it off sets
+  // checkpoints only, so a crash loses the last commits, never the database) and foreign keys are
+  // not checked (the bulk writer checks its references itself); turning it off sets
   // synchronous=FULL again and fsyncs the database file and its WAL, so everything committed so
   // far is durable when it returns (throws SqlError if it cannot). PostgreSQL has no such mode:
   // there each commit stays durable.
