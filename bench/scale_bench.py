@@ -319,16 +319,18 @@ def main():
                 print(f"round {rnd + 1} {name:5s} {r['rps']:>10.0f} req/s  "
                       f"p99 {r['p99_ms']:.2f} ms  non-2xx {r['non2xx']}", flush=True)
         rss = db.rss_mb(big.proc.pid)
-        med = {k: statistics.median(r["rps"] for runs in v for r in runs)
-               for k, v in results.items()}
         print()
-        print(f"figure appcode_rps_{small_label}_codes {med['small']:.0f}")
-        print(f"figure appcode_rps_{big_label}_codes {med['big']:.0f}")
+        if args.rounds:  # --rounds 0: import and start-up figures only
+            med = {k: statistics.median(r["rps"] for runs in v for r in runs)
+                   for k, v in results.items()}
+            print(f"figure appcode_rps_{small_label}_codes {med['small']:.0f}")
+            print(f"figure appcode_rps_{big_label}_codes {med['big']:.0f}")
         print(f"figure rss_mb_{big_label}_codes {rss:.1f}")
         print(f"figure rss_mb_per_1m_codes{'' if args.codes == 1_000_000 else '_at_' + big_label} "
               f"{rss * 1e6 / args.codes:.1f}")
-        print(f"ratio codes_{big_label}_vs_{small_label} "
-              f"{paired_ratio(results['big'], results['small']):.3f}")
+        if args.rounds:
+            print(f"ratio codes_{big_label}_vs_{small_label} "
+                  f"{paired_ratio(results['big'], results['small']):.3f}")
         bad = [k for k, v in results.items() if any(r["non2xx"] for runs in v for r in runs)]
         if bad:
             print(f"warning: non-2xx answers in {bad}; see {work}/*/gatehouse.log")
