@@ -23,8 +23,7 @@ import time
 import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "api"))
-from cluster_env import Node, PgCluster, master_key, new_code, publish_code_api  # noqa: E402
-from gateway_env import EchoBackend  # noqa: E402
+from cluster_env import new_code, publish_code_api, running_cluster  # noqa: E402
 
 from benchlib import parse_wrk  # noqa: E402
 
@@ -186,14 +185,7 @@ def main():
     args, _ = ap.parse_known_args()  # bench/run passes the data-plane options too
     outage_s = 10 if args.quick else 30
 
-    pg = PgCluster()
-    backend = EchoBackend()
-    nodes = []
-    try:
-        url = pg.create_database()
-        key = master_key()
-        for _ in range(3):
-            nodes.append(Node(url, key))
+    with running_cluster(3) as (pg, nodes, backend):
         over = overshoot(nodes, backend, args.throttle_trials, 4)
         if args.throttle_only:
             print()
@@ -217,14 +209,6 @@ def main():
         print(f"figure propagation_p99_ms {percentile(ms, 99):.1f}")
         print(f"figure outage_success_pct {pct:.3f}")
         print(f"figure cluster_throttle_overshoot_pct {over:.2f}")
-    finally:
-        for n in nodes:
-            try:
-                n.destroy()
-            except Exception as e:  # noqa: BLE001 - stop the others regardless
-                print(f"warning: {e}", file=sys.stderr)
-        backend.stop()
-        pg.destroy()
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Helpers for cluster tests and the cluster bench: a private PostgreSQL cluster (initdb + pg_ctl
 on a free 127.0.0.1 port, stoppable and restartable to simulate an outage) and Gatehouse nodes
 sharing it (same GATEHOUSE_MASTER_KEY, own data dirs, restartable on the same data dir)."""
+import contextlib
 import glob
 import json
 import os
@@ -8,12 +9,13 @@ import secrets
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 
 import requests
 
-from gateway_env import BINARY, PASSWORD, Gatehouse, free_port
+from gateway_env import BINARY, PASSWORD, EchoBackend, Gatehouse, free_port
 
 
 def _pg_bin():
@@ -141,6 +143,30 @@ class Node(Gatehouse):
 
 def master_key():
     return secrets.token_hex(32)
+
+
+@contextlib.contextmanager
+def running_cluster(node_count):
+    """A private PostgreSQL cluster, an echo backend and `node_count` Gatehouse nodes on one
+    database with one master key; yields (pg, nodes, backend). Everything is stopped and removed
+    on exit, a node that fails to stop does not keep the others running."""
+    pg = PgCluster()
+    backend = EchoBackend()
+    nodes = []
+    try:
+        url = pg.create_database()
+        key = master_key()
+        for _ in range(node_count):
+            nodes.append(Node(url, key))
+        yield pg, nodes, backend
+    finally:
+        for n in nodes:
+            try:
+                n.destroy()
+            except Exception as e:  # noqa: BLE001 - clean up the rest regardless
+                print(f"warning: stopping {n.gateway}: {e}", file=sys.stderr)
+        backend.stop()
+        pg.destroy()
 
 
 def publish_code_api(node, backend_address, uri):

@@ -8,8 +8,7 @@ import time
 import pytest
 import requests
 
-from cluster_env import Node, PgCluster, master_key, new_code, publish_code_api
-from gateway_env import EchoBackend
+from cluster_env import new_code, publish_code_api, running_cluster
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("GATEHOUSE_TEST_PG"),
@@ -18,24 +17,9 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def cluster():
-    pg = PgCluster()
-    backend = EchoBackend()
-    nodes = []
-    try:
-        url = pg.create_database()
-        key = master_key()
-        nodes.append(Node(url, key))
-        nodes.append(Node(url, key))
+    with running_cluster(2) as (pg, nodes, backend):
         api_id = publish_code_api(nodes[0], backend.address, "/cluster")
         yield pg, nodes, api_id
-    finally:
-        for n in nodes:
-            try:
-                n.destroy()
-            except Exception:  # noqa: BLE001 - clean up the rest regardless
-                pass
-        backend.stop()
-        pg.destroy()
 
 
 def wait_status(node, code, want, limit=1.0, path="/cluster"):

@@ -12,8 +12,7 @@ import time
 import pytest
 import requests
 
-from cluster_env import Node, PgCluster, master_key
-from gateway_env import EchoBackend
+from cluster_env import running_cluster
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("GATEHOUSE_TEST_PG"),
@@ -27,23 +26,8 @@ SLACK = NODES
 
 @pytest.fixture(scope="module")
 def cluster():
-    pg = PgCluster()
-    backend = EchoBackend()
-    nodes = []
-    try:
-        url = pg.create_database()
-        key = master_key()
-        for _ in range(NODES):
-            nodes.append(Node(url, key))
-        yield pg, nodes, backend
-    finally:
-        for n in nodes:
-            try:
-                n.destroy()
-            except Exception:  # noqa: BLE001 - clean up the rest regardless
-                pass
-        backend.stop()
-        pg.destroy()
+    with running_cluster(NODES) as running:
+        yield running
 
 
 def fresh_window(need=25):
