@@ -240,6 +240,29 @@ struct ReaderConnection {
   ReaderConnection& operator=(const ReaderConnection&) = delete;
 };
 
+// Starts the readers' transactions on one snapshot: no writer, of this process or another,
+// commits while they take it (`mu` guards `db`). False (nothing started) when the write lock stays
+// busy; `mu` is released on return either way (read_in_turn takes it again).
+bool snapshot_readers(sqlite3* db, std::mutex& mu,
+                      std::vector<std::unique_ptr<ReaderConnection>>& readers) {
+  std::lock_guard lock(mu);
+  try {
+    exec_plain(db, "BEGIN IMMEDIATE");
+  } catch (const SqlError& e) {
+    if (e.kind != SqlError::Kind::kBusy) throw;
+    return false;
+  }
+  try {
+    // A read transaction takes its snapshot at its first read.
+    for (auto& r : readers) exec_plain(r->db, "BEGIN; SELECT count(*) FROM sqlite_schema");
+  } catch (...) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  exec_plain(db, "ROLLBACK");
+  return true;
+}
+
 // A group commit's transaction (store/group_commit.hpp): the connection's lock for the whole
 // batch, BEGIN IMMEDIATE, one savepoint per member, one COMMIT.
 class SqliteBatch final : public BatchTx {
@@ -350,24 +373,8 @@ void SqliteBackend::read_parallel(const std::vector<std::function<void(SqlSessio
   std::vector<std::unique_ptr<ReaderConnection>> readers;
   for (std::size_t i = 0; i < parts.size(); ++i)
     readers.push_back(std::make_unique<ReaderConnection>(path_));
-  {
-    // No writer, of this process or another, commits while the readers take their snapshots.
-    std::lock_guard lock(mu_);
-    try {
-      exec_plain(db_, "BEGIN IMMEDIATE");
-    } catch (const SqlError& e) {
-      if (e.kind != SqlError::Kind::kBusy) throw;
-      return read_in_turn(*this, parts);  // another process writes for long: one connection
-    }
-    try {
-      // A read transaction takes its snapshot at its first read.
-      for (auto& r : readers) exec_plain(r->db, "BEGIN; SELECT count(*) FROM sqlite_schema");
-    } catch (...) {
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-      throw;
-    }
-    exec_plain(db_, "ROLLBACK");
-  }
+  if (!snapshot_readers(db_, mu_, readers))  // another process holds the write lock for long
+    return read_in_turn(*this, parts);       // one connection, in turn
   std::vector<std::exception_ptr> failed(parts.size());
   auto run = [&](std::size_t i) {
     try {
