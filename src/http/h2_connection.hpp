@@ -71,8 +71,8 @@ boost::asio::ip::tcp::socket& tcp_socket(boost::asio::ssl::stream<Next>& s) {
 }
 
 template <class Stream>
-class H2Connection : public std::enable_shared_from_this<H2Connection<Stream>>,
-                     public H2Registry::Member {
+class H2Connection final : public std::enable_shared_from_this<H2Connection<Stream>>,
+                           public H2Registry::Member {
  public:
   H2Connection(Stream stream, const ServerOptions& options, const ExchangeHandler& handler,
                RequestContext ctx, std::atomic<bool>& stopping,
