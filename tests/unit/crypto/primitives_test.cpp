@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "crypto/digest.hpp"
 #include "crypto/random.hpp"
@@ -81,6 +82,33 @@ TEST(Digest, ByteFormsAndHexComparison) {
   EXPECT_FALSE(hex_decode32(std::string(63, 'a') + "g"));
 }
 
+// hex_decode32 decodes 16 characters at a time: every byte value at every position must be
+// accepted exactly when it is a hex digit of either case, and decoded to the right nibble.
+TEST(Digest, HexDecode32AgreesWithTheOneCharacterRuleEverywhere) {
+  const std::string digits = "0123456789abcdefABCDEF";
+  auto nibble = [](unsigned char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (int pos = 0; pos < 64; ++pos)
+    for (int value = 0; value < 256; ++value) {
+      std::string hex(64, '0');
+      for (int i = 0; i < 64; ++i) hex[i] = digits[(i * 7 + pos + value) % digits.size()];
+      hex[pos] = static_cast<char>(value);
+      auto decoded = hex_decode32(hex);
+      bool valid = nibble(static_cast<unsigned char>(value)) >= 0;
+      ASSERT_EQ(decoded.has_value(), valid) << pos << " " << value;
+      if (!valid) continue;
+      for (int i = 0; i < 32; ++i) {
+        int expected = nibble(static_cast<unsigned char>(hex[2 * i])) << 4 |
+                       nibble(static_cast<unsigned char>(hex[2 * i + 1]));
+        ASSERT_EQ((*decoded)[i], expected) << pos << " " << value << " byte " << i;
+      }
+    }
+}
+
 // HMAC contexts are kept keyed per thread for the last few keys: whatever the order and number of
 // keys, every result must equal a one-shot HMAC computed without that cache.
 TEST(Digest, HmacWithKeptKeysEqualsOneShotHmac) {
@@ -140,6 +168,32 @@ TEST(Sealer, DetectsEveryTamperingAndWrongContext) {
     EXPECT_FALSE(s.open(sealed.substr(0, n), "app_code:1"));
   for (auto junk : {"", "g1.", "g1.!!!!", "x", "g2.AAAA", "g1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"})
     EXPECT_FALSE(s.open(junk, ""));
+}
+
+// The cipher contexts are kept keyed per thread: sealers with different keys, failed opens and
+// other threads in between must never change what a seal or an open gives.
+TEST(Sealer, KeptContextsFollowEveryKeyFailureAndThread) {
+  Sealer a(random_bytes(32)), b(random_bytes(32));
+  auto check_on_this_thread = [&] {
+    for (int i = 0; i < 50; ++i) {
+      std::string value = "value-" + std::to_string(i) + std::string(i, 'x');
+      auto by_a = a.seal(value, "row");
+      auto by_b = b.seal(value, "row");
+      EXPECT_FALSE(b.open(by_a, "row"));  // the wrong key, then the right one
+      EXPECT_EQ(*a.open(by_a, "row"), value);
+      auto tampered = by_b;
+      tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+      EXPECT_FALSE(b.open(tampered, "row"));
+      EXPECT_FALSE(b.open(by_b, "other row"));
+      EXPECT_EQ(*b.open(by_b, "row"), value);
+      EXPECT_FALSE(Sealer(random_bytes(32)).open(Sealer(random_bytes(32)).seal(value)));
+      EXPECT_EQ(*a.open(a.seal(value, "row"), "row"), value);
+    }
+  };
+  check_on_this_thread();
+  std::thread other(check_on_this_thread);
+  check_on_this_thread();
+  other.join();
 }
 
 TEST(Sealer, DigestsAndDerivedKeys) {
