@@ -9,13 +9,18 @@ namespace gh::gateway {
 namespace {
 
 // Instance ids, interned: each kept once for the process (a store has few instances; ids of
-// deleted instances stay, a few bytes each). References stay valid (std::set nodes never move).
+// deleted instances stay, a few bytes each). References stay valid (std::set nodes never move),
+// so each thread keeps the last one it was given: threads building millions of entries of one
+// instance then take no lock.
 const std::string& intern(std::string_view id) {
+  thread_local const std::string* last = nullptr;
+  if (last && *last == id) return *last;
   static std::mutex mutex;
   static auto* ids = new std::set<std::string, std::less<>>;  // never destroyed (exit order)
   std::lock_guard lock(mutex);
   auto it = ids->find(id);
   if (it == ids->end()) it = ids->emplace(id).first;
+  last = &*it;
   return *it;
 }
 

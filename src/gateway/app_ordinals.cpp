@@ -4,6 +4,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "gateway/routes.hpp"  // TransparentHash
 
@@ -57,13 +58,10 @@ Table& table() {
   return *t;
 }
 
-}  // namespace
-
-std::uint32_t of(std::string_view id) {
-  auto& t = table();
-  std::lock_guard lock(t.mutex);
-  if (auto p = pack(id)) {
-    auto [it, fresh] = t.packed.try_emplace(*p, 0);
+// Under the table's lock: the number of an id, given now if the id is new; `packed` is pack(id).
+std::uint32_t number_locked(Table& t, std::string_view id, const std::optional<Packed>& packed) {
+  if (packed) {
+    auto [it, fresh] = t.packed.try_emplace(*packed, 0);
     if (fresh) {
       try {
         it->second = t.take();
@@ -78,6 +76,23 @@ std::uint32_t of(std::string_view id) {
   auto n = t.take();
   t.other.emplace(std::string(id), n);
   return n;
+}
+
+}  // namespace
+
+std::uint32_t of(std::string_view id) {
+  auto packed = pack(id);
+  auto& t = table();
+  std::lock_guard lock(t.mutex);
+  return number_locked(t, id, packed);
+}
+
+void of_each(std::span<const std::string_view> ids, std::span<std::uint32_t> out) {
+  std::vector<std::optional<Packed>> packed(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) packed[i] = pack(ids[i]);
+  auto& t = table();
+  std::lock_guard lock(t.mutex);
+  for (std::size_t i = 0; i < ids.size(); ++i) out[i] = number_locked(t, ids[i], packed[i]);
 }
 
 std::optional<std::uint32_t> find(std::string_view id) {

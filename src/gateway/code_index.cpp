@@ -34,8 +34,9 @@ struct CodeIndexShards {
   // One mapping for the slots of every shard of a bulk build, with transparent huge pages asked
   // for: a lookup in a large index lands on a random slot line, and with 4 KiB pages each also
   // needs its own page-table walk (this guest's kernel flushes the TLB at every system call).
+  // The slots are not constructed: the caller constructs each shard's part before using it.
   // Shards point into it through aliasing shared_ptrs; it is unmapped with the last of them.
-  static std::shared_ptr<Slot[]> allocate_arena(std::size_t slots) {
+  static std::shared_ptr<Slot[]> map_arena(std::size_t slots) {
     constexpr std::size_t kHuge = 2u << 20;
     std::size_t bytes = (slots * sizeof(Slot) + kHuge - 1) / kHuge * kHuge;
     // Mapped with room to start on a 2 MiB boundary, where a huge page can begin.
@@ -45,9 +46,8 @@ struct CodeIndexShards {
     auto base = reinterpret_cast<std::uintptr_t>(raw);
     auto* aligned = reinterpret_cast<void*>((base + kHuge - 1) / kHuge * kHuge);
     ::madvise(aligned, bytes, MADV_HUGEPAGE);  // advice only: without THP the pages stay 4 KiB
-    Slot* first = static_cast<Slot*>(aligned);
-    std::uninitialized_value_construct_n(first, slots);
-    return std::shared_ptr<Slot[]>(first, [raw, mapped](Slot*) { ::munmap(raw, mapped); });
+    return std::shared_ptr<Slot[]>(static_cast<Slot*>(aligned),
+                                   [raw, mapped](Slot*) { ::munmap(raw, mapped); });
   }
 
   // Inserts or replaces; the shard must have room for one more entry.
@@ -141,10 +141,12 @@ CodeIndex CodeIndex::Editor::commit() && {
   return CodeIndex(std::move(table_));
 }
 
-CodeIndex CodeIndex::build(std::vector<std::pair<Digest, CodeEntry>> entries, unsigned threads) {
+CodeIndex CodeIndex::build(std::vector<std::pair<const Digest*, CodeEntry>> entries,
+                           unsigned threads) {
   // Named references, not a structured binding: see ShardedIndex::build.
   const ShardOrder sorted = order_by_shard(
-      entries.size(), kShards, [&](std::size_t i) { return shard_of(tag_of(entries[i].first)); });
+      entries.size(), kShards, [&](std::size_t i) { return shard_of(tag_of(*entries[i].first)); },
+      threads);
   const auto& start = sorted.start;
   const auto& order = sorted.order;
   auto table = std::make_shared<Table>();
@@ -156,18 +158,24 @@ CodeIndex CodeIndex::build(std::vector<std::pair<Digest, CodeEntry>> entries, un
     offset[s + 1] = offset[s] + (n ? CodeIndexShards::capacity_for(n) : 0);
   }
   std::shared_ptr<Slot[]> arena;
-  if (offset[kShards] > 0) arena = CodeIndexShards::allocate_arena(offset[kShards]);
+  if (offset[kShards] > 0) arena = CodeIndexShards::map_arena(offset[kShards]);
   auto fill = [&](std::size_t from, std::size_t to) {
     for (std::size_t s = from; s < to; ++s) {
       std::size_t n = start[s + 1] - start[s];
       if (n == 0) continue;
+      // The filling threads construct their own shards' slots: the first touch of the mapping's
+      // pages (the kernel zeroing them) is then spread over the threads too.
+      Slot* slots = arena.get() + offset[s];
+      std::uninitialized_value_construct_n(slots, offset[s + 1] - offset[s]);
       Shard& shard = table->shards[s];
-      shard = Shard{arena.get() + offset[s],
-                    static_cast<std::uint32_t>(offset[s + 1] - offset[s] - 1), 0};
+      shard = Shard{slots, static_cast<std::uint32_t>(offset[s + 1] - offset[s] - 1), 0};
       table->owners[s] = std::shared_ptr<Slot[]>(arena, shard.slots);
       for (auto k = start[s]; k < start[s + 1]; ++k) {
+        // Each digest sits in its app's entry, a random cold line: fetch one a few ahead.
+        if (k + kPrefetchAhead < start[s + 1])
+          __builtin_prefetch(entries[order[k + kPrefetchAhead]].first);
         const auto& [digest, entry] = entries[order[k]];
-        CodeIndexShards::put(shard, tag_of(digest), entry);
+        CodeIndexShards::put(shard, tag_of(*digest), entry);
       }
     }
   };

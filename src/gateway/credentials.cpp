@@ -5,6 +5,7 @@
 
 #include "core/background.hpp"
 #include "crypto/digest.hpp"
+#include "gateway/app_ordinals.hpp"
 
 namespace gh::gateway {
 namespace {
@@ -25,13 +26,35 @@ std::optional<Digest> digest_from_hex(std::string_view hex) {
   return Digest{*bytes};
 }
 
+namespace {
+
+std::vector<AppIdSet::Key> id_keys_of(const std::vector<std::shared_ptr<const AppEntry>>& apps) {
+  std::vector<std::string_view> ids;
+  ids.reserve(apps.size());
+  for (const auto& app : apps) ids.push_back(app->id());
+  std::vector<std::uint32_t> ordinals(apps.size());
+  app_ordinals::of_each(ids, ordinals);
+  std::vector<AppIdSet::Key> keys;
+  keys.reserve(apps.size());
+  for (auto n : ordinals) keys.push_back(AppIdSet::Key{n});
+  return keys;
+}
+
+}  // namespace
+
 Credentials build_credentials(std::vector<std::shared_ptr<const AppEntry>> apps, unsigned threads) {
+  auto keys = id_keys_of(apps);
+  return build_credentials(std::move(apps), keys, threads);
+}
+
+Credentials build_credentials(std::vector<std::shared_ptr<const AppEntry>> apps,
+                              const std::vector<AppIdSet::Key>& id_keys, unsigned threads) {
   using CodeIndex = decltype(InstanceCredentials{}.codes);
   using KeyIndex = decltype(InstanceCredentials{}.keys);
   using AppIndex = decltype(Credentials{}.apps);
   struct Entries {
     std::string_view instance_id;
-    std::vector<std::pair<Digest, CodeEntry>> codes;
+    std::vector<std::pair<const Digest*, CodeEntry>> codes;  // into the entries
     std::vector<std::pair<std::string_view, CodeEntry>> keys;
   };
   std::size_t total_codes = 0;
@@ -40,7 +63,8 @@ Credentials build_credentials(std::vector<std::shared_ptr<const AppEntry>> apps,
   std::vector<std::pair<std::string_view, std::shared_ptr<const AppEntry>>> by_id;
   by_id.reserve(apps.size());
   Entries* last = nullptr;
-  for (auto& app : apps) {
+  for (std::size_t i = 0; i < apps.size(); ++i) {
+    auto& app = apps[i];
     if (!last || last->instance_id != app->instance_id()) {
       last = nullptr;
       for (auto& e : per_instance)
@@ -52,8 +76,8 @@ Credentials build_credentials(std::vector<std::shared_ptr<const AppEntry>> apps,
         last->keys.reserve(apps.size());
       }
     }
-    auto id_key = AppIdSet::key_of(app->id());
-    for (const auto& d : app->codes()) last->codes.emplace_back(d, CodeEntry{app.get(), id_key});
+    auto id_key = id_keys[i];
+    for (const auto& d : app->codes()) last->codes.emplace_back(&d, CodeEntry{app.get(), id_key});
     last->keys.emplace_back(app->app_key(), CodeEntry{app.get(), id_key});
     std::string_view id = app->id();  // a view into the entry it keys
     by_id.emplace_back(id, std::move(app));

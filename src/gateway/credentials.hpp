@@ -23,7 +23,11 @@ Credentials apply_app_changes(const Credentials& base, const std::vector<std::st
 
 // Builds the credentials of a whole store at once (a start): the apps with their AppCode digests,
 // final. Indexes are built by up to `threads` threads. Same result as apply_app_changes on empty
-// credentials, in a fraction of the time and memory.
+// credentials, in a fraction of the time and memory. `id_keys[i]` is AppIdSet::key_of(apps[i]'s
+// id), computed beforehand (the loader numbers the ids while it builds the entries); the overload
+// without it computes them.
+Credentials build_credentials(std::vector<std::shared_ptr<const AppEntry>> apps,
+                              const std::vector<AppIdSet::Key>& id_keys, unsigned threads);
 Credentials build_credentials(std::vector<std::shared_ptr<const AppEntry>> apps, unsigned threads);
 
 // "ab01…" (64 hex, either case) → Digest; nullopt when malformed.

@@ -13,7 +13,9 @@
 #include <thread>
 
 #include "core/background.hpp"
+#include "gateway/app_ordinals.hpp"
 #include "gateway/credentials.hpp"
+#include "gateway/shard_build.hpp"
 #include "store/read_parallel.hpp"
 
 namespace gh::gateway {
@@ -125,8 +127,26 @@ struct CodeRuns {
 
 // Each app's digests (by row of `apps`): spans into code.digests when every app's codes came in
 // one run (the usual order), else regrouped into `grouped` (a counting sort by app).
+// The usual layout first: both scans in insertion order, so the code runs name the apps in the
+// apps' order (skipping apps without codes), one run each. Empty when the runs are in any other
+// order; codes_by_app then matches them by id.
+std::vector<std::span<const Digest>> codes_in_app_order(const AppRows& apps, const CodeRuns& code) {
+  std::vector<std::span<const Digest>> out(apps.rows.size());
+  std::size_t i = 0;
+  for (std::size_t r = 0; r < code.runs.size(); ++r, ++i) {
+    auto id = code.id_of(code.runs[r]);
+    while (i < apps.rows.size() && apps.field(apps.rows[i], 0) != id) ++i;
+    if (i == apps.rows.size()) return {};
+    out[i] = std::span<const Digest>(code.digests.data() + code.runs[r].first,
+                                     code.end_of(r) - code.runs[r].first);
+  }
+  return out;
+}
+
 std::vector<std::span<const Digest>> codes_by_app(const AppRows& apps, const CodeRuns& code,
                                                   std::vector<Digest>& grouped) {
+  if (code.runs.empty()) return std::vector<std::span<const Digest>>(apps.rows.size());
+  if (auto in_order = codes_in_app_order(apps, code); !in_order.empty()) return in_order;
   boost::unordered_flat_map<std::string_view, std::uint32_t> index;  // app id → row
   index.reserve(apps.rows.size());
   for (std::uint32_t i = 0; i < apps.rows.size(); ++i)
@@ -210,20 +230,33 @@ void SnapshotLoader::load_all() {
   if (unopened) throw std::runtime_error("a sealed app secret failed to open");
   std::vector<Digest> grouped;
   auto codes = codes_by_app(apps, code, grouped);
-  std::vector<std::shared_ptr<const AppEntry>> entries;
-  entries.reserve(apps.rows.size());
-  for (std::size_t i = 0; i < apps.rows.size(); ++i) {
-    const auto& row = apps.rows[i];
-    entries.push_back(std::make_shared<const AppEntry>(apps.field(row, 0), apps.field(row, 1),
-                                                       apps.field(row, 2), secrets[i], codes[i]));
-    secrets[i] = std::string();  // the clear secret lives on in the entry only
-  }
+  const std::size_t n = apps.rows.size();
+  // The entries are made by `threads` threads while one more numbers the app ids (its lock taken
+  // once: app_ordinals::of_each).
+  std::vector<AppIdSet::Key> id_keys(n);
+  std::jthread numbering([&] {
+    std::vector<std::string_view> ids(n);
+    for (std::size_t i = 0; i < n; ++i) ids[i] = apps.field(apps.rows[i], 0);
+    std::vector<std::uint32_t> ordinals(n);
+    app_ordinals::of_each(ids, ordinals);
+    for (std::size_t i = 0; i < n; ++i) id_keys[i] = AppIdSet::Key{ordinals[i]};
+  });
+  std::vector<std::shared_ptr<const AppEntry>> entries(n);
+  split_in_parallel(n, n, threads, [&](std::size_t from, std::size_t to) {
+    for (std::size_t i = from; i < to; ++i) {
+      const auto& row = apps.rows[i];
+      entries[i] = std::make_shared<const AppEntry>(apps.field(row, 0), apps.field(row, 1),
+                                                    apps.field(row, 2), secrets[i], codes[i]);
+      secrets[i] = std::string();  // the clear secret lives on in the entry only
+    }
+  });
+  numbering.join();
   apps = {};
   code = {};
   secrets = {};
   codes = {};
   grouped = {};
-  next->credentials = build_credentials(std::move(entries), threads);
+  next->credentials = build_credentials(std::move(entries), id_keys, threads);
   spdlog::info("gateway: snapshot loaded ({} apps, {} routes, change seq {}) in {} ms (cpu {} ms)",
                next->credentials.apps.size(), next->routes->targets.size(), next->change_seq,
                std::chrono::duration_cast<std::chrono::milliseconds>(

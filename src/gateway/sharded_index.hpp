@@ -11,6 +11,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -99,7 +101,8 @@ class ShardedIndex {
     // Named references, not a structured binding: lambdas capture those only from C++20 compilers
     // newer than clang 14 (the fuzz build's).
     const ShardOrder sorted = order_by_shard(
-        entries.size(), kShards, [&](std::size_t i) { return shard_of(entries[i].first); });
+        entries.size(), kShards, [&](std::size_t i) { return shard_of(entries[i].first); },
+        threads);
     const auto& start = sorted.start;
     const auto& order = sorted.order;
     auto table = std::make_shared<Table>();
@@ -108,8 +111,14 @@ class ShardedIndex {
         if (start[s] == start[s + 1]) continue;
         auto map = std::make_shared<Map>();
         map->reserve(start[s + 1] - start[s]);
-        for (auto k = start[s]; k < start[s + 1]; ++k)
+        for (auto k = start[s]; k < start[s + 1]; ++k) {
+          // A key that views its value's text (the apps' ids and AppKeys) is a random cold line
+          // in a large store: ask for the one a few entries ahead while this one is hashed.
+          if constexpr (std::is_same_v<Key, std::string_view>)
+            if (k + kPrefetchAhead < start[s + 1])
+              __builtin_prefetch(entries[order[k + kPrefetchAhead]].first.data());
           map->emplace(std::move(entries[order[k]].first), std::move(entries[order[k]].second));
+        }
         (*table)[s] = std::move(map);
       }
     };

@@ -114,8 +114,9 @@ TEST(CodeIndexTest, BuildFindsWhatWasGivenAndNothingElse) {
   std::vector<std::pair<Digest, CodeEntry>> entries;
   for (std::size_t i = 0; i < 60000; ++i)
     entries.emplace_back(digest(rng(), rng()), entry(i % 5000));
-  auto copy = entries;
-  CodeIndex index = CodeIndex::build(std::move(copy), 2);
+  std::vector<std::pair<const Digest*, CodeEntry>> pointing;
+  for (const auto& [d, e] : entries) pointing.emplace_back(&d, e);
+  CodeIndex index = CodeIndex::build(std::move(pointing), 2);
   EXPECT_EQ(index.size(), entries.size());
   for (const auto& [d, e] : entries) {
     const CodeEntry* found = index.find(d);

@@ -75,3 +75,41 @@ TEST_P(LoaderStartTest, LoadAllWithoutCodes) {
   ASSERT_EQ(snap->credentials.apps.size(), 1u);
   EXPECT_TRUE((*snap->credentials.apps.find(app.id))->codes().empty());
 }
+
+// The usual layout (codes written app after app, in the apps' order, some apps without codes)
+// is joined without the by-id map; every code still leads to its own app.
+TEST_P(LoaderStartTest, LoadAllJoinsCodesWrittenInTheAppsOrder) {
+  auto inst = gh::testing::seed_instance(*store_);
+  std::vector<core::App> apps;
+  for (int i = 0; i < 5; ++i)
+    apps.push_back(gh::testing::make_app(inst, "ordered" + std::to_string(i)));
+  std::vector<std::pair<std::string, int>> codes;  // value, app: none for apps 1 and 4
+  for (int app : {0, 0, 2, 3, 3, 3}) codes.emplace_back("C" + crypto::random_hex(24), app);
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Status {
+    for (const auto& a : apps) tx.insert_app(a);
+    for (const auto& code : codes)
+      tx.insert_app_code(
+          {crypto::new_id(), apps[code.second].id, inst.id, code.first, core::now_nanos()});
+    return core::ok_status();
+  }));
+
+  gateway::SnapshotHolder holder;
+  gateway::SnapshotLoader loader(*store_, holder, "", false);
+  loader.load_all();
+  auto snap = holder.load();
+  const auto* creds = snap->credentials.instance(inst.id);
+  ASSERT_NE(creds, nullptr);
+  for (const auto& [value, app] : codes) {
+    auto digest = gateway::digest_from_hex(store_->sealer().index_digest(value));
+    ASSERT_TRUE(digest);
+    const auto* entry = creds->codes.find(*digest);
+    ASSERT_NE(entry, nullptr) << value;
+    EXPECT_EQ(entry->app->id(), apps[app].id);
+  }
+  std::size_t expected_codes[] = {2, 0, 1, 3, 0};
+  for (int i = 0; i < 5; ++i) {
+    const auto* entry = snap->credentials.apps.find(apps[i].id);
+    ASSERT_NE(entry, nullptr);
+    EXPECT_EQ((*entry)->codes().size(), expected_codes[i]) << i;
+  }
+}
