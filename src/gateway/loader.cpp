@@ -125,6 +125,17 @@ struct CodeRuns {
   }
 };
 
+// AppIdSet::key_of for every app, by row, under one hold of the ordinals' lock.
+std::vector<AppIdSet::Key> number_app_ids(const AppRows& apps) {
+  std::vector<std::string_view> ids(apps.rows.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = apps.field(apps.rows[i], 0);
+  std::vector<std::uint32_t> ordinals(ids.size());
+  app_ordinals::of_each(ids, ordinals);
+  std::vector<AppIdSet::Key> keys(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) keys[i] = AppIdSet::Key{ordinals[i]};
+  return keys;
+}
+
 // Each app's digests (by row of `apps`): spans into code.digests when every app's codes came in
 // one run (the usual order), else regrouped into `grouped` (a counting sort by app).
 // The usual layout first: both scans in insertion order, so the code runs name the apps in the
@@ -197,15 +208,14 @@ void SnapshotLoader::load_all() {
   std::vector<std::string> secrets;  // opened, by row
   std::atomic<bool> unopened{false};
   std::vector<std::jthread> openers;
+  std::vector<AppIdSet::Key> id_keys;  // by row of `apps`
   // Two reads on one snapshot, side by side where the store allows (SQLite: two connections):
-  // the routes and apps (whose secrets worker threads then open), and the AppCode digests.
+  // the apps (whose secrets worker threads open meanwhile), the routes, and the app ids numbered
+  // (app_ordinals::of_each, one lock for all); and the AppCode digests.
   auto r = store::read_parallel(
       store_, {[&](store::Tx& tx) {
                  openers.clear();  // joined (a PostgreSQL retry runs this again)
                  next->change_seq = tx.last_change_seq();
-                 auto routes = read_routes(tx);
-                 next->routes = std::move(routes.config);
-                 next->route_inputs = std::move(routes.inputs);
                  apps.read(tx);
                  secrets.assign(apps.rows.size(), std::string());
                  unopened = false;
@@ -223,6 +233,10 @@ void SnapshotLoader::load_all() {
                        secrets[i] = std::move(*clear);
                      }
                    });
+                 auto routes = read_routes(tx);
+                 next->routes = std::move(routes.config);
+                 next->route_inputs = std::move(routes.inputs);
+                 id_keys = number_app_ids(apps);
                },
                [&](store::Tx& tx) { code.read(tx); }});
   openers.clear();  // joined
@@ -231,16 +245,6 @@ void SnapshotLoader::load_all() {
   std::vector<Digest> grouped;
   auto codes = codes_by_app(apps, code, grouped);
   const std::size_t n = apps.rows.size();
-  // The entries are made by `threads` threads while one more numbers the app ids (its lock taken
-  // once: app_ordinals::of_each).
-  std::vector<AppIdSet::Key> id_keys(n);
-  std::jthread numbering([&] {
-    std::vector<std::string_view> ids(n);
-    for (std::size_t i = 0; i < n; ++i) ids[i] = apps.field(apps.rows[i], 0);
-    std::vector<std::uint32_t> ordinals(n);
-    app_ordinals::of_each(ids, ordinals);
-    for (std::size_t i = 0; i < n; ++i) id_keys[i] = AppIdSet::Key{ordinals[i]};
-  });
   std::vector<std::shared_ptr<const AppEntry>> entries(n);
   split_in_parallel(n, n, threads, [&](std::size_t from, std::size_t to) {
     for (std::size_t i = from; i < to; ++i) {
@@ -250,7 +254,6 @@ void SnapshotLoader::load_all() {
       secrets[i] = std::string();  // the clear secret lives on in the entry only
     }
   });
-  numbering.join();
   apps = {};
   code = {};
   secrets = {};
