@@ -105,7 +105,12 @@ struct CodeRuns {
     ids.clear();
     runs.clear();
     digests.clear();
-    // No COUNT(*) first to size `digests`: with ten million codes it is a scan of its own.
+    // Sized from an estimate, not a COUNT(*) (with ten million codes a scan of its own): growing
+    // by doubling had copied the digests and zeroed fresh pages on the start's longest read. An
+    // estimate far above the count reserves address space the scan never touches.
+    constexpr std::int64_t kMostReserved = std::int64_t{1} << 28;
+    digests.reserve(
+        static_cast<std::size_t>(std::min(tx.app_code_count_estimate(), kMostReserved)));
     std::string_view last;
     tx.for_each_code_digest([&](std::string_view app_id, std::string_view hex) {
       auto d = digest_from_hex(hex);

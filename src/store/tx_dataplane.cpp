@@ -2,6 +2,8 @@
 // and authentication need; AppCode values are never read here, only their keyed digests.
 #include "store/tx_dataplane.hpp"
 
+#include <algorithm>
+
 #include "store/query_parts.hpp"
 
 namespace gh::store {
@@ -31,6 +33,14 @@ void DataPlaneTx::for_each_gateway_app(
 }
 std::int64_t DataPlaneTx::count_all_app_codes() {
   return count_of(s_, " FROM app_codes", {});
+}
+std::int64_t DataPlaneTx::app_code_count_estimate() {
+  auto rows = postgres() ? s_.query(
+                               "SELECT GREATEST(reltuples, 0)::bigint FROM pg_class "
+                               "WHERE oid = 'app_codes'::regclass",
+                               {})
+                         : s_.query("SELECT COALESCE(MAX(rowid), 0) FROM app_codes", {});
+  return rows.empty() ? 0 : std::max<std::int64_t>(rows[0].integer(0), 0);
 }
 void DataPlaneTx::for_each_code_digest(
     const std::function<void(std::string_view, std::string_view)>& fn) {

@@ -28,6 +28,10 @@ class DataPlaneTx : public virtual TxBase {
       const std::function<void(std::string_view id, std::string_view instance_id,
                                std::string_view app_key, std::string_view secret_sealed)>& fn);
   std::int64_t count_all_app_codes();
+  // About how many AppCodes the store holds, for sizing a buffer before for_each_code_digest, and
+  // never a scan: on SQLite the largest rowid of app_codes (at least the count), on PostgreSQL
+  // the planner's estimate (0 before the table was first analyzed).
+  std::int64_t app_code_count_estimate();
   void for_each_code_digest(
       const std::function<void(std::string_view app_id, std::string_view digest_hex)>& fn);
 
