@@ -35,6 +35,7 @@ class KeyedContext {
   // The context, keyed with `key` (32 bytes) for encryption or decryption, IV not yet set;
   // nullptr when OpenSSL fails.
   EVP_CIPHER_CTX* keyed(std::string_view key, int encrypt) {
+    if (key.size() != key_.size()) return nullptr;  // AES-256: a 32-byte key, nothing else
     if (ready_ && CRYPTO_memcmp(key_.data(), key.data(), key_.size()) == 0) return ctx_.get();
     ready_ = false;
     if (!ctx_) ctx_.reset(EVP_CIPHER_CTX_new());

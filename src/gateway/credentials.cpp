@@ -5,7 +5,6 @@
 
 #include "core/background.hpp"
 #include "crypto/digest.hpp"
-#include "gateway/app_ordinals.hpp"
 
 namespace gh::gateway {
 namespace {
@@ -26,24 +25,11 @@ std::optional<Digest> digest_from_hex(std::string_view hex) {
   return Digest{*bytes};
 }
 
-namespace {
-
-std::vector<AppIdSet::Key> id_keys_of(const std::vector<std::shared_ptr<const AppEntry>>& apps) {
+Credentials build_credentials(std::vector<std::shared_ptr<const AppEntry>> apps, unsigned threads) {
   std::vector<std::string_view> ids;
   ids.reserve(apps.size());
   for (const auto& app : apps) ids.push_back(app->id());
-  std::vector<std::uint32_t> ordinals(apps.size());
-  app_ordinals::of_each(ids, ordinals);
-  std::vector<AppIdSet::Key> keys;
-  keys.reserve(apps.size());
-  for (auto n : ordinals) keys.push_back(AppIdSet::Key{n});
-  return keys;
-}
-
-}  // namespace
-
-Credentials build_credentials(std::vector<std::shared_ptr<const AppEntry>> apps, unsigned threads) {
-  auto keys = id_keys_of(apps);
+  auto keys = AppIdSet::keys_of(ids);
   return build_credentials(std::move(apps), keys, threads);
 }
 

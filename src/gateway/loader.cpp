@@ -13,7 +13,6 @@
 #include <thread>
 
 #include "core/background.hpp"
-#include "gateway/app_ordinals.hpp"
 #include "gateway/credentials.hpp"
 #include "gateway/shard_build.hpp"
 #include "store/read_parallel.hpp"
@@ -130,19 +129,6 @@ struct CodeRuns {
   }
 };
 
-// AppIdSet::key_of for every app, by row, under one hold of the ordinals' lock.
-std::vector<AppIdSet::Key> number_app_ids(const AppRows& apps) {
-  std::vector<std::string_view> ids(apps.rows.size());
-  for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = apps.field(apps.rows[i], 0);
-  std::vector<std::uint32_t> ordinals(ids.size());
-  app_ordinals::of_each(ids, ordinals);
-  std::vector<AppIdSet::Key> keys(ids.size());
-  for (std::size_t i = 0; i < ids.size(); ++i) keys[i] = AppIdSet::Key{ordinals[i]};
-  return keys;
-}
-
-// Each app's digests (by row of `apps`): spans into code.digests when every app's codes came in
-// one run (the usual order), else regrouped into `grouped` (a counting sort by app).
 // The usual layout first: both scans in insertion order, so the code runs name the apps in the
 // apps' order (skipping apps without codes), one run each. Empty when the runs are in any other
 // order; codes_by_app then matches them by id.
@@ -159,6 +145,8 @@ std::vector<std::span<const Digest>> codes_in_app_order(const AppRows& apps, con
   return out;
 }
 
+// Each app's digests (by row of `apps`): spans into code.digests when every app's codes came in
+// one run (the usual order), else regrouped into `grouped` (a counting sort by app).
 std::vector<std::span<const Digest>> codes_by_app(const AppRows& apps, const CodeRuns& code,
                                                   std::vector<Digest>& grouped) {
   if (code.runs.empty()) return std::vector<std::span<const Digest>>(apps.rows.size());
@@ -216,7 +204,7 @@ void SnapshotLoader::load_all() {
   std::vector<AppIdSet::Key> id_keys;  // by row of `apps`
   // Two reads on one snapshot, side by side where the store allows (SQLite: two connections):
   // the apps (whose secrets worker threads open meanwhile), the routes, and the app ids numbered
-  // (app_ordinals::of_each, one lock for all); and the AppCode digests.
+  // (AppIdSet::keys_of: one hold of the ordinals' lock); and the AppCode digests.
   auto r = store::read_parallel(
       store_, {[&](store::Tx& tx) {
                  openers.clear();  // joined (a PostgreSQL retry runs this again)
@@ -241,7 +229,9 @@ void SnapshotLoader::load_all() {
                  auto routes = read_routes(tx);
                  next->routes = std::move(routes.config);
                  next->route_inputs = std::move(routes.inputs);
-                 id_keys = number_app_ids(apps);
+                 std::vector<std::string_view> ids(apps.rows.size());
+                 for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = apps.field(apps.rows[i], 0);
+                 id_keys = AppIdSet::keys_of(ids);
                },
                [&](store::Tx& tx) { code.read(tx); }});
   openers.clear();  // joined

@@ -398,6 +398,14 @@ AppIdSet::Key AppIdSet::key_of(std::string_view id) {
   return Key{app_ordinals::of(id)};
 }
 
+std::vector<AppIdSet::Key> AppIdSet::keys_of(std::span<const std::string_view> ids) {
+  std::vector<std::uint32_t> ordinals(ids.size());
+  app_ordinals::of_each(ids, ordinals);
+  std::vector<Key> keys(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) keys[i] = Key{ordinals[i]};
+  return keys;
+}
+
 void AppIdSet::insert(std::string_view id) {
   auto n = app_ordinals::of(id);
   if (!bits_.empty()) {  // inserting after seal(): grow the bitmap

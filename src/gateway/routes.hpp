@@ -47,6 +47,8 @@ class AppIdSet {
   };
   // Gives the id its ordinal if it has none yet (snapshot building only: it locks).
   static Key key_of(std::string_view id);
+  // key_of for every id, in order, under one hold of the ordinals' lock (a start numbers millions).
+  static std::vector<Key> keys_of(std::span<const std::string_view> ids);
 
   void insert(std::string_view id);
   // Call once after the last insert: picks the representation (a set stays exact without it).
