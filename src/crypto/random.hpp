@@ -1,6 +1,7 @@
 #pragma once
-// CSPRNG output (OpenSSL RAND_bytes). Aborts the process if the CSPRNG fails: there is no safe
-// fallback for key or credential material.
+// CSPRNG output (OpenSSL RAND_bytes; requests of up to 16 bytes come from a per-thread pool of
+// its output, wiped as it is served and emptied in a forked child). Aborts the process if the
+// CSPRNG fails: there is no safe fallback for key or credential material.
 #include <cstddef>
 #include <string>
 

@@ -1,10 +1,13 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "crypto/digest.hpp"
 #include "crypto/random.hpp"
@@ -206,4 +209,38 @@ TEST(Sealer, DigestsAndDerivedKeys) {
   EXPECT_NE(a.derive_key("x"), a.derive_key("y"));
   EXPECT_EQ(a.derive_key("x").size(), 32u);
   EXPECT_THROW(Sealer("short"), std::invalid_argument);
+}
+
+// Small requests come from a per-thread pool: it must never hand the same bytes out twice, on
+// one thread, across threads, or in a child forked after the parent filled its pool.
+TEST(Random, PooledBytesAreNeverServedTwice) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 2000; ++i) ASSERT_TRUE(seen.insert(random_bytes(16)).second);  // > 1 pool
+  std::vector<std::string> other(500);
+  std::thread t([&] {
+    for (auto& s : other) s = random_bytes(16);
+  });
+  t.join();
+  for (auto& s : other) ASSERT_TRUE(seen.insert(s).second);
+  for (std::size_t n : {0u, 1u, 7u, 16u, 17u, 32u, 100u}) EXPECT_EQ(random_bytes(n).size(), n);
+
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  std::string parent_next = random_bytes(16);  // the pool is filled now
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto mine = random_bytes(16);
+    ssize_t w = write(pipe_fds[1], mine.data(), mine.size());
+    _exit(w == 16 ? 0 : 1);
+  }
+  std::string from_child(16, '\0');
+  ASSERT_EQ(read(pipe_fds[0], from_child.data(), 16), 16);
+  int status = 0;
+  waitpid(child, &status, 0);
+  close(pipe_fds[0]);
+  close(pipe_fds[1]);
+  EXPECT_NE(from_child, random_bytes(16));  // the parent's next bytes
+  EXPECT_FALSE(seen.count(from_child));
+  EXPECT_NE(from_child, parent_next);
 }
