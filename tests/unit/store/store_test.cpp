@@ -252,6 +252,35 @@ TEST_P(StoreBackendTest, ChangeLogIsMonotonic) {
   EXPECT_EQ((*all)[1].op, "delete");
 }
 
+// A write recording many changes stores them with multi-row INSERTs (chunks of 64, 8 and 1): all
+// of them, in the order recorded, each with a larger seq than the one before.
+TEST_P(StoreBackendTest, ManyChangesOfOneWriteKeepTheirOrder) {
+  auto inst = seed_instance(*store_);
+  std::int64_t base = 0;
+  constexpr int kChanges = 64 * 2 + 8 + 3;
+  ASSERT_TRUE(store_->write([&](store::Tx& tx) -> core::Status {
+    base = tx.last_change_seq();
+    for (int i = 0; i < kChanges; ++i)
+      tx.record_change(inst.id, "app", "a" + std::to_string(i), i % 2 ? "update" : "create");
+    return core::ok_status();
+  }));
+  auto all = store::ChangeFeed(*store_).after(base, 1000);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), static_cast<std::size_t>(kChanges));
+  std::int64_t last = base;
+  for (int i = 0; i < kChanges; ++i) {
+    const auto& c = (*all)[i];
+    EXPECT_GT(c.seq, last) << i;
+    last = c.seq;
+    EXPECT_EQ(c.entity_id, "a" + std::to_string(i));
+    EXPECT_EQ(c.op, i % 2 ? "update" : "create");
+    EXPECT_EQ(c.instance_id, inst.id);
+  }
+  auto after = store_->read(
+      [&](store::Tx& tx) -> core::Result<std::int64_t> { return tx.last_change_seq(); });
+  EXPECT_EQ(*after, last);
+}
+
 // Changes are written at commit: a rolled-back write leaves none, and the callback's own reads do
 // not see them yet (the change-log lock is the last lock a writer takes, store/tx.hpp).
 TEST_P(StoreBackendTest, ChangesAreWrittenAtCommitOnly) {
