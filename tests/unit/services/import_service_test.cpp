@@ -151,6 +151,23 @@ TEST_F(ImportTest, CodeValuesAreUniquePerInstanceAcrossLinesAndBatches) {
   EXPECT_EQ(r2.lines_rejected, 1);
 }
 
+// A new app's codes are first left to the UNIQUE index: a clash fails that attempt, and the batch
+// is written again with every check. Nothing of the failed attempt may remain or count twice.
+TEST_F(ImportTest, ACodeTakenInsideTheBatchRedoesItWithEveryCheck) {
+  auto r = run(line("d_1", {"dup"}) + line("d_2", {"d2"}) + line("d_3", {"dup", "d3"}) +
+               line("d_4", {"d4"}));
+  EXPECT_EQ(r.apps_created, 3);
+  EXPECT_EQ(r.codes_added, 3);
+  EXPECT_EQ(r.lines_rejected, 1);
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_EQ(r.problems[0].line, 3u);
+  EXPECT_NE(r.problems[0].message.find("APIG.2012"), std::string::npos);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM apps WHERE name LIKE 'd\\_%' ESCAPE '\\'"), 3);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM app_codes"), 3);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_events WHERE action = 'app.import'"), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM change_log WHERE entity = 'app' AND op = 'create'"), 3);
+}
+
 TEST_F(ImportTest, QuotaOfAppsPerInstance) {
   std::string text;
   for (int i = 0; i < 5; ++i) text += line("q_" + std::to_string(i), {"q" + std::to_string(i)});
