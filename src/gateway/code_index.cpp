@@ -106,8 +106,7 @@ std::size_t CodeIndex::size() const {
   return n;
 }
 
-CodeIndex::Editor::Editor(const CodeIndex& base)
-    : table_(std::make_shared<Table>(*base.table_)), touched_(kShards, false) {}
+CodeIndex::Editor::Editor(const CodeIndex& base) : table_(std::make_shared<Table>(*base.table_)) {}
 
 CodeIndex::Shard& CodeIndex::Editor::writable(std::size_t i, std::size_t extra) {
   Shard& s = table_->shards[i];
@@ -116,7 +115,8 @@ CodeIndex::Shard& CodeIndex::Editor::writable(std::size_t i, std::size_t extra) 
   if (!touched_[i] || needed > capacity) {
     // Copied on first touch (the old array may be shared with published indexes), and grown.
     Shard copy;
-    table_->owners[i] = CodeIndexShards::rehash(s, std::max(needed, capacity), copy);
+    table_->owners.set(i, CodeIndexShards::rehash(s, std::max(needed, capacity), copy),
+                       copied_pages_);
     s = copy;
     touched_[i] = true;
   }
@@ -159,6 +159,8 @@ CodeIndex CodeIndex::build(std::vector<std::pair<const Digest*, CodeEntry>> entr
   }
   std::shared_ptr<Slot[]> arena;
   if (offset[kShards] > 0) arena = CodeIndexShards::map_arena(offset[kShards]);
+  decltype(table->owners)::CopiedPages fresh;
+  table->owners.create_all(fresh);  // the threads below set owners of disjoint shards
   auto fill = [&](std::size_t from, std::size_t to) {
     for (std::size_t s = from; s < to; ++s) {
       std::size_t n = start[s + 1] - start[s];
@@ -169,7 +171,7 @@ CodeIndex CodeIndex::build(std::vector<std::pair<const Digest*, CodeEntry>> entr
       std::uninitialized_value_construct_n(slots, offset[s + 1] - offset[s]);
       Shard& shard = table->shards[s];
       shard = Shard{slots, static_cast<std::uint32_t>(offset[s + 1] - offset[s] - 1), 0};
-      table->owners[s] = std::shared_ptr<Slot[]>(arena, shard.slots);
+      table->owners.set(s, std::shared_ptr<Slot[]>(arena, shard.slots), fresh);
       for (auto k = start[s]; k < start[s + 1]; ++k) {
         // Each digest sits in its app's entry, a random cold line: fetch one a few ahead.
         if (k + kPrefetchAhead < start[s + 1])

@@ -15,8 +15,10 @@
 //
 // Readers call find() on a const index: no lock, no allocation. Changes go through an Editor and
 // commit() returns a new index sharing every untouched shard with the old one (copy-on-write per
-// shard, as ShardedIndex). Old indexes stay valid while anyone holds them.
+// shard, as ShardedIndex; the slot arrays' owners are shared in pages, gateway/shard_owners.hpp).
+// Old indexes stay valid while anyone holds them.
 #include <array>
+#include <bitset>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -25,6 +27,7 @@
 #include <vector>
 
 #include "gateway/app_entry.hpp"
+#include "gateway/shard_owners.hpp"
 
 namespace gh::gateway {
 
@@ -68,7 +71,8 @@ class CodeIndex {
    private:
     Shard& writable(std::size_t shard, std::size_t extra);
     std::shared_ptr<Table> table_;
-    std::vector<bool> touched_;  // shards copied for this editor
+    std::bitset<kShards> touched_;  // shards copied for this editor
+    ShardOwners<std::shared_ptr<Slot[]>, kShards>::CopiedPages copied_pages_;
   };
   Editor edit() const { return Editor(*this); }
 
@@ -86,8 +90,8 @@ class CodeIndex {
     std::uint32_t size = 0;
   };
   struct Table {
-    std::array<Shard, kShards> shards;                    // what find() reads
-    std::array<std::shared_ptr<Slot[]>, kShards> owners;  // keeps each shard's slots alive
+    std::array<Shard, kShards> shards;                     // what find() reads
+    ShardOwners<std::shared_ptr<Slot[]>, kShards> owners;  // keeps each shard's slots alive
   };
   explicit CodeIndex(std::shared_ptr<const Table> t) : table_(std::move(t)) {}
 

@@ -4,9 +4,11 @@
 // Readers call find() on a const index: no lock, no allocation. A writer calls edit(), applies
 // puts/erases to the Editor, and commit() returns a new index that shares every untouched shard
 // with the old one: a change costs O(size / kShards) per touched shard plus a copy of the shard
-// pointer table, never a rebuild of everything. Old indexes stay valid while anyone holds them.
+// pointer table (plain pointers; the owners are shared in pages, gateway/shard_owners.hpp), never
+// a rebuild of everything. Old indexes stay valid while anyone holds them.
 #include <algorithm>
 #include <array>
+#include <bitset>
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "gateway/shard_build.hpp"
+#include "gateway/shard_owners.hpp"
 
 namespace gh::gateway {
 
@@ -27,7 +30,11 @@ class ShardedIndex {
   using Map = boost::unordered_flat_map<Key, Value, Hash, Eq>;
 
  private:
-  using Table = std::array<std::shared_ptr<const Map>, kShards>;
+  using Owners = ShardOwners<std::shared_ptr<const Map>, kShards>;
+  struct Table {
+    std::array<const Map*, kShards> maps{};  // what lookups read; null: an empty shard
+    Owners owners;                           // keeps each shard's map alive
+  };
 
  public:
   ShardedIndex() : table_(std::make_shared<Table>()) {}
@@ -35,7 +42,7 @@ class ShardedIndex {
   // Lookup by Key or by any type Hash and Eq accept transparently.
   template <class K>
   const Value* find(const K& key) const {
-    const auto& shard = (*table_)[shard_of(key)];
+    const Map* shard = table_->maps[shard_of(key)];
     if (!shard) return nullptr;
     auto it = shard->find(key);
     return it == shard->end() ? nullptr : &it->second;
@@ -44,22 +51,21 @@ class ShardedIndex {
   // Calls fn(key, value) for every entry, in no particular order.
   template <class F>
   void for_each(F&& fn) const {
-    for (const auto& s : *table_)
+    for (const Map* s : table_->maps)
       if (s)
         for (const auto& [k, v] : *s) fn(k, v);
   }
 
   std::size_t size() const {
     std::size_t n = 0;
-    for (const auto& s : *table_)
+    for (const Map* s : table_->maps)
       if (s) n += s->size();
     return n;
   }
 
   class Editor {
    public:
-    explicit Editor(const ShardedIndex& base)
-        : table_(std::make_shared<Table>(*base.table_)), touched_(kShards, false) {}
+    explicit Editor(const ShardedIndex& base) : table_(std::make_shared<Table>(*base.table_)) {}
 
     // Inserts or replaces. A replaced entry's key is replaced too: a key that is a view into its
     // value (std::string_view) then views the new value, never the one dropped.
@@ -71,7 +77,7 @@ class ShardedIndex {
     template <class K>
     void erase(const K& key) {
       auto i = shard_of(key);
-      if (!(*table_)[i] || !(*table_)[i]->contains(key)) return;
+      if (!table_->maps[i] || !table_->maps[i]->contains(key)) return;
       mutable_shard(i).erase(key);
     }
     // Pre-sizes every shard for about `total` entries (bulk loads).
@@ -82,16 +88,19 @@ class ShardedIndex {
 
    private:
     Map& mutable_shard(std::size_t i) {
-      auto& slot = (*table_)[i];
+      const Map*& slot = table_->maps[i];
       if (!touched_[i]) {
-        slot = slot ? std::make_shared<Map>(*slot) : std::make_shared<Map>();
+        auto copy = slot ? std::make_shared<Map>(*slot) : std::make_shared<Map>();
+        slot = copy.get();
+        table_->owners.set(i, std::move(copy), copied_pages_);
         touched_[i] = true;
       }
       // Safe: this shard was copied for this editor and is not shared until commit().
       return const_cast<Map&>(*slot);
     }
     std::shared_ptr<Table> table_;
-    std::vector<bool> touched_;
+    std::bitset<kShards> touched_;  // shards copied for this editor
+    typename Owners::CopiedPages copied_pages_;
   };
   Editor edit() const { return Editor(*this); }
 
@@ -106,6 +115,8 @@ class ShardedIndex {
     const auto& start = sorted.start;
     const auto& order = sorted.order;
     auto table = std::make_shared<Table>();
+    typename Owners::CopiedPages fresh;
+    table->owners.create_all(fresh);  // the threads below set owners of disjoint shards
     auto fill = [&](std::size_t from, std::size_t to) {
       for (std::size_t s = from; s < to; ++s) {
         if (start[s] == start[s + 1]) continue;
@@ -119,7 +130,8 @@ class ShardedIndex {
               __builtin_prefetch(entries[order[k + kPrefetchAhead]].first.data());
           map->emplace(std::move(entries[order[k]].first), std::move(entries[order[k]].second));
         }
-        (*table)[s] = std::move(map);
+        table->maps[s] = map.get();
+        table->owners.set(s, std::move(map), fresh);
       }
     };
     fill_in_parallel(kShards, entries.size(), threads, fill);
