@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -149,7 +150,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   req.set(http::bhttp::field::content_type, "application/json");
   if (!anonymous) req.set("X-Auth-Token", cp.token);
   req.body() = cp.with_ids(std::string(body));
-  req.prepare_payload();
+  // Beast refuses to frame some requests (a TRACE with a body): no client can send one, and the
+  // HTTP parser's own target (h1_parser) covers such bytes on the wire.
+  try {
+    req.prepare_payload();
+  } catch (const std::invalid_argument&) {
+    return 0;
+  }
   http::RequestContext ctx;
   ctx.remote_ip = "127.0.0.1";
   http::Response res = cp.api.handle(req, ctx);
