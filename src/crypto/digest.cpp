@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <cstdint>
 #include <stdexcept>
 
 #if defined(__SSE2__)
@@ -49,10 +50,20 @@ std::string b64_encode(std::string_view raw, const char* alphabet, bool pad) {
   return out;
 }
 
-std::optional<std::string> b64_decode(std::string_view text, const char* alphabet, bool padded) {
-  std::array<int, 256> map;
-  map.fill(-1);
-  for (int k = 0; k < 64; ++k) map[static_cast<unsigned char>(alphabet[k])] = k;
+// The value of each byte in an alphabet, -1 for bytes outside it; built at compile time (building
+// it per call was half of decoding a management token).
+using B64Values = std::array<std::int8_t, 256>;
+constexpr B64Values b64_values(const char* alphabet) {
+  B64Values v{};
+  for (auto& x : v) x = -1;
+  for (int k = 0; k < 64; ++k)
+    v[static_cast<unsigned char>(alphabet[k])] = static_cast<std::int8_t>(k);
+  return v;
+}
+constexpr B64Values kB64Values = b64_values(kB64);
+constexpr B64Values kB64UrlValues = b64_values(kB64Url);
+
+std::optional<std::string> b64_decode(std::string_view text, const B64Values& map, bool padded) {
   if (padded) {
     if (text.size() % 4 != 0) return std::nullopt;
     std::size_t pads = 0;
@@ -60,8 +71,8 @@ std::optional<std::string> b64_decode(std::string_view text, const char* alphabe
     text.remove_suffix(pads);
   }
   if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
+  std::string out(text.size() * 6 / 8, '\0');
+  char* next = out.data();
   unsigned acc = 0;
   int bits = 0;
   for (char c : text) {
@@ -71,7 +82,7 @@ std::optional<std::string> b64_decode(std::string_view text, const char* alphabe
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
+      *next++ = static_cast<char>((acc >> bits) & 0xFF);
     }
   }
   // Leftover bits must be zero (canonical encoding only).
@@ -291,13 +302,13 @@ std::string base64_encode(std::string_view raw) {
   return b64_encode(raw, kB64, true);
 }
 std::optional<std::string> base64_decode(std::string_view text) {
-  return b64_decode(text, kB64, true);
+  return b64_decode(text, kB64Values, true);
 }
 std::string base64url_encode(std::string_view raw) {
   return b64_encode(raw, kB64Url, false);
 }
 std::optional<std::string> base64url_decode(std::string_view text) {
-  return b64_decode(text, kB64Url, false);
+  return b64_decode(text, kB64UrlValues, false);
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {

@@ -37,11 +37,25 @@ Result<core::App> find_app(store::Tx& tx, const InstanceScope& s, const std::str
   return *app;
 }
 
+core::Status require_app(store::Tx& tx, const InstanceScope& s, const std::string& app_id,
+                         std::string_view id_param) {
+  if (!plausible_id(app_id)) return errors::forbidden_param_value(id_param);
+  if (!tx.app_in_instance(s.instance_id, app_id)) return errors::app_not_found(app_id);
+  return core::ok_status();
+}
+
 Result<core::App> AppService::load_app(store::Tx& tx, const Caller& c, const InstanceScope& s,
                                        const std::string& app_id, std::string_view id_param) {
   auto inst = load_scoped_instance(tx, c, s, false);
   if (!inst) return inst.error();
   return find_app(tx, s, app_id, id_param);
+}
+
+core::Status AppService::check_app(store::Tx& tx, const Caller& c, const InstanceScope& s,
+                                   const std::string& app_id, std::string_view id_param) {
+  auto inst = load_scoped_instance(tx, c, s, false);
+  if (!inst) return inst.error();
+  return require_app(tx, s, app_id, id_param);
 }
 
 Result<core::Instance> AppService::instance(const Caller& c, const InstanceScope& s) {
@@ -201,21 +215,22 @@ Result<AppOutline> AppService::outline(const Caller& c, const InstanceScope& s) 
 }
 
 // ---------------------------------------------------------------- AppCodes
-Result<core::AppCode> AppService::add_code_in(store::Tx& tx, const core::App& app,
+Result<core::AppCode> AppService::add_code_in(store::Tx& tx, const std::string& app_id,
+                                              const std::string& instance_id,
                                               std::optional<std::string> custom_value) {
   if (custom_value && !core::rules::is_app_code(*custom_value))
     return errors::invalid_param("app_code");
-  tx.lock_app(app.id);  // after the instance lock (store/tx.hpp: lock order)
-  if (tx.count_app_codes(app.id) >= kMaxAppCodesPerApp) return errors::too_many_app_codes();
+  tx.lock_app(app_id);  // after the instance lock (store/tx.hpp: lock order)
+  if (tx.count_app_codes(app_id) >= kMaxAppCodesPerApp) return errors::too_many_app_codes();
   core::AppCode code;
   code.id = crypto::new_id();
-  code.app_id = app.id;
-  code.instance_id = app.instance_id;
+  code.app_id = app_id;
+  code.instance_id = instance_id;
   code.value = custom_value ? *custom_value : crypto::random_hex(32);
-  if (tx.app_code_value_taken(app.instance_id, code.value)) return errors::app_code_exists();
+  if (tx.app_code_value_taken(instance_id, code.value)) return errors::app_code_exists();
   code.create_time = core::now_nanos();
   tx.insert_app_code(code);
-  tx.record_change(app.instance_id, "app", app.id, "code.create");
+  tx.record_change(instance_id, "app", app_id, "code.create");
   return code;
 }
 
@@ -224,9 +239,8 @@ Result<core::AppCode> AppService::generate_code(const Caller& c, const InstanceS
   return writer_.in_instance(
       c, s, {s.project_id, "app_code.generate", "app_code", "", "app_id=" + app_id},
       [&](Write& w) -> Result<core::AppCode> {
-        auto app = find_app(w.tx, s, app_id, "app_id");
-        if (!app) return app.error();
-        auto code = add_code_in(w.tx, *app, std::nullopt);
+        if (auto app = require_app(w.tx, s, app_id, "app_id"); !app) return app.error();
+        auto code = add_code_in(w.tx, app_id, s.instance_id, std::nullopt);
         if (code) {
           w.audit.target_id = code->id;
           w.audit.detail += " value=" + mask_secret(code->value);
@@ -243,9 +257,8 @@ Result<core::AppCode> AppService::create_code(const Caller& c, const InstanceSco
       {s.project_id, "app_code.create", "app_code", "",
        "app_id=" + app_id + " value=" + mask_secret(value)},
       [&](Write& w) -> Result<core::AppCode> {
-        auto app = find_app(w.tx, s, app_id, "app_id");
-        if (!app) return app.error();
-        auto code = add_code_in(w.tx, *app, value);
+        if (auto app = require_app(w.tx, s, app_id, "app_id"); !app) return app.error();
+        auto code = add_code_in(w.tx, app_id, s.instance_id, value);
         if (code) w.audit.target_id = code->id;
         return code;
       },
@@ -256,8 +269,7 @@ Result<core::Paged<core::AppCode>> AppService::list_codes(const Caller& c, const
                                                           const std::string& app_id,
                                                           core::Page page) {
   return store_.read([&](store::Tx& tx) -> Result<core::Paged<core::AppCode>> {
-    auto app = load_app(tx, c, s, app_id, "app_id");
-    if (!app) return app.error();
+    if (auto app = check_app(tx, c, s, app_id, "app_id"); !app) return app.error();
     return tx.app_codes(app_id, page);
   });
 }
@@ -274,8 +286,7 @@ Result<core::AppCode> find_code(store::Tx& tx, const std::string& app_id,
 Result<core::AppCode> AppService::get_code(const Caller& c, const InstanceScope& s,
                                            const std::string& app_id, const std::string& code_id) {
   return store_.read([&](store::Tx& tx) -> Result<core::AppCode> {
-    auto app = load_app(tx, c, s, app_id, "app_id");
-    if (!app) return app.error();
+    if (auto app = check_app(tx, c, s, app_id, "app_id"); !app) return app.error();
     return find_code(tx, app_id, code_id);
   });
 }
@@ -285,8 +296,7 @@ core::Status AppService::delete_code(const Caller& c, const InstanceScope& s,
   return writer_.in_instance(
       c, s, {s.project_id, "app_code.delete", "app_code", code_id, "app_id=" + app_id},
       [&](Write& w) -> core::Status {
-        auto app = find_app(w.tx, s, app_id, "app_id");
-        if (!app) return app.error();
+        if (auto app = require_app(w.tx, s, app_id, "app_id"); !app) return app.error();
         auto code = find_code(w.tx, app_id, code_id);
         if (!code) return code.error();
         w.tx.delete_app_code(code_id);

@@ -82,7 +82,8 @@ class AppService {
   // same rules inside the caller's write (services/writer.hpp), which holds the instance lock.
   core::Result<core::App> create_app_in(store::Tx& tx, const Caller& c, const core::Instance& inst,
                                         AppInput in);
-  core::Result<core::AppCode> add_code_in(store::Tx& tx, const core::App& app,
+  core::Result<core::AppCode> add_code_in(store::Tx& tx, const std::string& app_id,
+                                          const std::string& instance_id,
                                           std::optional<std::string> custom_value);
   // The write path of app and AppCode changes (its listener is this service's).
   Writer& writer() { return writer_; }
@@ -92,6 +93,9 @@ class AppService {
   // Checks RBAC and the instance (load_scoped_instance), then loads the app (find_app).
   core::Result<core::App> load_app(store::Tx& tx, const Caller& c, const InstanceScope& s,
                                    const std::string& app_id, std::string_view id_param);
+  // The same checks, then require_app (the app is not loaded).
+  core::Status check_app(store::Tx& tx, const Caller& c, const InstanceScope& s,
+                         const std::string& app_id, std::string_view id_param);
 
   store::Store& store_;
   Limits limits_;
@@ -103,5 +107,9 @@ class AppService {
 // naming `id_param` for a garbage id, 404 APIG.3004.
 core::Result<core::App> find_app(store::Tx& tx, const InstanceScope& s, const std::string& app_id,
                                  std::string_view id_param);
+// find_app's checks and errors, for calls that need only to know the app is there (its AppCodes):
+// one indexed lookup, no column read and no sealed secret opened.
+core::Status require_app(store::Tx& tx, const InstanceScope& s, const std::string& app_id,
+                         std::string_view id_param);
 
 }  // namespace gh::services

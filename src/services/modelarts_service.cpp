@@ -149,7 +149,7 @@ Result<ModelArtsApp> ModelArtsService::add_code(const Caller& c, const std::stri
         if (!app) return app.error();
         if (detail(w.tx, *app).app_type == "APIC")
           return errors::modelarts_param("AppCodes are only available for API Gateway apps.");
-        auto code = apps_.add_code_in(w.tx, *app, std::nullopt);
+        auto code = apps_.add_code_in(w.tx, app->id, app->instance_id, std::nullopt);
         if (!code) return code.error();
         w.audit.target_id = code->id;
         w.audit.detail += " value=" + mask_secret(code->value);
@@ -171,7 +171,7 @@ Result<ModelArtsApp> ModelArtsService::reset_code(const Caller& c, const std::st
         auto app = own_app_locked(w, c, project_id, app_id);
         if (!app) return app.error();
         if (auto old = remove_code(w.tx, *app, value); !old) return old.error();
-        auto fresh = apps_.add_code_in(w.tx, *app, std::nullopt);
+        auto fresh = apps_.add_code_in(w.tx, app->id, app->instance_id, std::nullopt);
         if (!fresh) return fresh.error();
         w.audit.target_id = fresh->id;
         return detail(w.tx, *app);

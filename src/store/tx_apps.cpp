@@ -126,6 +126,9 @@ std::int64_t AppsTx::count_apps(const std::string& instance_id) {
 std::int64_t AppsTx::count_apps_of_owner(const std::string& project_id, const std::string& owner) {
   return count_of(s_, " FROM apps WHERE project_id = ? AND owner_user_id = ?", {project_id, owner});
 }
+bool AppsTx::app_in_instance(const std::string& instance_id, const std::string& id) {
+  return exists_of(s_, " FROM apps WHERE id = ? AND instance_id = ?", {id, instance_id});
+}
 bool AppsTx::app_name_taken(const std::string& instance_id, const std::string& name,
                             const std::string& except_id) {
   return exists_of(s_, " FROM apps WHERE instance_id = ? AND name = ? AND id <> ?",

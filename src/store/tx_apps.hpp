@@ -30,6 +30,8 @@ class AppsTx : public virtual TxBase {
   bool delete_app(const std::string& id);  // cascades AppCodes
   std::optional<core::App> app(const std::string& instance_id, const std::string& id);
   std::optional<core::App> app_by_id(const std::string& id);
+  // Whether the app exists in the instance: no column read, no sealed secret opened.
+  bool app_in_instance(const std::string& instance_id, const std::string& id);
   std::optional<core::App> app_by_name(const std::string& instance_id, const std::string& name);
   std::optional<core::App> app_by_key(const std::string& instance_id, const std::string& app_key);
   core::Paged<core::App> apps(const std::string& instance_id, const AppFilter& f, core::Page page);
