@@ -57,8 +57,8 @@ class TxBase {
   void record_change(const std::string& instance_id, const std::string& entity,
                      const std::string& entity_id, const std::string& op);
   bool has_pending_changes() const { return !pending_.empty(); }
-  // Writes the recorded changes (see record_change); returns the last sequence written, 0 if none.
-  std::int64_t write_changes();
+  // Writes the recorded changes (see record_change).
+  void write_changes();
 
   // Bulk writers (gatehouse import): SQLite keeps up to 256 MiB of pages of this connection in
   // memory instead of its 2 MiB default, so index lookups and inserts into a large store do not
