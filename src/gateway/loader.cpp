@@ -318,7 +318,7 @@ bool SnapshotLoader::apply_changes() {
     for (const auto& id : changed_apps) {
       // Only its AppCodes changed: the app's id, AppKey and secret are the snapshot's (any other
       // change of an app row is logged as its create, update or delete), so the row is not read
-      // again and its sealed secret not opened again: a third of an AppCode write's update.
+      // again and its sealed secret not opened again (a quarter of an AppCode write's update).
       const auto* known = std::binary_search(rows_changed.begin(), rows_changed.end(), id)
                               ? nullptr
                               : base->credentials.apps.find(id);
