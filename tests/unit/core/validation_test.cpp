@@ -65,6 +65,14 @@ TEST(Validation, AppCode) {
   EXPECT_FALSE(is_app_code("=" + std::string(63, 'a')));
   EXPECT_FALSE(is_app_code(std::string(63, 'a') + "~"));
   EXPECT_FALSE(is_app_code(std::string(63, 'a') + " "));
+  // After the first character: letters, digits and +_!@#$%/=- only, every other byte refused.
+  const std::string allowed = "+_!@#$%/=-";
+  for (int b = 0; b < 256; ++b) {
+    char c = static_cast<char>(b);
+    bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    bool expected = alnum || allowed.find(c) != std::string::npos;
+    EXPECT_EQ(is_app_code("a" + std::string(1, c) + std::string(62, 'a')), expected) << b;
+  }
 }
 
 TEST(Validation, Utf8Length) {
